@@ -1,0 +1,230 @@
+"""Runs checks over a source's files, applies ignores, pragmas and the baseline, and
+collects findings and errors into a Report."""
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Sequence
+
+from hooks import git
+from hooks.checks import load
+from hooks.config import Config, ConfigError, load_config
+from hooks.findings import Finding, InspectionError, ScanError, Severity
+from hooks.sources import Context, File, Source, from_paths
+
+EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+PRAGMA = re.compile(rb"gitworthy:\s*allow(?:[ \t]+([\w,\- \t]+))?")
+PRAGMA_MAX_LINE = 10_000  # lines longer than this are not searched for a pragma
+
+
+@dataclass
+class Report:
+    """Everything one scan found."""
+
+    findings: list[Finding] = field(default_factory=list)
+    errors: list[ScanError] = field(default_factory=list)
+    files: int = 0
+    bytes_read: int = 0
+    seconds: float = 0.0
+    baselined: int = 0
+    allowed: int = 0
+    internal_error: bool = False
+
+    def blocking(self, fail_on: str) -> list[Finding]:
+        """The findings that fail the run under `--fail-on`."""
+        if fail_on == "never":
+            return []
+        floor = Severity(fail_on).rank
+        return [f for f in self.findings if f.severity.rank >= floor]
+
+    def exit_code(self, fail_on: str) -> int:
+        """0 nothing blocking; 1 blocking findings or files that could not be inspected;
+        2 an internal error."""
+        if self.internal_error:
+            return EXIT_ERROR
+        if self.blocking(fail_on) or (self.errors and fail_on != "never"):
+            return EXIT_FINDINGS
+        return EXIT_OK
+
+
+def load_baseline(path: str) -> set[str]:
+    """The fingerprints a baseline file accepts."""
+    try:
+        with open(path, encoding="utf-8") as fh:
+            data = json.load(fh)
+        return {entry["fingerprint"] for entry in data["findings"]}
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: baseline file not found (write one: gitworthy baseline)")
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise ConfigError(f"{path}: not a gitworthy baseline file ({type(exc).__name__})")
+
+
+def write_baseline(path: str, findings: Sequence[Finding]) -> None:
+    """Record findings as accepted: fingerprint, check, rule and path (no content)."""
+    entries = sorted(
+        ({"fingerprint": f.fingerprint, "check": f.check, "rule": f.rule, "path": f.path}
+         for f in findings),
+        key=lambda e: (e["path"], e["check"], e["rule"], e["fingerprint"]),
+    )
+    unique = list({e["fingerprint"]: e for e in entries}.values())
+    with open(path, "w", encoding="utf-8") as fh:
+        json.dump({"version": 1, "findings": unique}, fh, indent=2)
+        fh.write("\n")
+
+
+def _ignore_spec(root: Path | None, patterns: Sequence[str]) -> Any:
+    """One pathspec for `.gitworthyignore` plus configured `exclude` patterns (or None)."""
+    lines = list(patterns)
+    ignore_file = (root or Path.cwd()) / ".gitworthyignore"
+    if ignore_file.is_file():
+        lines += ignore_file.read_text("utf-8", "replace").splitlines()
+    if not lines:
+        return None
+    import pathspec
+
+    return pathspec.PathSpec.from_lines("gitwildmatch", lines)
+
+
+def _allowed_by_pragma(file: File, finding: Finding) -> bool:
+    """True when the finding's line carries `gitworthy: allow` (optionally naming the check
+    or rule). Only text lines are read, up to the finding's line."""
+    if finding.line is None or finding.line < 1 or file.is_symlink:
+        return False
+    if b"\0" in file.head(8192):
+        return False
+    with file.open() as stream:
+        for number, text in enumerate(iter(lambda: stream.readline(PRAGMA_MAX_LINE), b""), 1):
+            if number == finding.line:
+                match = PRAGMA.search(text)
+                if not match:
+                    return False
+                names = re.split(r"[,\s]+", (match.group(1) or b"").decode().strip())
+                names = [n for n in names if n]
+                return not names or finding.check in names or finding.rule in names
+    return False
+
+
+def scan(source: Source, check_ids: Sequence[str], config: Config,
+         baseline: set[str] | None = None) -> Report:
+    """Run the checks on every file of the source and collect a Report."""
+    started = time.perf_counter()
+    report = Report(errors=[ScanError(p, m) for p, m in source.errors])
+    checks = [(load(cid), config.options(cid)) for cid in check_ids]
+    checks = [(module, opts) for module, opts in checks if opts["enabled"]]
+    ignore = _ignore_spec(source.context.root, config.exclude)
+    per_check_ignore = {
+        module.ID: _spec(opts["exclude"]) for module, opts in checks if opts["exclude"]
+    }
+    seen: set[str] = set()
+    for file in source.files:
+        if ignore is not None and ignore.match_file(file.path):
+            continue
+        report.files += 1
+        for module, options in checks:
+            spec = per_check_ignore.get(module.ID)
+            if spec is not None and spec.match_file(file.path):
+                continue
+            for finding in _run_check(module, file, options, source.context, report):
+                if options["severity"]:
+                    finding = _with(finding, severity=Severity(options["severity"]))
+                if file.commit:
+                    finding = _with(finding, details={**finding.details, "commit": file.commit})
+                if finding.fingerprint in seen:
+                    continue  # one finding per folder-level or repeated problem
+                seen.add(finding.fingerprint)
+                if baseline and finding.fingerprint in baseline:
+                    report.baselined += 1
+                elif _allowed_by_pragma(file, finding):
+                    report.allowed += 1
+                else:
+                    report.findings.append(finding)
+        report.bytes_read += file.bytes_read
+    report.seconds = round(time.perf_counter() - started, 3)
+    return report
+
+
+def _spec(patterns: Sequence[str]) -> Any:
+    import pathspec
+
+    return pathspec.PathSpec.from_lines("gitwildmatch", patterns)
+
+
+def _with(finding: Finding, **changes: Any) -> Finding:
+    from dataclasses import replace
+
+    return replace(finding, **changes)
+
+
+def _run_check(module: Any, file: File, options: dict[str, Any], context: Context,
+               report: Report) -> list[Finding]:
+    """One check on one file; what goes wrong becomes an error entry, never a traceback."""
+    try:
+        return list(module.check(file, options, context))
+    except InspectionError as exc:
+        report.errors.append(ScanError(file.path, f"{module.ID}: {exc}"))
+    except OSError as exc:
+        report.errors.append(ScanError(file.path, f"{module.ID}: cannot read file: "
+                                                  f"{exc.strerror or type(exc).__name__}"))
+    except MemoryError:
+        report.errors.append(ScanError(file.path, f"{module.ID}: file too large to inspect"))
+    except Exception as exc:  # a bug in a check: say so, never print content
+        report.internal_error = True
+        where = exc.__traceback__
+        while where is not None and where.tb_next is not None:
+            where = where.tb_next
+        line = f"{Path(where.tb_frame.f_code.co_filename).name}:{where.tb_lineno}" if where else "?"
+        report.errors.append(ScanError(
+            file.path, f"{module.ID}: internal error {type(exc).__name__} at {line} "
+                       "(please report it; the file was not inspected)"))
+    return []
+
+
+def run_hook(check_id: str, argv: Sequence[str] | None = None) -> int:
+    """A check as a pre-commit hook: judge the named files, print text, return the exit code.
+
+    Every option of the check is also a flag (`max-kb` -> `--max-kb`); flags override config.
+    """
+    module = load(check_id)
+    parser = argparse.ArgumentParser(prog=check_id, description=module.__doc__)
+    parser.add_argument("filenames", nargs="*")
+    parser.add_argument("--config", help="configuration file (default: .gitworthy.toml or "
+                                         "pyproject.toml at the repository root)")
+    parser.add_argument("--baseline", help="baseline file of accepted findings")
+    parser.add_argument("--fail-on", choices=("error", "warning", "never"))
+    for name, default in {**module.OPTIONS, "severity": ""}.items():
+        flag = f"--{name}"
+        if isinstance(default, bool):
+            parser.add_argument(flag, action=argparse.BooleanOptionalAction, default=None)
+        elif isinstance(default, list):
+            parser.add_argument(flag, action="append", metavar="PATTERN")
+        else:
+            parser.add_argument(flag, type=type(default) if default != "" else str,
+                                metavar=name.upper().replace("-", "_"))
+    args = parser.parse_args(argv)
+    from hooks.report import text
+
+    try:
+        root = git.toplevel(Path.cwd())
+        config = load_config(args.config, root)
+        section = config.sections.setdefault(check_id, {})
+        for name in {**module.OPTIONS, "severity": ""}:
+            value = getattr(args, name.replace("-", "_"))
+            if value is not None:
+                section[name] = value
+        if args.fail_on:
+            config.fail_on = args.fail_on
+        baseline_path = args.baseline or config.baseline
+        baseline = load_baseline(baseline_path) if baseline_path else None
+    except ConfigError as exc:
+        print(f"{check_id}: error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    report = scan(from_paths(args.filenames), [check_id], config, baseline)
+    output = text.render(report, config.fail_on, color=sys.stdout.isatty())
+    if report.findings or report.errors:
+        sys.stdout.write(output)
+    return report.exit_code(config.fail_on)

@@ -1,0 +1,102 @@
+"""Content sniffing shared by the checks: text or binary, Git LFS pointers, data formats.
+
+Everything here judges a file from its first bytes (`File.head()`), never its whole content.
+"""
+from __future__ import annotations
+
+import re
+
+LFS_POINTER = re.compile(
+    rb"\Aversion https://git-lfs\.github\.com/spec/v1\n"
+    rb"(?:[a-z0-9.\-]+ [^\n]*\n)*?oid sha256:[0-9a-f]{64}\n(?:[a-z0-9.\-]+ [^\n]*\n)*?"
+    rb"size \d+\n"
+)
+LFS_POINTER_MAX = 1024  # git-lfs never writes a pointer larger than this
+
+
+def is_lfs_pointer(head: bytes) -> bool:
+    """True for a Git LFS pointer file (spec v1), the small text git stores instead of the data."""
+    return len(head) < LFS_POINTER_MAX and LFS_POINTER.match(head) is not None
+
+
+def is_binary(head: bytes) -> bool:
+    """Binary by git's own rule: a NUL byte in the first 8000 bytes."""
+    return b"\0" in head[:8000]
+
+
+# (format name, kind, magic bytes at offset 0). Kind "data", "media" or "archive".
+MAGIC: tuple[tuple[str, str, bytes], ...] = (
+    ("Parquet", "data", b"PAR1"),
+    ("Arrow/Feather", "data", b"ARROW1"),
+    ("Feather v1", "data", b"FEA1"),
+    ("Avro", "data", b"Obj\x01"),
+    ("ORC", "data", b"ORC"),
+    ("HDF5", "data", b"\x89HDF\r\n\x1a\n"),
+    ("NetCDF", "data", b"CDF\x01"),
+    ("NetCDF", "data", b"CDF\x02"),
+    ("NumPy array", "data", b"\x93NUMPY"),
+    ("SQLite database", "data", b"SQLite format 3\x00"),
+    ("Stata data", "data", b"<stata_dta>"),
+    ("SPSS data", "data", b"$FL2"),
+    ("SPSS data", "data", b"$FL3"),
+    ("SAS data", "data", b"\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\xc2\xea\x81\x60"),
+    ("Excel workbook (legacy)", "data", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"),
+    ("PNG image", "media", b"\x89PNG\r\n\x1a\n"),
+    ("JPEG image", "media", b"\xff\xd8\xff"),
+    ("GIF image", "media", b"GIF8"),
+    ("TIFF image", "media", b"II*\x00"),
+    ("TIFF image", "media", b"MM\x00*"),
+    ("PDF document", "media", b"%PDF-"),
+    ("MP3 audio", "media", b"ID3"),
+    ("FLAC audio", "media", b"fLaC"),
+    ("Ogg media", "media", b"OggS"),
+    ("Matroska/WebM video", "media", b"\x1a\x45\xdf\xa3"),
+    ("gzip archive", "archive", b"\x1f\x8b"),
+    ("bzip2 archive", "archive", b"BZh"),
+    ("xz archive", "archive", b"\xfd7zXZ\x00"),
+    ("zstd archive", "archive", b"\x28\xb5\x2f\xfd"),
+    ("7-Zip archive", "archive", b"7z\xbc\xaf\x27\x1c"),
+    ("RAR archive", "archive", b"Rar!\x1a\x07"),
+    ("zip archive", "archive", b"PK\x03\x04"),
+    ("zip archive", "archive", b"PK\x05\x06"),
+)
+
+# Extensions that are data or media even when the content does not say so (CSV is text).
+DATA_EXTENSIONS: dict[str, str] = {
+    ".csv": "CSV", ".tsv": "TSV", ".psv": "delimited text", ".parquet": "Parquet",
+    ".pq": "Parquet", ".feather": "Arrow/Feather", ".arrow": "Arrow/Feather", ".avro": "Avro",
+    ".orc": "ORC", ".xlsx": "Excel workbook", ".xls": "Excel workbook", ".xlsm": "Excel workbook",
+    ".ods": "OpenDocument spreadsheet", ".sas7bdat": "SAS data", ".xpt": "SAS transport",
+    ".dta": "Stata data", ".sav": "SPSS data", ".zsav": "SPSS data", ".por": "SPSS data",
+    ".h5": "HDF5", ".hdf5": "HDF5", ".hdf": "HDF5", ".nc": "NetCDF", ".nc4": "NetCDF",
+    ".npy": "NumPy array", ".npz": "NumPy archive", ".mat": "MATLAB data", ".rds": "R data",
+    ".rdata": "R data", ".rda": "R data", ".jsonl": "JSON Lines", ".ndjson": "JSON Lines",
+    ".db": "database", ".sqlite": "SQLite database", ".sqlite3": "SQLite database",
+    ".duckdb": "DuckDB database", ".dat": "binary data", ".bin": "binary data",
+    ".tfrecord": "TFRecord", ".lance": "Lance", ".zarr": "Zarr", ".xml": "XML data",
+    ".json": "JSON data", ".geojson": "GeoJSON", ".shp": "shapefile", ".gpkg": "GeoPackage",
+    ".png": "PNG image", ".jpg": "JPEG image", ".jpeg": "JPEG image", ".gif": "GIF image",
+    ".tif": "TIFF image", ".tiff": "TIFF image", ".bmp": "bitmap image", ".webp": "WebP image",
+    ".dcm": "DICOM image", ".nii": "NIfTI image", ".wav": "WAV audio", ".mp3": "MP3 audio",
+    ".flac": "FLAC audio", ".ogg": "Ogg media", ".mp4": "MP4 video", ".mov": "QuickTime video",
+    ".avi": "AVI video", ".mkv": "Matroska video", ".webm": "WebM video", ".pdf": "PDF document",
+    ".zip": "zip archive", ".gz": "gzip archive", ".tgz": "gzip archive", ".bz2": "bzip2 archive",
+    ".xz": "xz archive", ".zst": "zstd archive", ".7z": "7-Zip archive", ".rar": "RAR archive",
+    ".tar": "tar archive",
+}
+
+
+def sniff_format(head: bytes) -> tuple[str, str] | None:
+    """(format name, kind) from magic bytes, or None when the bytes name no known format."""
+    for name, kind, magic in MAGIC:
+        if head.startswith(magic):
+            return name, kind
+    if head[8:12] == b"WEBP" and head.startswith(b"RIFF"):
+        return "WebP image", "media"
+    if head[8:12] in (b"WAVE", b"AVI ") and head.startswith(b"RIFF"):
+        return ("WAV audio" if head[8:12] == b"WAVE" else "AVI video"), "media"
+    if head[4:8] == b"ftyp":
+        return "MP4/QuickTime video", "media"
+    if head[257:262] == b"ustar":
+        return "tar archive", "archive"
+    return None

@@ -1,0 +1,104 @@
+"""What a check reports: findings, the rules they belong to, and inspection errors."""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any
+
+
+class Severity(str, Enum):
+    """How much a finding matters; `--fail-on` decides which ones block."""
+
+    ERROR = "error"
+    WARNING = "warning"
+
+    @property
+    def rank(self) -> int:
+        return {"warning": 1, "error": 2}[self.value]
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One rule's documentation, the single source for `explain`, SARIF help and the README.
+
+    Written in four parts like ruff's rule docs: what it does, why it is bad, an example
+    (bad, then good) and how to fix it.
+    """
+
+    id: str
+    check: str
+    summary: str
+    what: str
+    why: str
+    example: str
+    fix: str
+    severity: Severity = Severity.ERROR
+
+    def finding(self, path: str, message: str, hint: str, **extra: Any) -> Finding:
+        """A finding of this rule (`line`, `key`, `details` may be given as keywords)."""
+        return Finding(self.check, self.id, path, message, hint, self.severity, **extra)
+
+    def explain(self) -> str:
+        """The rule's documentation as plain text (what `gitworthy explain` prints)."""
+        parts = [f"{self.id} ({self.check}, {self.severity.value}): {self.summary}", ""]
+        for title, body in (("What it does", self.what), ("Why is this bad?", self.why),
+                            ("Example", self.example), ("How to fix", self.fix)):
+            parts += [f"## {title}", body.strip("\n"), ""]
+        return "\n".join(parts).rstrip() + "\n"
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem in one file. Never holds a PII value or a secret, only masked forms.
+
+    `key` tells findings of the same rule in the same file apart (a column, an entity type);
+    it goes into the fingerprint, the line number does not, so a baseline survives edits.
+    """
+
+    check: str
+    rule: str
+    path: str
+    message: str
+    hint: str
+    severity: Severity = Severity.ERROR
+    line: int | None = None
+    key: str = ""
+    details: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def fingerprint(self) -> str:
+        raw = "\0".join((self.check, self.rule, self.path, self.key))
+        return hashlib.sha256(raw.encode("utf-8", "surrogateescape")).hexdigest()[:32]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "check": self.check,
+            "rule": self.rule,
+            "path": self.path,
+            "line": self.line,
+            "severity": self.severity.value,
+            "message": self.message,
+            "hint": self.hint,
+            "fingerprint": self.fingerprint,
+            "details": self.details,
+        }
+
+
+class InspectionError(Exception):
+    """A file could not be inspected (truncated, malformed, unreadable).
+
+    The message is one readable line that says what is wrong and, where it helps, what to do.
+    It must never contain file content.
+    """
+
+
+@dataclass(frozen=True)
+class ScanError:
+    """A file that could not be inspected, or a problem with the scan itself."""
+
+    path: str
+    message: str
+
+    def to_json(self) -> dict[str, str]:
+        return {"path": self.path, "message": self.message}

@@ -1,0 +1,69 @@
+"""The few git calls gitworthy needs, through subprocess (fast to start, no import cost)."""
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+from typing import Sequence
+
+
+class GitError(Exception):
+    """A git command failed; the message is git's own first line."""
+
+
+def run(args: Sequence[str], cwd: Path | str | None = None, input: bytes | None = None) -> bytes:
+    """Run `git ARGS` and return its stdout; raise GitError with git's message on failure."""
+    try:
+        proc = subprocess.run(
+            ["git", "-c", "core.quotepath=off", *args],
+            cwd=cwd, input=input, capture_output=True, check=False,
+        )
+    except FileNotFoundError as exc:
+        raise GitError("git is not installed or not on PATH") from exc
+    if proc.returncode != 0:
+        lines = proc.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise GitError(lines[0] if lines else f"git {args[0]} failed ({proc.returncode})")
+    return proc.stdout
+
+
+def toplevel(cwd: Path | str = ".") -> Path | None:
+    """The root of the work tree that holds `cwd`, or None outside a repository."""
+    try:
+        out = run(["rev-parse", "--show-toplevel"], cwd=cwd)
+    except GitError:
+        return None
+    return Path(out.decode("utf-8", "surrogateescape").rstrip("\n"))
+
+
+def split_z(out: bytes) -> list[str]:
+    """Split NUL-terminated git output into paths (undecodable bytes survive as surrogates)."""
+    return [p.decode("utf-8", "surrogateescape") for p in out.split(b"\0") if p]
+
+
+def blob_sizes(root: Path, shas: Sequence[str]) -> dict[str, int]:
+    """Sizes of many objects in ONE `git cat-file --batch-check` call."""
+    if not shas:
+        return {}
+    out = run(["cat-file", "--batch-check=%(objectname) %(objectsize)"], cwd=root,
+              input="".join(f"{s}\n" for s in shas).encode())
+    sizes = {}
+    for line in out.decode().splitlines():
+        sha, _, size = line.partition(" ")
+        if size.isdigit():
+            sizes[sha] = int(size)
+    return sizes
+
+
+def check_attr(root: Path, attr: str, paths: Sequence[str], cached: bool = False) -> dict[str, str]:
+    """The value of one gitattribute for many paths, in one call (`unspecified` omitted)."""
+    if not paths:
+        return {}
+    args = ["check-attr", "--stdin", "-z"] + (["--cached"] if cached else []) + [attr]
+    data = "".join(f"{p}\0" for p in paths).encode("utf-8", "surrogateescape")
+    fields = run(args, cwd=root, input=data).split(b"\0")
+    values = {}
+    for i in range(0, len(fields) - 2, 3):
+        path = fields[i].decode("utf-8", "surrogateescape")
+        value = fields[i + 2].decode("utf-8", "replace")
+        if value != "unspecified":
+            values[path] = value
+    return values

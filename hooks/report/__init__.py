@@ -1,0 +1,1 @@
+"""Renderers: text, json, sarif, markdown and github annotations, each `render(report, ...)`."""
