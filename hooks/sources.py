@@ -113,6 +113,17 @@ class _Counted(io.BufferedIOBase):
     def read1(self, n: int = -1) -> bytes:
         return self.read(n)
 
+    # Seeking passes through when the underlying stream can (files on disk, small blobs), so
+    # zipfile can read a central directory without reading the whole archive.
+    def seekable(self) -> bool:
+        return self._raw.seekable()
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        return self._raw.seek(offset, whence)
+
+    def tell(self) -> int:
+        return self._raw.tell()
+
     def readline(self, limit: int | None = -1) -> bytes:
         data = self._raw.readline(-1 if limit is None else limit)
         self._file.bytes_read += len(data)
