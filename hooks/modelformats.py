@@ -25,8 +25,9 @@ import struct
 import tempfile
 import zipfile
 import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import IO, Any, Iterator
+from typing import IO, Any
 
 from hooks import pickles
 from hooks.findings import InspectionError
@@ -214,7 +215,7 @@ def _walk(stream: IO[bytes], limit: int) -> PickleScan:
 def _open_zip(file: Any, limit: int) -> tuple[zipfile.ZipFile, IO[bytes]]:
     stream = file.open()
     if not stream.seekable():
-        spool = tempfile.SpooledTemporaryFile(max_size=8 << 20)
+        spool = tempfile.SpooledTemporaryFile(max_size=8 << 20)  # noqa: SIM115 - caller closes
         copied = 0
         while chunk := stream.read(1 << 20):
             copied += len(chunk)
@@ -395,7 +396,7 @@ def _saved_model(head: bytes) -> bool:
 
 
 PMML = re.compile(rb"\A(?:\xef\xbb\xbf)?\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:\w+:)?PMML\b",
-                  re.S)
+                  re.DOTALL)
 R_WORKSPACE = (b"RDX2\n", b"RDX3\n", b"RDA2\n", b"RDA3\n", b"RDB2\n", b"RDB3\n")
 
 

@@ -243,7 +243,7 @@ class _Machine:
         self.scan.add(item)
         return item
 
-    def step(self, name: str, arg: Any) -> None:  # noqa: C901 - one branch per opcode family
+    def step(self, name: str, arg: Any) -> None:
         s = self.stack
         if name == "PROTO":
             if not 0 <= arg <= 5:

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 import re
-from typing import Any, Iterator, Sequence
+from collections.abc import Iterator, Sequence
+from typing import Any
 
 from hooks.engine import run_hook
 from hooks.filetypes import is_lfs_pointer
@@ -119,7 +120,7 @@ def model_folders(paths: frozenset[str]) -> dict[str, tuple[str, str]]:
         elif names & {"saved_model.pb", "saved_model.pbtxt"} and "variables/" in names:
             found[folder] = ("TensorFlow SavedModel directory", "saved_model.pb and variables/")
         elif "config.json" in names and any(HF_WEIGHTS.search(n) for n in names):
-            weights = sorted(n for n in names if HF_WEIGHTS.search(n))[0]
+            weights = min(n for n in names if HF_WEIGHTS.search(n))
             found[folder] = ("Hugging Face model folder", f"config.json and {weights}")
         elif folder.endswith(".mlpackage") and "Manifest.json" in names:
             found[folder] = ("Core ML package", "an .mlpackage with Manifest.json")
