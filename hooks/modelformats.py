@@ -309,7 +309,7 @@ def _classify_zip(zf: zipfile.ZipFile, limit: int) -> Detection | None:
             continue
         head = _member_head(zf, info, HEAD)
         named = lower.endswith(PICKLE_NAMES)
-        if named or pickles.looks_like_pickle(head, len(head) >= info.file_size)[0]:
+        if named or pickles.looks_like_pickle(head)[0]:
             if named and not head:
                 continue
             found.append((name, _walk_member(zf, info, limit)))
@@ -461,7 +461,7 @@ def _hdf5(file: Any, head: bytes) -> Detection | None:
 
 
 def _pickle_file(file: Any, head: bytes, limit: int) -> Detection | None:
-    ok, _ = pickles.looks_like_pickle(head, len(head) >= file.size)
+    ok, _ = pickles.looks_like_pickle(head)
     if not ok:
         return None
     with file.open() as stream:
@@ -495,9 +495,7 @@ def _compressed(file: Any, head: bytes, limit: int) -> Detection | None:
     r_kind = _r_object(window)
     if r_kind:
         return Detection(r_kind, f"{kind}-compressed R serialization header", "pyfunc")
-    ok, _ = pickles.looks_like_pickle(window, False)
-    if not ok:
-        ok = pickles.looks_like_pickle(window, True)[0]
+    ok, _ = pickles.looks_like_pickle(window)
     if not ok:
         return None
     with file.open() as stream:

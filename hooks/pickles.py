@@ -232,6 +232,8 @@ class _Machine:
                 raise PickleError(f"unknown opcode 0x{code:02x} at byte {self.r.pos - 1}")
             arg = self.argument(op)
             self.scan.opcodes += 1
+            if op.proto > self.scan.protocol:  # protocols 0/1 have no header: the opcodes tell
+                self.scan.protocol = op.proto
             if op.name == "STOP":
                 return self.pop()
             self.step(op.name, arg)
@@ -437,28 +439,26 @@ def _starts_pickle(head: bytes) -> bool:
     return len(head) == 2 and head[0] == 0x80 and 2 <= head[1] <= 5
 
 
-def looks_like_pickle(head: bytes, complete: bool) -> tuple[bool, int]:
+def looks_like_pickle(head: bytes) -> tuple[bool, int]:
     """(is it a pickle, protocol) judged from the first bytes only.
 
-    Protocol 2+ pickles start with PROTO; the next opcodes must decode too. Protocols 0 and 1
-    have no header: the head must decode as opcodes up to STOP (a whole small pickle), or for
-    at least 32 opcodes when the head is only the start of a larger file (`complete` False).
+    Protocol 2+ pickles start with PROTO and at least four opcodes must decode (a pickle that
+    breaks later is still a pickle: a broken one). Protocols 0 and 1 have no header: the head
+    must decode up to STOP, or for at least 32 opcodes before the bytes run out (the start of
+    a larger or truncated file). Text and random bytes fail within a few opcodes.
     """
-    if not head:
+    headed = _starts_pickle(head[:2])
+    if not head or not (headed or head[:1] in b"(c}]lNdISVX"):
         return False, 0
     scan = PickleScan()
-    reader = Reader(head)
-    machine = _Machine(reader, scan)
     try:
-        machine.run()
-        ok = scan.opcodes >= 3 or bool(scan.globals)
+        _Machine(Reader(head), scan).run()
+        return scan.opcodes >= 3 or bool(scan.globals), scan.protocol
     except PickleError as exc:
-        ended = str(exc).startswith(("truncated", "text argument without end"))
-        ok = (not complete) and ended and scan.opcodes >= (4 if _starts_pickle(head[:2]) else 32)
+        ran_out = str(exc).startswith(("truncated", "text argument without end"))
+        ok = scan.opcodes >= 4 if headed else (ran_out and scan.opcodes >= 32)
     except (ValueError, UnicodeDecodeError, struct.error, IndexError, OverflowError):
-        ok = False
-    if not _starts_pickle(head[:2]) and head[:1] not in b"(c}]lNdISVX\x80":
-        ok = False
+        ok = headed and scan.opcodes >= 4
     return ok, scan.protocol
 
 
