@@ -307,11 +307,12 @@ def _classify_zip(zf: zipfile.ZipFile, limit: int) -> Detection | None:
                 npy_objects.append(name)
                 found.append((name, _walk_member(zf, info, limit, skip=header[1])))
             continue
-        head = _member_head(zf, info, HEAD)
+        # Members named like pickles are walked; others only when their first bytes are a
+        # PROTO header that decodes (protocol 0/1 pickles under other names are not looked
+        # for: reading every member of an .xlsx or a jar would cost too much).
         named = lower.endswith(PICKLE_NAMES)
-        if named or pickles.looks_like_pickle(head)[0]:
-            if named and not head:
-                continue
+        head = _member_head(zf, info, 4096)
+        if head and (named or pickles.looks_like_pickle(head)[0] and head[:1] == b"\x80"):
             found.append((name, _walk_member(zf, info, limit)))
     data_pkl = next((n for n in names if n == "data.pkl" or n.endswith("/data.pkl")), None)
     if data_pkl and any(n.endswith("/constants.pkl") or "/code/" in n for n in names):

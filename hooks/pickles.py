@@ -232,8 +232,7 @@ class _Machine:
                 raise PickleError(f"unknown opcode 0x{code:02x} at byte {self.r.pos - 1}")
             arg = self.argument(op)
             self.scan.opcodes += 1
-            if op.proto > self.scan.protocol:  # protocols 0/1 have no header: the opcodes tell
-                self.scan.protocol = op.proto
+            self.scan.protocol = max(self.scan.protocol, op.proto)
             if op.name == "STOP":
                 return self.pop()
             self.step(op.name, arg)

@@ -19,9 +19,10 @@ import sys
 import types
 import zipfile
 from collections import OrderedDict
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 TORCH_LEGACY_MAGIC = 0x1950A86A20F9469CFC6C
 
@@ -124,8 +125,7 @@ def torch_legacy(path: Path) -> Path:
             pickle.dump(obj, fh, protocol=2)
         fh.write(_torch_pickle(state_dict()))
         pickle.dump(["0", "1"], fh, protocol=2)
-        for numel in (4, 2):
-            fh.write(struct.pack("<q", numel) + bytes(4 * numel))
+        fh.writelines(struct.pack("<q", numel) + bytes(4 * numel) for numel in (4, 2))
     return path
 
 

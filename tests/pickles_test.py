@@ -15,8 +15,9 @@ import pytest
 
 from hooks import pickles
 from hooks.pickles import Global, dangerous, walk
+
 sys.path.insert(0, str(Path(__file__).parent))
-import model_files  # noqa: E402  (tests/model_files.py: generators of heavy formats)
+import model_files  # tests/model_files.py: generators of heavy formats, to documented layouts
 
 
 class Evil:

@@ -27,7 +27,7 @@ from hooks.config import load_config
 from hooks.sources import Context, DiskFile
 
 sys.path.insert(0, str(Path(__file__).parent))
-import model_files  # noqa: E402  (generators of heavy formats, to their documented layouts)
+import model_files  # tests/model_files.py: generators of heavy formats, to documented layouts
 
 ROOT = Path(__file__).resolve().parents[1]
 GIT_ENV = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com",
@@ -351,7 +351,7 @@ def test_hook_exit_code_and_output(repo, sklearn_model):
     (repo / "weights.dat").write_bytes(pickle.dumps(sklearn_model))
     (repo / "train.py").write_text("print('train')\n")
     proc = subprocess.run([sys.executable, "-m", "hooks.checks.serialized_models",
-                           "weights.dat", "train.py"], cwd=repo, capture_output=True, text=True,
+                           "weights.dat", "train.py"], cwd=repo, capture_output=True, text=True, check=False,
                           env={**GIT_ENV, "PYTHONPATH": str(ROOT)})
     assert proc.returncode == 1
     assert "weights.dat" in proc.stdout and "mlflow.sklearn.log_model" in proc.stdout
@@ -366,7 +366,7 @@ def test_real_pre_commit_runs_the_hook(repo, tmp_path):
                           text=True, check=True).stdout.strip()
     if subprocess.run(["git", "status", "--porcelain", "--", "hooks", "pyproject.toml",
                        ".pre-commit-hooks.yaml"], cwd=ROOT, capture_output=True,
-                      text=True).stdout.strip():
+                      text=True, check=False).stdout.strip():
         pytest.skip("uncommitted changes in the hook sources: pre-commit installs HEAD")
     (repo / ".pre-commit-config.yaml").write_text(
         f"repos:\n- repo: {ROOT}\n  rev: {head}\n  hooks:\n  - id: check-serialized-models\n")
@@ -375,7 +375,7 @@ def test_real_pre_commit_runs_the_hook(repo, tmp_path):
     git(repo, "add", ".")
     env = {**GIT_ENV, "PRE_COMMIT_HOME": str(tmp_path / "pc-cache")}
     proc = subprocess.run([str(pre_commit), "run", "--all-files"], cwd=repo, env=env,
-                          capture_output=True, text=True, timeout=300)
+                          capture_output=True, text=True, timeout=300, check=False)
     assert proc.returncode == 1, proc.stdout + proc.stderr
     assert "unsafe-pickle" in proc.stdout or "posix.system" in proc.stdout
     assert "weights" in proc.stdout

@@ -101,11 +101,11 @@ HF_WEIGHTS = re.compile(
 FOLDER_FLAVOR = {"MLflow model folder": "pyfunc", "TensorFlow SavedModel directory":
                  "tensorflow", "Hugging Face model folder": "transformers",
                  "Core ML package": "pyfunc"}
-_folder_cache: tuple[Context, dict[str, tuple[str, str]]] | None = None
+_folder_cache: tuple[Context, dict[str, tuple[str, str, int]]] | None = None
 
 
-def model_folders(paths: frozenset[str]) -> dict[str, tuple[str, str]]:
-    """{folder: (kind, how recognized)} for every model folder among the repository's paths."""
+def model_folders(paths: frozenset[str]) -> dict[str, tuple[str, str, int]]:
+    """{folder: (kind, how recognized, file count)} for every model folder among the paths."""
     children: dict[str, set[str]] = {}
     for path in paths:
         parent, _, name = path.rpartition("/")
@@ -124,18 +124,25 @@ def model_folders(paths: frozenset[str]) -> dict[str, tuple[str, str]]:
             found[folder] = ("Hugging Face model folder", f"config.json and {weights}")
         elif folder.endswith(".mlpackage") and "Manifest.json" in names:
             found[folder] = ("Core ML package", "an .mlpackage with Manifest.json")
-    return found
+    counts = dict.fromkeys(found, 0)
+    for path in paths:
+        parts = path.split("/")[:-1]
+        for depth in range(1, len(parts) + 1):
+            folder = "/".join(parts[:depth])
+            if folder in counts:
+                counts[folder] += 1
+    return {folder: (*info, counts[folder]) for folder, info in found.items()}
 
 
-def _folders(context: Context) -> dict[str, tuple[str, str]]:
+def _folders(context: Context) -> dict[str, tuple[str, str, int]]:
     global _folder_cache
     if _folder_cache is None or _folder_cache[0] is not context:
         _folder_cache = (context, model_folders(context.paths))
     return _folder_cache[1]
 
 
-def folder_of(path: str, context: Context) -> tuple[str, str, str] | None:
-    """(folder, kind, how) of the outermost model folder holding `path`, or None."""
+def folder_of(path: str, context: Context) -> tuple[str, str, str, int] | None:
+    """(folder, kind, how, file count) of the outermost model folder holding `path`, or None."""
     folders = _folders(context)
     parts = path.split("/")[:-1]
     for depth in range(1, len(parts) + 1):
@@ -162,8 +169,7 @@ def check(file: File, options: dict[str, Any], context: Context) -> Iterator[Fin
     size = modelformats.human(file.size)
     folder = folder_of(file.path, context)
     if folder is not None:
-        where, kind, how = folder
-        count = sum(1 for p in context.paths if p.startswith(where + "/"))
+        where, kind, how, count = folder
         yield MODEL.finding(
             where, f"serialized model: {kind} {where}/ ({count} files), recognized by {how}",
             _hint(FOLDER_FLAVOR[kind], where + "/**"), key="folder",
