@@ -307,12 +307,12 @@ def _classify_zip(zf: zipfile.ZipFile, limit: int) -> Detection | None:
                 npy_objects.append(name)
                 found.append((name, _walk_member(zf, info, limit, skip=header[1])))
             continue
-        # Members named like pickles are walked; others only when their first bytes are a
-        # PROTO header that decodes (protocol 0/1 pickles under other names are not looked
-        # for: reading every member of an .xlsx or a jar would cost too much).
+        # Members whose first bytes decode as a pickle are walked: with a PROTO header under
+        # any name, headerless (protocol 0/1) only under a pickle-like name (.pkl, .pt...),
+        # since text members of jars and wheels can decode as a few protocol-0 opcodes.
         named = lower.endswith(PICKLE_NAMES)
         head = _member_head(zf, info, 4096)
-        if head and (named or pickles.looks_like_pickle(head)[0] and head[:1] == b"\x80"):
+        if head and pickles.looks_like_pickle(head)[0] and (named or head[:1] == b"\x80"):
             found.append((name, _walk_member(zf, info, limit)))
     data_pkl = next((n for n in names if n == "data.pkl" or n.endswith("/data.pkl")), None)
     if data_pkl and any(n.endswith("/constants.pkl") or "/code/" in n for n in names):

@@ -452,13 +452,19 @@ def looks_like_pickle(head: bytes) -> tuple[bool, int]:
     scan = PickleScan()
     try:
         _Machine(Reader(head), scan).run()
-        return scan.opcodes >= 3 or bool(scan.globals), scan.protocol
+        ok = scan.opcodes >= 3 or bool(scan.globals)
     except PickleError as exc:
         ran_out = str(exc).startswith(("truncated", "text argument without end"))
         ok = scan.opcodes >= 4 if headed else (ran_out and scan.opcodes >= 32)
     except (ValueError, UnicodeDecodeError, struct.error, IndexError, OverflowError):
         ok = headed and scan.opcodes >= 4
+    # Text whose lines start with 'c' decodes as GLOBAL opcodes; real imports are identifiers.
+    ok = ok and all(_IMPORTABLE.match(g.module) and _IMPORTABLE.match(g.name)
+                    for g in scan.globals if g.module != UNKNOWN)
     return ok, scan.protocol
+
+
+_IMPORTABLE = re.compile(r"\A[A-Za-z_][\w.]*\Z")
 
 
 # --------------------------------------------------------------------------- the unsafe list

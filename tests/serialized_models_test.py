@@ -273,6 +273,7 @@ def test_zip_bomb_member_is_bounded_by_the_scan_limit(tmp_path):
     ("notes.txt", b"N."),
     ("data.csv.gz", gzip.compress(b"a,b\n1,2\n" * 100)),
     ("empty.pkl", b""),
+    ("RECORD", b"cloud/__init__.py,sha256=abc,12\ncloud/core.py,sha256=def,34\n" * 50),
 ])
 def test_non_models_are_not_reported(tmp_path, name, content):
     path = tmp_path / name
@@ -285,6 +286,14 @@ def test_zip_of_csvs_is_not_a_model(tmp_path):
     with zipfile.ZipFile(path, "w") as zf:
         zf.writestr("a.csv", "x,y\n1,2\n")
         zf.writestr("b.csv", "x,y\n3,4\n")
+    assert findings(path) == []
+
+
+def test_wheel_with_a_text_pth_member_is_not_a_model(tmp_path):
+    path = tmp_path / "pkg-1.0-py3-none-any.whl"
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("distutils-precedence.pth", "import os; var = 'SETUPTOOLS'; x = 1\n")
+        zf.writestr("pkg/__init__.py", "")
     assert findings(path) == []
 
 
