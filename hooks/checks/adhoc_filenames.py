@@ -3,8 +3,9 @@ dated copies, and their combinations (`model_final_v2_FINAL.ipynb`)."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator, Sequence
 from functools import lru_cache
-from typing import Any, Iterator, Sequence
+from typing import Any
 
 from hooks.engine import run_hook
 from hooks.findings import Finding, Rule
@@ -83,11 +84,10 @@ def decorations(stem: str) -> tuple[str, list[str], list[str]]:
             clear.append(match.group(0).strip(" _"))
             base = base[match.end():]
             continue
-        if match := COPY_SUFFIX.search(base):
-            if match.start() > 0:
-                clear.append(match.group(0).strip())
-                base = base[: match.start()]
-                continue
+        if (match := COPY_SUFFIX.search(base)) and match.start() > 0:
+            clear.append(match.group(0).strip())
+            base = base[: match.start()]
+            continue
         if (match := DATE_SUFFIX.search(base)) and match.start() > 0:
             clear.append(match.group(1))
             base = base[: match.start()]

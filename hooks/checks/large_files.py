@@ -5,7 +5,8 @@ pointer fails; a DVC-tracked output committed to git fails at any size.
 """
 from __future__ import annotations
 
-from typing import Any, Iterator, Sequence
+from collections.abc import Iterator, Sequence
+from typing import Any
 
 from hooks.engine import run_hook
 from hooks.filetypes import DATA_EXTENSIONS, is_binary, is_lfs_pointer, sniff_format
