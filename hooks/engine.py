@@ -60,9 +60,10 @@ def load_baseline(path: str) -> set[str]:
             data = json.load(fh)
         return {entry["fingerprint"] for entry in data["findings"]}
     except FileNotFoundError:
-        raise ConfigError(f"{path}: baseline file not found (write one: gitworthy baseline)")
+        message = f"{path}: baseline file not found (write one: gitworthy baseline)"
+        raise ConfigError(message) from None
     except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise ConfigError(f"{path}: not a gitworthy baseline file ({type(exc).__name__})")
+        raise ConfigError(f"{path}: not a gitworthy baseline file ({type(exc).__name__})") from None
 
 
 def write_baseline(path: str, findings: Sequence[Finding]) -> None:
