@@ -109,7 +109,7 @@ def cmd_scan(args: argparse.Namespace) -> int:
     to_terminal = not args.output and sys.stdout.isatty()
     output = render(report, args.format, fail_on, color=to_terminal)
     if args.output:
-        Path(args.output).write_text(output, encoding="utf-8")
+        Path(args.output).write_text(output, encoding="utf-8", errors="backslashreplace")
         if args.format != "text":
             from hooks.report.text import summary
 
@@ -175,7 +175,15 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return EXIT_OK if code == 1 else EXIT_ERROR
 
 
+def safe_output() -> None:
+    """File names that are not valid UTF-8 print as escapes instead of crashing the output."""
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    safe_output()
     args = build_parser().parse_args(argv)
     handler = {"scan": cmd_scan, "baseline": cmd_baseline, "explain": cmd_explain,
                "demo": cmd_demo}[args.command]

@@ -208,7 +208,10 @@ def run_hook(check_id: str, argv: Sequence[str] | None = None) -> int:
             parser.add_argument(flag, type=type(default) if default != "" else str,
                                 metavar=name.upper().replace("-", "_"))
     args = parser.parse_args(argv)
+    from hooks.cli import safe_output
     from hooks.report import text
+
+    safe_output()
 
     try:
         root = git.toplevel(Path.cwd())

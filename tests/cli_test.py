@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 from pathlib import Path
 
@@ -191,3 +192,12 @@ def test_demo_repository_shows_findings(tmp_path: Path, capsys) -> None:
     code, out, _ = run("demo", str(tmp_path / "demo"), capsys=capsys)
     assert code == 0
     assert "etl_old.py" in out and "data/members.csv" in out and "gitworthy blocked" in out
+
+
+def test_file_name_that_is_not_utf8_is_reported_escaped(repo: Repo) -> None:
+    (repo.root / os.fsdecode(b"etl_\xff_v2.py")).write_text("x")
+    repo.add()
+    proc = subprocess.run([gitworthy_exe(), "scan", "--staged", "--format", "json"],
+                          capture_output=True, text=True, check=False)
+    assert proc.returncode == 1, proc.stderr
+    assert json.loads(proc.stdout)["findings"][0]["path"] == os.fsdecode(b"etl_\xff_v2.py")
