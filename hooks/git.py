@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 import subprocess
-from functools import lru_cache
 from collections.abc import Sequence
+from functools import lru_cache
 from pathlib import Path
 
 
