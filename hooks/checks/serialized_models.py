@@ -15,7 +15,7 @@ ID = "check-serialized-models"
 MODEL = Rule(
     id="serialized-model",
     check=ID,
-    summary="A serialized model (or pickled object) is committed to git",
+    summary="A serialized model (or pickled object) is committed to git.",
     what="""\
 Finds serialized models of any size by their content: pickles (protocols 0-5, with or
 without an extension), joblib (plain and zlib/gzip/bz2/xz/lzma/lz4-compressed), cloudpickle and
@@ -47,7 +47,7 @@ Git LFS (`git lfs track "models/**"`) so only pointers are committed.""",
 UNSAFE = Rule(
     id="unsafe-pickle",
     check=ID,
-    summary="A pickle imports a callable that can run code when it is loaded",
+    summary="A pickle imports a callable that can run code when it is loaded.",
     what="""\
 Walks the opcodes of every pickle (plain files, joblib streams after decompression, pickles
 inside PyTorch/TorchScript zips, .npz object arrays) without executing them, and reports each
@@ -75,7 +75,7 @@ came from, and rebuild the model from its training code. Prefer formats that can
 UNINSPECTABLE = Rule(
     id="pickle-not-inspectable",
     check=ID,
-    summary="A pickle is truncated, malformed or too large to walk completely",
+    summary="A pickle is truncated, malformed or too large to walk completely.",
     what="""\
 Reports a pickle whose opcodes could not be walked to their end: truncated, malformed, an
 unknown opcode, or larger than the scan limit (`max-scan-mb`). The imports found before the
