@@ -126,6 +126,10 @@ class Inflated(io.RawIOBase):
     def readable(self) -> bool:
         return True
 
+    def close(self) -> None:
+        self.raw.close()
+        super().close()
+
     def readinto(self, buffer: Any) -> int:
         want = len(buffer)
         while True:
@@ -205,8 +209,28 @@ def describe_pickle(scan: PickleScan) -> tuple[str, str]:
     return text, "pyfunc"
 
 
-def _walk(stream: IO[bytes], limit: int) -> PickleScan:
-    return pickles.walk(stream, limit)
+class _Skipped(io.RawIOBase):
+    """A stream from `skip` bytes on (the pickle after a .npy header)."""
+
+    def __init__(self, raw: IO[bytes], skip: int) -> None:
+        self.raw = raw
+        while skip > 0:
+            chunk = raw.read(min(skip, 65536))
+            if not chunk:
+                break
+            skip -= len(chunk)
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        data = self.raw.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+    def close(self) -> None:
+        self.raw.close()
+        super().close()
 
 
 # --------------------------------------------------------------------------- zips
@@ -277,11 +301,8 @@ def detect_zip(file: Any, limit: int) -> Detection | None:
 def _walk_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int,
                  skip: int = 0) -> PickleScan:
     try:
-        with zf.open(info) as member:
-            if skip:
-                member.read(skip)
-            return pickles.walk(member, limit)
-    except (zipfile.BadZipFile, NotImplementedError, RuntimeError) as exc:
+        return pickles.walk_both(lambda: _Skipped(zf.open(info), skip), limit)
+    except (zipfile.BadZipFile, NotImplementedError, *pickles.STREAM_ERRORS) as exc:
         scan = PickleScan()
         scan.error = f"zip member cannot be read ({exc})"
         return scan
@@ -465,8 +486,7 @@ def _pickle_file(file: Any, head: bytes, limit: int) -> Detection | None:
     ok, _ = pickles.looks_like_pickle(head)
     if not ok:
         return None
-    with file.open() as stream:
-        scan = _walk(stream, limit)
+    scan = pickles.walk_both(file.open, limit)
     name, flavor = describe_pickle(scan)
     how = "pickle opcodes from the first byte"
     if scan.first_value == pickles.TORCH_LEGACY_MAGIC:
@@ -479,9 +499,7 @@ def _npy(file: Any, head: bytes, limit: int) -> Detection | None:
     header = _npy_header(head)
     if not header or not _npy_has_objects(header[0]):
         return None
-    with file.open() as stream:
-        stream.read(header[1])
-        scan = _walk(stream, limit)
+    scan = pickles.walk_both(lambda: _Skipped(file.open(), header[1]), limit)
     return Detection("NumPy array of Python objects (pickled)", "NumPy header with dtype "
                      "object", "pyfunc", [("", scan)])
 
@@ -499,8 +517,7 @@ def _compressed(file: Any, head: bytes, limit: int) -> Detection | None:
     ok, _ = pickles.looks_like_pickle(window)
     if not ok:
         return None
-    with file.open() as stream:
-        scan = _walk(Inflated(stream, kind), limit)  # type: ignore[arg-type]
+    scan = pickles.walk_both(lambda: Inflated(file.open(), kind), limit)
     name, flavor = describe_pickle(scan)
     name = name.replace("pickle (", f"{kind}-compressed pickle (", 1)
     return Detection(name, f"{kind} stream holding pickle opcodes", flavor, [("", scan)])

@@ -19,10 +19,15 @@ a `PickleScan` with `error` set: callers report it, never as clean.
 from __future__ import annotations
 
 import _compat_pickle
+import contextlib
 import io
+import lzma
 import pickletools
 import re
 import struct
+import zipfile
+import zlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import IO, Any
 
@@ -43,6 +48,10 @@ _PREFIX = {  # length-prefixed arguments: (struct format, prefix size)
     pickletools.TAKEN_FROM_ARGUMENT4U: ("<I", 4),
     pickletools.TAKEN_FROM_ARGUMENT8U: ("<Q", 8),
 }
+
+
+STREAM_ERRORS = (OSError, EOFError, ValueError, RuntimeError, zlib.error, lzma.LZMAError,
+                 zipfile.BadZipFile)
 
 
 class PickleError(Exception):
@@ -94,7 +103,11 @@ class Reader:
 
     def _fill(self, n: int) -> None:
         while len(self._buf) < n:
-            chunk = self.stream.read(max(n - len(self._buf), 65536))
+            try:
+                chunk = self.stream.read(max(n - len(self._buf), 65536))
+            except STREAM_ERRORS as exc:  # a corrupt compressed stream or zip member
+                raise PickleError(f"stream cannot be read past byte {self.pos + len(self._buf)}"
+                                  f" ({type(exc).__name__})") from exc
             if not chunk:
                 return
             self._buf += chunk
@@ -169,8 +182,8 @@ _UNKNOWN_VALUE = object()
 class _Machine:
     """The stack effects of every opcode, on symbolic values."""
 
-    def __init__(self, reader: Reader, scan: PickleScan) -> None:
-        self.r, self.scan = reader, scan
+    def __init__(self, reader: Reader, scan: PickleScan, joblib: bool = True) -> None:
+        self.r, self.scan, self.joblib = reader, scan, joblib
         self.stack: list[Any] = []
         self.marks: list[list[Any]] = []
         self.memo: dict[int, Any] = {}
@@ -346,7 +359,7 @@ class _Machine:
 
     def after_build(self, obj: Call) -> None:
         """joblib: the raw bytes of a NumPy array follow each NumpyArrayWrapper's BUILD."""
-        if obj.func != Global("joblib.numpy_pickle", "NumpyArrayWrapper"):
+        if not self.joblib or obj.func != Global("joblib.numpy_pickle", "NumpyArrayWrapper"):
             return
         state = obj.state if isinstance(obj.state, dict) else {}
         dtype = state.get("dtype")
@@ -354,8 +367,8 @@ class _Machine:
         if not isinstance(shape, tuple) or not all(isinstance(n, int) for n in shape):
             raise PickleError("joblib array without a readable shape")
         kind, itemsize = _dtype(dtype)
-        if kind == "O":  # object arrays are a nested pickle (protocol 5)
-            walk_one(self.r, self.scan)
+        if kind == "O":  # object arrays are a nested pickle, loaded by a plain Unpickler
+            walk_one(self.r, self.scan, joblib=False)
         else:
             if isinstance(state.get("numpy_array_alignment_bytes"), int):
                 self.r.skip(self.r.read(1)[0])
@@ -371,13 +384,11 @@ class _Machine:
 def _pairs(target: dict[Any, Any], items: list[Any]) -> dict[Any, Any]:
     if len(items) % 2:
         raise PickleError("odd number of items for a dict")
-    for key, value in zip(items[::2], items[1::2]):
+    for key, value in zip(items[::2], items[1::2], strict=True):
         if len(target) >= MAX_ITEMS:
             break
-        try:
+        with contextlib.suppress(TypeError):  # an unhashable symbolic key: not needed
             target[key] = value
-        except TypeError:  # an unhashable symbolic key: not needed for the walk
-            pass
     return target
 
 
@@ -402,14 +413,18 @@ def _dtype(value: Any) -> tuple[str, int]:
 # --------------------------------------------------------------------------- walking
 
 
-def walk_one(reader: Reader, scan: PickleScan) -> Any:
-    """Walk one pickle (to its STOP); returns its symbolic top value."""
-    value = _Machine(reader, scan).run()
+def walk_one(reader: Reader, scan: PickleScan, joblib: bool = True) -> Any:
+    """Walk one pickle (to its STOP); returns its symbolic top value.
+
+    With `joblib`, the raw array bytes joblib writes after each NumpyArrayWrapper are skipped
+    as joblib.load does; without it, every byte is an opcode, as pickle.load sees them.
+    """
+    value = _Machine(reader, scan, joblib).run()
     scan.pickles += 1
     return value
 
 
-def walk(stream: IO[bytes] | bytes, limit: int = 1 << 62) -> PickleScan:
+def walk(stream: IO[bytes] | bytes, limit: int = 1 << 62, joblib: bool = True) -> PickleScan:
     """Walk every pickle in the stream and collect its imports; never raises on bad input.
 
     Pickles written back to back (torch's legacy format writes five) are all walked while the
@@ -418,19 +433,37 @@ def walk(stream: IO[bytes] | bytes, limit: int = 1 << 62) -> PickleScan:
     reader = Reader(stream, limit)
     scan = PickleScan()
     try:
-        first = walk_one(reader, scan)
+        first = walk_one(reader, scan, joblib)
         if isinstance(first, int) and not isinstance(first, bool):
             scan.first_value = first
         expected = 5 if first == TORCH_LEGACY_MAGIC else 0
         while scan.pickles < MAX_PICKLES:
             if scan.pickles < expected or _starts_pickle(reader.peek(2)):
-                walk_one(reader, scan)
+                walk_one(reader, scan, joblib)
             else:
                 break
     except PickleError as exc:
         scan.error = str(exc)
     except (ValueError, UnicodeDecodeError, struct.error, IndexError, OverflowError) as exc:
         scan.error = f"malformed at byte {reader.pos} ({type(exc).__name__})"
+    return scan
+
+
+def walk_both(opener: Callable[[], IO[bytes]], limit: int = 1 << 62) -> PickleScan:
+    """Walk as joblib.load reads (array bytes skipped), and when the stream holds joblib
+    arrays, walk it again as pickle.load reads (every byte an opcode) and add the imports.
+
+    A plain pickle.load of a file that declares a NumpyArrayWrapper executes the bytes joblib
+    would skip, so imports hidden there are found too; the second walk is expected to stop at
+    the first real array bytes, and its error is not reported.
+    """
+    with opener() as stream:
+        scan = walk(stream, limit)
+    if scan.arrays:
+        with opener() as stream:
+            plain = walk(stream, limit, joblib=False)
+        for item in plain.globals:
+            scan.add(item)
     return scan
 
 

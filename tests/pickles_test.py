@@ -180,3 +180,32 @@ def test_every_modelscan_unsafe_global_is_dangerous():
                 if not dangerous(Global(module, name)):
                     missed.append(f"{module}.{name}")
     assert not missed
+
+
+def _wrapper_hiding(payload: bytes) -> bytes:
+    """A pickle declaring a joblib NumpyArrayWrapper whose 'array bytes' are opcodes."""
+    assert len(payload) % 8 == 0
+    head = (b"\x80\x04\x8c\x13joblib.numpy_pickle\x8c\x11NumpyArrayWrapper\x93)\x81}(\x8c\x05shape"
+            + b"K" + bytes([len(payload) // 8]) + b"\x85\x8c\x05dtype\x8c\x05numpy\x8c\x05dtype\x93"
+            + b"\x8c\x02f8\x89\x88\x87R\x8c\x05order\x8c\x01Cub")
+    return head + payload + b"."
+
+
+def test_imports_hidden_where_joblib_expects_array_bytes_are_found():
+    payload = b"0\x8c\x05posix\x8c\x06system\x93\x8c\x04echo\x85R."
+    payload += b"N" * (-len(payload) % 8)
+    data = _wrapper_hiding(payload)
+    assert walk(data).arrays == 1 and "posix.system" not in _names(walk(data))
+    scan = pickles.walk_both(lambda: io.BytesIO(data))
+    assert "posix.system" in _names(scan)
+
+
+def test_corrupt_compressed_stream_is_an_error_not_an_exception():
+    import bz2
+
+    from hooks.modelformats import Inflated
+
+    data = bz2.compress(pickle.dumps(list(range(50000)), protocol=4))
+    broken = data[:100] + bytes(len(data) - 100)
+    scan = walk(io.BufferedReader(Inflated(io.BytesIO(broken), "bz2")))
+    assert scan.error and "cannot be read" in scan.error

@@ -360,8 +360,8 @@ def test_hook_exit_code_and_output(repo, sklearn_model):
     (repo / "weights.dat").write_bytes(pickle.dumps(sklearn_model))
     (repo / "train.py").write_text("print('train')\n")
     proc = subprocess.run([sys.executable, "-m", "hooks.checks.serialized_models",
-                           "weights.dat", "train.py"], cwd=repo, capture_output=True, text=True, check=False,
-                          env={**GIT_ENV, "PYTHONPATH": str(ROOT)})
+                           "weights.dat", "train.py"], cwd=repo, capture_output=True,
+                          text=True, check=False, env={**GIT_ENV, "PYTHONPATH": str(ROOT)})
     assert proc.returncode == 1
     assert "weights.dat" in proc.stdout and "mlflow.sklearn.log_model" in proc.stdout
     assert "train.py" not in proc.stdout

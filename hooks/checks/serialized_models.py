@@ -1,4 +1,8 @@
-"""Blocks serialized models of any size, recognized by content (not by name), and pickles that import code-running callables."""
+"""Blocks serialized models of any size, recognized by content (not by name).
+
+Pickles (plain, joblib, inside PyTorch zips) are walked without being loaded; those that import
+callables able to run code get their own rule, unsafe-pickle.
+"""
 from __future__ import annotations
 
 import re
