@@ -87,6 +87,19 @@ def test_joblib_model_is_found_with_each_compression(tmp_path, sklearn_model, co
     assert rules(path) == ["serialized-model"]
 
 
+@pytest.mark.parametrize("library,callable_", [
+    ("cloudpickle", "cloudpickle.cloudpickle._make_function"),
+    ("dill", "dill._dill._create_code"),
+])
+def test_pickled_function_is_named_by_its_library_and_unsafe(tmp_path, library, callable_):
+    lib = pytest.importorskip(library)
+    path = tmp_path / "transform.bin"
+    path.write_bytes(lib.dumps(lambda x: x + 1))
+    found = findings(path)
+    assert library in found[0].details["format"]
+    assert callable_ in [f.details.get("callable") for f in found if f.rule == "unsafe-pickle"]
+
+
 @pytest.mark.parametrize("name", ["weights.dat", "blob"])
 def test_renamed_pickle_is_still_a_model(tmp_path, sklearn_model, name):
     path = tmp_path / name
