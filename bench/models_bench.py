@@ -76,6 +76,7 @@ def make_files(directory: Path, big_mb: int) -> list[Path]:
         "model.skops": model_files.skops_zip,
         "objects.npz": lambda p: np.savez(p, o=np.array([Evil(), 1], dtype=object)),
         "keras_model.h5": _keras_h5,
+        "evil_keras_lambda.h5": lambda p: _keras_h5(p, lambda_layer=True),
         "model.py": lambda p: p.write_text("import torch\nmodel = torch.nn.Linear(2, 2)\n"),
         "model_config.json": lambda p: p.write_text('{"n_estimators": 100}'),
         "plain_data.h5": lambda p: h5py.File(p, "w").create_dataset("t", data=np.arange(99.0)),
@@ -135,12 +136,17 @@ def make_files(directory: Path, big_mb: int) -> list[Path]:
     return paths
 
 
-def _keras_h5(path: Path) -> None:
+def _keras_h5(path: Path, lambda_layer: bool = False) -> None:
+    import json
+
     import h5py
 
+    layers = [{"class_name": "Lambda", "config": {"function": ["4wEAAAAA", None, None]}}]
+    config = {"class_name": "Sequential", "config": {"layers": layers if lambda_layer else []}}
     with h5py.File(path, "w") as h5:
         h5.attrs["keras_version"] = "2.15.0"
-        h5.attrs["model_config"] = '{"class_name": "Sequential"}'
+        h5.attrs["backend"] = "tensorflow"
+        h5.attrs["model_config"] = json.dumps(config)
         h5.create_dataset("model_weights/dense/kernel", data=np.zeros((4, 2)))
 
 
@@ -157,6 +163,7 @@ def run_gitworthy(path: Path) -> str:
         return f"error: {exc}"
     fmt = next((f.details.get("format", "") for f in found if f.rule == "serialized-model"), "-")
     unsafe = [f.details["callable"] for f in found if f.rule == "unsafe-pickle"]
+    unsafe += [f.details["code"] for f in found if f.rule == "unsafe-model-code"]
     broken = [f for f in found if f.rule == "pickle-not-inspectable"]
     return fmt[:48] + (f" UNSAFE {','.join(unsafe)}" if unsafe else "") + (
         " NOT-INSPECTABLE" if broken else "")

@@ -49,6 +49,25 @@ class Detection:
     how: str                     # "zip archive holding archive/data.pkl"
     flavor: str = "pyfunc"       # the MLflow flavor for the hint (mlflow.<flavor>.log_model)
     pickles: list[tuple[str, PickleScan]] = field(default_factory=list)  # (where, walk)
+    code: list[tuple[str, str]] = field(default_factory=list)  # (what, why it runs code)
+
+
+KERAS_LAMBDA = re.compile(rb'"class_name":\s*"(?:Lambda|TFOpLambda)"')
+LAMBDA_WHY = ("a Keras Lambda layer stores Python bytecode that runs when the model is "
+              "loaded (Keras 2, or Keras 3 with safe_mode=False)")
+TF_FILE_OPS = {b"ReadFile": "the TensorFlow ReadFile op reads any file when the graph runs",
+               b"WriteFile": "the TensorFlow WriteFile op writes any file when the graph runs"}
+
+
+def _code_in(window: bytes) -> list[tuple[str, str]]:
+    """Code a Keras/TensorFlow model carries, found in its config or op list bytes."""
+    found = []
+    if KERAS_LAMBDA.search(window):
+        found.append(("Keras Lambda layer", LAMBDA_WHY))
+    for op, why in TF_FILE_OPS.items():
+        if re.search(rb"[\x00-\x20\"]" + op + rb"[\x00-\x20\"]", window):
+            found.append((f"TensorFlow op {op.decode()}", why))
+    return found
 
 
 # --------------------------------------------------------------------------- small helpers
@@ -342,8 +361,10 @@ def _classify_zip(zf: zipfile.ZipFile, limit: int) -> Detection | None:
     if data_pkl:
         return Detection("PyTorch checkpoint", f"zip archive holding {data_pkl}", "pytorch", found)
     if "config.json" in names and any(n.endswith(".weights.h5") for n in names):
+        config = _member_head(zf, zf.getinfo("config.json"), HDF5_WINDOW)
         return Detection("Keras model (.keras)", "zip archive holding config.json and "
-                         "model.weights.h5", "tensorflow", found)
+                         "model.weights.h5", "tensorflow", found,
+                         [c for c in _code_in(config) if c[0].startswith("Keras")])
     if "schema.json" in names:
         schema = _member_head(zf, zf.getinfo("schema.json"), 4096)
         if b"__class__" in schema and (b"_skops_version" in schema or b"protocol" in schema):
@@ -462,7 +483,7 @@ def _magic(head: bytes, size: int) -> Detection | None:
                          "description, model type)", "pyfunc")
     if _saved_model(head):
         return Detection("TensorFlow SavedModel graph", "protobuf SavedModel fields and "
-                         "TensorFlow op names", "tensorflow")
+                         "TensorFlow op names", "tensorflow", code=_code_in(head))
     kind = _r_object(head)
     if kind:
         return Detection(kind, "R serialization header", "pyfunc")
@@ -475,7 +496,8 @@ def _hdf5(file: Any, head: bytes) -> Detection | None:
     window = file.head(HDF5_WINDOW) if file.size > len(head) else head
     if b"model_config" in window:
         return Detection("Keras model (HDF5)", "HDF5 file with a model_config attribute",
-                         "tensorflow")
+                         "tensorflow", code=[c for c in _code_in(window)
+                                             if c[0].startswith("Keras")])
     if b"keras_version" in window or b"layer_names" in window:
         return Detection("Keras weights (HDF5)", "HDF5 file with keras_version/layer_names "
                          "attributes", "tensorflow")

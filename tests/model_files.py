@@ -158,13 +158,13 @@ def proto_field(number: int, value: int | bytes | str) -> bytes:
     return _proto_varint(number << 3 | 2) + _proto_varint(len(data)) + data
 
 
-def saved_model_pb() -> bytes:
+def saved_model_pb(ops: tuple[str, ...] = ("VarHandleOp", "StatefulPartitionedCall",
+                                           "SaveV2")) -> bytes:
     """tensorflow/core/protobuf/saved_model.proto: SavedModel{saved_model_schema_version=1,
     meta_graphs=[MetaGraphDef{meta_info_def=MetaInfoDef{stripped_op_list=OpList{op=[OpDef
     {name}]}, tags=["serve"], tensorflow_version, tensorflow_git_version}}]}."""
-    ops = b"".join(proto_field(1, proto_field(1, name))
-                   for name in ("VarHandleOp", "StatefulPartitionedCall", "SaveV2"))
-    info = (proto_field(2, ops) + proto_field(4, "serve") + proto_field(5, "2.15.0")
+    op_list = b"".join(proto_field(1, proto_field(1, name)) for name in ops)
+    info = (proto_field(2, op_list) + proto_field(4, "serve") + proto_field(5, "2.15.0")
             + proto_field(6, "v2.15.0-rc1-8-g6887368d6d4"))
     return proto_field(1, 1) + proto_field(2, proto_field(1, info))
 
@@ -184,14 +184,15 @@ def tflite() -> bytes:
     return struct.pack("<I", 16) + b"TFL3" + bytes(8) + struct.pack("<I", 3) + bytes(44)
 
 
-def keras_zip(path: Path) -> Path:
+def keras_zip(path: Path, layers: list[dict[str, Any]] | None = None) -> Path:
     """Keras 3 `.keras`: a zip of config.json, metadata.json and model.weights.h5 (HDF5)."""
     import h5py
 
     weights = io.BytesIO()
     with h5py.File(weights, "w") as h5:
         h5.create_group("layers/dense/vars").create_dataset("0", data=[[0.0, 1.0]])
-    config = {"module": "keras", "class_name": "Sequential", "config": {"layers": []}}
+    config = {"module": "keras", "class_name": "Sequential",
+              "config": {"layers": layers or []}}
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
         zf.writestr("metadata.json", json.dumps({"keras_version": "3.3.3"}))
         zf.writestr("config.json", json.dumps(config))

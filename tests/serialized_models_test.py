@@ -128,6 +128,30 @@ def test_keras_like_hdf5_is_a_model(tmp_path):
     assert model_format(path) == "Keras model (HDF5)"
 
 
+def test_keras_hdf5_with_a_lambda_layer_is_unsafe_code(tmp_path):
+    path = tmp_path / "model.h5"
+    config = {"class_name": "Sequential", "config": {"layers": [
+        {"class_name": "Lambda", "config": {"function": ["4wEAAAAAAAAA", None, None]}}]}}
+    with h5py.File(path, "w") as h5:
+        h5.attrs["keras_version"] = "2.15.0"
+        h5.attrs["model_config"] = json.dumps(config)
+    assert rules(path) == ["serialized-model", "unsafe-model-code"]
+
+
+def test_keras_zip_with_a_lambda_layer_is_unsafe_code(tmp_path):
+    path = model_files.keras_zip(tmp_path / "model.keras", layers=[
+        {"module": "keras.layers", "class_name": "Lambda", "config": {}}])
+    assert rules(path) == ["serialized-model", "unsafe-model-code"]
+
+
+def test_saved_model_with_file_ops_is_unsafe_code(tmp_path):
+    path = tmp_path / "saved_model.pb"
+    path.write_bytes(model_files.saved_model_pb(ops=("VarHandleOp", "ReadFile")))
+    found = findings(path)
+    assert [f.rule for f in found] == ["serialized-model", "unsafe-model-code"]
+    assert "ReadFile" in found[1].message
+
+
 def test_plain_hdf5_data_is_not_a_model(tmp_path):
     path = tmp_path / "measurements.h5"
     with h5py.File(path, "w") as h5:

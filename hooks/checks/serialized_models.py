@@ -96,7 +96,29 @@ training code and log it to a registry; raise `--max-scan-mb` if the pickle is j
     severity=Severity.ERROR,
 )
 
-RULES = (MODEL, UNSAFE, UNINSPECTABLE)
+CODE = Rule(
+    id="unsafe-model-code",
+    check=ID,
+    summary="A model carries code that runs when it is loaded (Keras Lambda, TF file ops).",
+    what="""\
+Reports models that carry executable code outside pickles: Keras Lambda layers (their Python
+bytecode is stored in the HDF5 `model_config` or the `.keras` config.json) and TensorFlow
+SavedModel graphs using the ReadFile/WriteFile ops (modelscan's checks for these formats).""",
+    why="""\
+Loading a Keras 2 model with a Lambda layer, or a Keras 3 model with safe_mode=False, runs its
+stored bytecode; a graph with file ops reads or writes files when it is served. Whoever loads
+the model from the repository runs that code with their own access.""",
+    example="""\
+Bad:   keras.layers.Lambda(lambda x: x * 2) saved into model.h5 and committed
+Good:  a custom layer class in the package's source, registered and reviewed; the model in a
+       registry""",
+    fix="""\
+Replace Lambda layers with registered custom layer classes kept in git, re-save the model, and
+log it to a model registry instead of committing it.""",
+    severity=Severity.ERROR,
+)
+
+RULES = (MODEL, UNSAFE, UNINSPECTABLE, CODE)
 OPTIONS: dict[str, Any] = {"max-scan-mb": 1024}
 
 HF_WEIGHTS = re.compile(
@@ -187,6 +209,12 @@ def check(file: File, options: dict[str, Any], context: Context) -> Iterator[Fin
                      "size": file.size})
     if detection is None:
         return
+    for what, why in detection.code:
+        yield CODE.finding(
+            file.path, f"model code: {what} ({why}); {detection.format}, {size}",
+            "do not load it with code execution enabled; replace the code with reviewed "
+            "source in git and log the model to a registry", key=what,
+            details={"code": what})
     for where, scan in detection.pickles:
         inside = f" in {where}" if where else ""
         for item in scan.globals:
