@@ -38,6 +38,7 @@ HDF5_WINDOW = 1 << 20
 WINDOW = 64 * 1024           # decompressed bytes used to recognize a compressed stream
 MAX_ZIP_MEMBERS = 10_000     # members whose first bytes are looked at
 HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
+TORCH_STORAGE = re.compile(r"(?:\A|/)data/\d+\Z")
 PICKLE_NAMES = (".pkl", ".pickle", ".joblib", ".dill", ".cloudpickle", ".pck", ".pt", ".pth")
 
 
@@ -334,11 +335,12 @@ def _classify_zip(zf: zipfile.ZipFile, limit: int) -> Detection | None:
     found: list[tuple[str, PickleScan]] = []
     npy_objects: list[str] = []
     npy_count = 0
+    data_pkl = next((n for n in names if n == "data.pkl" or n.endswith("/data.pkl")), None)
     for info in infos[:MAX_ZIP_MEMBERS]:
         name = info.filename
         lower = name.lower()
-        if "/data/" in name and any(n.endswith("data.pkl") for n in names):
-            continue  # torch tensor storages: raw numbers, not pickles
+        if data_pkl and TORCH_STORAGE.search(name):
+            continue  # torch tensor storages (data/0, data/1...): raw numbers, not pickles
         if lower.endswith(".npy"):
             npy_count += 1
             head = _member_head(zf, info, 4096)
@@ -354,7 +356,6 @@ def _classify_zip(zf: zipfile.ZipFile, limit: int) -> Detection | None:
         head = _member_head(zf, info, 4096)
         if head and pickles.looks_like_pickle(head)[0] and (named or head[:1] == b"\x80"):
             found.append((name, _walk_member(zf, info, limit)))
-    data_pkl = next((n for n in names if n == "data.pkl" or n.endswith("/data.pkl")), None)
     if data_pkl and any(n.endswith("/constants.pkl") or "/code/" in n for n in names):
         return Detection("TorchScript module", f"zip archive holding {data_pkl} and code/",
                          "pytorch", found)

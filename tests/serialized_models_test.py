@@ -264,6 +264,14 @@ def test_malicious_pickle_in_compressed_joblib_is_found(tmp_path):
     assert "unsafe-pickle" in rules(path)
 
 
+def test_pickle_hidden_among_torch_storages_is_found(tmp_path):
+    path = model_files.torch_zip(tmp_path / "model.pt")
+    with zipfile.ZipFile(path, "a") as zf:
+        zf.writestr("archive/data/extra.pkl", pickle.dumps(Evil(), protocol=4))
+    found = [f for f in findings(path) if f.rule == "unsafe-pickle"]
+    assert [f.details["member"] for f in found] == ["archive/data/extra.pkl"]
+
+
 def test_clean_torch_checkpoint_has_no_unsafe_import(tmp_path):
     path = model_files.torch_zip(tmp_path / "model.pt")
     assert rules(path) == ["serialized-model"]
