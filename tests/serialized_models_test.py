@@ -401,6 +401,28 @@ def test_staged_large_torch_zip_is_read_from_the_index(repo):
     assert [f.rule for f in report.findings] == ["serialized-model", "unsafe-pickle"]
 
 
+def test_staged_zip_over_the_scan_limit_is_an_error_not_a_pass(repo):
+    model_files.torch_zip(repo / "model.pt", data_pkl=pickle.dumps(os.urandom(3 << 20), 4))
+    git(repo, "add", "model.pt")
+    config = load_config(None, repo)
+    config.sections[sm.ID] = {"max-scan-mb": 1}
+    report = engine.scan(sources.staged(repo), [sm.ID], config)
+    assert report.findings == []
+    assert [e.path for e in report.errors] == ["model.pt"]
+    assert "scan limit" in report.errors[0].message
+
+
+def test_checking_code_files_imports_no_numpy(repo):
+    (repo / "train.py").write_text("import numpy\n")
+    code = ("import sys; from hooks.checks import serialized_models as sm; "
+            "from hooks.sources import from_paths; src = from_paths(['train.py']); "
+            "print(list(sm.check(src.files[0], dict(sm.OPTIONS), src.context))); "
+            "print('numpy' in sys.modules)")
+    proc = subprocess.run([sys.executable, "-c", code], cwd=repo, capture_output=True,
+                          text=True, check=True, env={**GIT_ENV, "PYTHONPATH": str(ROOT)})
+    assert proc.stdout.split() == ["[]", "False"]
+
+
 def test_hook_exit_code_and_output(repo, sklearn_model):
     (repo / "weights.dat").write_bytes(pickle.dumps(sklearn_model))
     (repo / "train.py").write_text("print('train')\n")

@@ -187,6 +187,7 @@ def _hint(flavor: str, path: str) -> str:
 def check(file: File, options: dict[str, Any], context: Context) -> Iterator[Finding]:
     """Judge one file: a model (or a file of a model folder), unsafe imports, broken pickles."""
     from hooks import modelformats
+    from hooks.pickles import dangerous
 
     if file.is_symlink or file.size == 0 or is_lfs_pointer(file.head(1024)):
         return
@@ -218,14 +219,12 @@ def check(file: File, options: dict[str, Any], context: Context) -> Iterator[Fin
     for where, scan in detection.pickles:
         inside = f" in {where}" if where else ""
         for item in scan.globals:
-            from hooks.pickles import dangerous
-
             reason = dangerous(item)
             if reason:
                 yield UNSAFE.finding(
                     file.path, f"unsafe pickle{inside}: imports {item} ({reason}); loading "
                                f"this file runs it ({size})",
-                    "do not load it; remove it (git rm --cached " f"{file.path}), rebuild the "
+                    f"do not load it; remove it (git rm --cached {file.path}), rebuild the "
                     "model from its training code, and prefer safetensors/ONNX/skops",
                     key=f"{where}:{item}", details={"callable": str(item), "member": where})
         if scan.error:
