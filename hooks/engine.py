@@ -7,9 +7,10 @@ import json
 import re
 import sys
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 from hooks import git
 from hooks.checks import load
@@ -172,7 +173,7 @@ def _run_check(module: Any, file: File, options: dict[str, Any], context: Contex
                                                   f"{exc.strerror or type(exc).__name__}"))
     except MemoryError:
         report.errors.append(ScanError(file.path, f"{module.ID}: file too large to inspect"))
-    except Exception as exc:  # a bug in a check: say so, never print content
+    except Exception as exc:  # noqa: BLE001 -- a bug in a check: say so, never print content
         report.internal_error = True
         where = exc.__traceback__
         while where is not None and where.tb_next is not None:

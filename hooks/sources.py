@@ -9,10 +9,11 @@ import io
 import os
 import stat
 import subprocess
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import IO, Iterator, Sequence
+from typing import IO
 
 from hooks import git
 from hooks.findings import InspectionError
