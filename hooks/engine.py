@@ -88,7 +88,7 @@ def _ignore_spec(root: Path | None, patterns: Sequence[str]) -> Any:
         return None
     import pathspec
 
-    return pathspec.PathSpec.from_lines("gitwildmatch", lines)
+    return pathspec.GitIgnoreSpec.from_lines(lines)
 
 
 def _allowed_by_pragma(file: File, finding: Finding) -> bool:
@@ -152,7 +152,7 @@ def scan(source: Source, check_ids: Sequence[str], config: Config,
 def _spec(patterns: Sequence[str]) -> Any:
     import pathspec
 
-    return pathspec.PathSpec.from_lines("gitwildmatch", patterns)
+    return pathspec.GitIgnoreSpec.from_lines(patterns)
 
 
 def _with(finding: Finding, **changes: Any) -> Finding:

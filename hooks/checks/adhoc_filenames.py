@@ -69,7 +69,7 @@ BUILTIN_ALLOW = ("*net_v[0-9]*", "*netv[0-9]*", "inception_v[0-9]*", "*whats_new
 
 def split_name(name: str) -> tuple[str, str]:
     """'model_v2.tar.gz' -> ('model_v2', '.tar.gz'); dotfiles keep their name as stem."""
-    match = re.match(r"^(.+?)((?:\.tar)?\.[A-Za-z0-9]{1,12})?$", name)
+    match = re.match(r"^(.+?)((?:\.tar)?\.[A-Za-z0-9]{1,12})?\Z", name, re.DOTALL)
     assert match
     return match.group(1), match.group(2) or ""
 
@@ -109,7 +109,7 @@ def decorations(stem: str) -> tuple[str, list[str], list[str]]:
 def _spec(patterns: tuple[str, ...]) -> Any:
     import pathspec
 
-    return pathspec.PathSpec.from_lines("gitwildmatch", patterns)
+    return pathspec.GitIgnoreSpec.from_lines(patterns)
 
 
 def _sibling(directory: str, base: str, extension: str, paths: frozenset[str]) -> str | None:
