@@ -48,7 +48,7 @@ class FakeGitHub:
         self.timer = threading.Timer(lifetime, self.stop)
         self.timer.daemon = True
 
-    def __enter__(self) -> FakeGitHub:
+    def __enter__(self) -> FakeGitHub:  # noqa: PYI034
         self.thread.start()
         self.timer.start()
         return self
@@ -143,13 +143,13 @@ class FakeGitHub:
                                  'rel="last"')
                 self._send(200, chunk, {"Link": ", ".join(links)} if links else {})
 
-            def do_GET(self) -> None:  # noqa: N802
+            def do_GET(self) -> None:
                 self._handle("GET")
 
-            def do_POST(self) -> None:  # noqa: N802
+            def do_POST(self) -> None:
                 self._handle("POST")
 
-            def do_PATCH(self) -> None:  # noqa: N802
+            def do_PATCH(self) -> None:
                 self._handle("PATCH")
 
         return Handler

@@ -16,9 +16,10 @@ import os
 import re
 import secrets
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from hooks import git
 from hooks.engine import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, Report
@@ -307,8 +308,9 @@ def post_comment(env: Mapping[str, str], target: Target, report: Report, fail_on
                                            "not written", title="gitworthy"))
         return "no token"
     marker = comment.marker_for(env.get("GITWORTHY_COMMENT_KEY", ""))
-    rendered = dict(fail_on=fail_on, repo_url=repo_url, sha=target.head, marker=marker,
-                    summary_url=run_url)
+    rendered: dict[str, Any] = {"fail_on": fail_on, "repo_url": repo_url, "sha": target.head,
+                                "marker": marker, "summary_url": run_url,
+                                "scope": target.describe}
     body = markdown.render(report, max_chars=markdown.COMMENT_LIMIT - 1024, **rendered)
     short = markdown.render(report, max_chars=6000, **rendered)
     client = GitHubClient(env.get("GITHUB_API_URL", "https://api.github.com"), token,
@@ -388,11 +390,10 @@ def write_summary(env: Mapping[str, str], report: Report, fail_on: str, repo_url
     if not path:
         return
     body = markdown.render(report, fail_on, repo_url=repo_url, sha=target.head,
-                           max_chars=SUMMARY_LIMIT, collapse_after=None)
-    scanned = f"Scanned {markdown.escape(target.describe)}."
-    title, rest = body.split("\n", 1)
+                           max_chars=SUMMARY_LIMIT, collapse_after=None,
+                           scope=target.describe)
     with open(path, "a", encoding="utf-8") as fh:
-        fh.write(f"{title}\n\n{scanned}\n{rest}\n")
+        fh.write(body + "\n")
 
 
 def write_sarif(env: Mapping[str, str], report: Report, fail_on: str) -> str:

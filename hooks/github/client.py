@@ -11,8 +11,9 @@ import re
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any, Callable, Iterator
+from typing import Any
 
 USER_AGENT = "gitworthy-action"
 LINK_NEXT = re.compile(r'<([^>]+)>\s*;\s*rel="?next"?')
@@ -74,7 +75,7 @@ class GitHubClient:
         """One call, retried on 5xx, 429 and secondary rate limits; raises GitHubError."""
         if not url.startswith(("http://", "https://")):
             url = self.api_url + url
-        shown = url[len(self.api_url):] if url.startswith(self.api_url) else url
+        shown = url.removeprefix(self.api_url)
         data = json.dumps(body).encode() if body is not None else None
         for attempt in range(self.retries + 1):
             request = urllib.request.Request(url, data=data, method=method, headers={

@@ -7,7 +7,7 @@ as text and cannot break the table or inject HTML into the comment.
 from __future__ import annotations
 
 import re
-from typing import Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from urllib.parse import quote
 
 from hooks.engine import Report
@@ -29,6 +29,18 @@ def escape(text: str) -> str:
     text = text.replace('"', "&quot;")
     text = _PUNCT.sub(r"\\\1", text)
     return text.replace("@", "@\u200b")
+
+
+def inline(text: str) -> str:
+    """Like `escape`, but text between backticks (the commands in hints) shows as code.
+
+    The code is escaped too and emitted as `<code>` elements, never as Markdown backticks,
+    so an odd backtick in a file name cannot open a code span."""
+    parts = " ".join(str(text).split()).split("`")
+    if len(parts) % 2 == 0:
+        return escape(text)
+    return "".join(f"<code>{escape(p)}</code>" if i % 2 else escape(p)
+                   for i, p in enumerate(parts))
 
 
 def line_url(repo_url: str, sha: str, path: str, line: int | None) -> str:
@@ -65,17 +77,20 @@ def _headline(report: Report, fail_on: str) -> str:
     if blocking or (unreadable and fail_on != "never"):
         parts = [p for p in (blocking and _plural(blocking, "finding"),
                              unreadable and _plural(unreadable, "file") + " not inspected") if p]
-        return f"### :x: gitworthy: {' and '.join(parts)} block this change"
+        verb = "blocks" if blocking + unreadable == 1 else "block"
+        return f"### :x: gitworthy: {' and '.join(parts)} {verb} this change"
     if report.findings or unreadable:
         return (f"### :warning: gitworthy: {_plural(len(report.findings), 'finding')}, "
                 "none blocking")
     return "### :white_check_mark: gitworthy: all clear"
 
 
-def _facts(report: Report, sha: str) -> str:
+def _facts(report: Report, sha: str, scope: str) -> str:
     facts = [f"{_plural(report.files, 'file')} scanned"]
     if sha:
         facts[0] += f" at {escape(sha[:12])}"
+    if scope:
+        facts[0] += f" ({escape(scope)})"
     if report.baselined:
         facts.append(f"{report.baselined} accepted by the baseline")
     if report.allowed:
@@ -89,43 +104,44 @@ def _row(f: Finding, repo_url: str, sha: str) -> str:
     file_cell = f"[{where}]({url})" if url else where
     severity = ":x:" if f.severity.value == "error" else ":warning:"
     return (f"| {severity} {file_cell} | {escape(f.check)}<br>{escape(f.rule)} | "
-            f"{escape(f.message)} | {escape(f.hint)} |")
+            f"{inline(f.message)} | {inline(f.hint)} |")
 
 
-def _sort_key(f: Finding, fail_on: str, blocking: set[str]) -> tuple:
+def _sort_key(f: Finding, blocking: set[str]) -> tuple[bool, int, str, int, str]:
     return (f.fingerprint not in blocking, -f.severity.rank, f.path, f.line or 0, f.rule)
 
 
 def _rule_doc(rule: Rule) -> str:
     why = " ".join(rule.why.split())
     fix = " ".join(rule.fix.split())
-    return (f"<details><summary><b>{escape(rule.id)}</b>: {escape(rule.summary)}</summary>\n\n"
-            f"**Why is this bad?** {escape(why)}\n\n**How to fix:** {escape(fix)}\n\n"
+    return (f"<details><summary><b>{escape(rule.id)}</b>: {inline(rule.summary)}</summary>\n\n"
+            f"**Why is this bad?** {inline(why)}\n\n**How to fix:** {inline(fix)}\n\n"
             f"Full text: `gitworthy explain {rule.id}`\n\n</details>")
 
 
 def render(report: Report, fail_on: str = "error", *, repo_url: str = "", sha: str = "",
            marker: str = "", summary_url: str = "", max_chars: int | None = None,
            collapse_after: int | None = COLLAPSE_AFTER,
-           rules: Mapping[str, Rule] | None = None) -> str:
+           rules: Mapping[str, Rule] | None = None, scope: str = "") -> str:
     """The report as GitHub Markdown.
 
     `repo_url` and `sha` turn paths into links to the lines at that commit; `marker` (a hidden
     HTML comment) goes first so the action can find its own comment again; `max_chars` bounds
     the UTF-8 size (rows that do not fit are counted and point to `summary_url`);
-    `collapse_after` puts the rest of a long table into a collapsed section (None: never).
+    `collapse_after` puts the rest of a long table into a collapsed section (None: never);
+    `scope` says what was scanned ("the files pull request #3 changes").
     """
     blocking = {f.fingerprint for f in report.blocking(fail_on)}
-    findings = sorted(report.findings, key=lambda f: _sort_key(f, fail_on, blocking))
+    findings = sorted(report.findings, key=lambda f: _sort_key(f, blocking))
     head = [marker] if marker else []
-    head += [_headline(report, fail_on), "", _facts(report, sha), ""]
+    head += [_headline(report, fail_on), "", _facts(report, sha, scope), ""]
     if not findings and not report.errors:
         head.append("Nothing here belongs outside git: no data sets, models, PII, secrets or "
                     "ad-hoc copies in the scanned files.")
         return "\n".join(head) + "\n"
 
     rows = [_row(f, repo_url, sha) for f in findings]
-    errors = [f"- {escape(e.path)}: {escape(e.message)}" for e in report.errors]
+    errors = [f"- {escape(e.path)}: {inline(e.message)}" for e in report.errors]
     if rules is None:
         rules = known_rules()
     docs = [_rule_doc(rules[r]) for r in dict.fromkeys(f.rule for f in findings) if r in rules]
@@ -178,8 +194,9 @@ def _assemble(head: list[str], rows: Sequence[str], errors: Sequence[str],
         where = f"the [job summary]({summary_url})" if summary_url else "the job summary"
         parts = [p for p in (omitted and _plural(omitted, "finding"),
                              omitted_errors and _plural(omitted_errors, "unreadable file")) if p]
-        out += ["", f"> [!NOTE]\n> {' and '.join(parts)} not shown here to stay within "
-                    f"GitHub's size limit: see {where} for the full report."]
+        note = (f"> [!NOTE]\n> {' and '.join(parts)} not shown here to stay within "
+                f"GitHub's size limit: see {where} for the full report.")
+        out += ["", note]
     return "\n".join(out) + "\n"
 
 
