@@ -9,6 +9,7 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -33,6 +34,7 @@ class Run:
     outputs: dict[str, str]
     summary: str
     steps_run: list[str]
+    seconds: dict[str, float]
 
 
 def _parse_output_file(text: str) -> dict[str, str]:
@@ -62,8 +64,12 @@ def run_action(workspace: Path, temp: Path, event_name: str, event: dict[str, An
     setup-python's Python is this one, and the pip cache is not needed here)."""
     action = yaml.safe_load(ACTION.read_text("utf-8"))
     runner_temp = temp / "runner-temp"
-    shutil.rmtree(runner_temp, ignore_errors=True)
-    runner_temp.mkdir(parents=True)
+    runner_temp.mkdir(parents=True, exist_ok=True)
+    for leftover in runner_temp.iterdir():  # a new job; the pip cache stays (a cache hit)
+        if leftover.is_dir() and leftover.name != "gitworthy-pip-cache":
+            shutil.rmtree(leftover)
+        elif leftover.is_file():
+            leftover.unlink()
     event_path = temp / "event.json"
     event_path.write_text(json.dumps(event), "utf-8")
     summary, env_file = temp / "step_summary.md", temp / "github_env"
@@ -103,7 +109,7 @@ def run_action(workspace: Path, temp: Path, event_name: str, event: dict[str, An
     })
     if not install:
         base_env["GITWORTHY_ACTION_PYTHON"] = sys.executable
-    stdout, ran, code = [], [], 0
+    stdout, ran, code, seconds = [], [], 0, {}
     for number, step in enumerate(action["runs"]["steps"]):
         if "run" not in step:
             continue
@@ -114,9 +120,11 @@ def run_action(workspace: Path, temp: Path, event_name: str, event: dict[str, An
         env = {**base_env, "GITHUB_OUTPUT": str(output_file),
                **{key: evaluate(value) for key, value in (step.get("env") or {}).items()}}
         assert step["shell"] == "bash"
+        started = time.perf_counter()
         proc = subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", str(script)],
                               cwd=workspace, env=env, capture_output=True, text=True,
                               check=False, timeout=600)
+        seconds[step.get("id", str(number))] = time.perf_counter() - started
         stdout.append(proc.stdout + proc.stderr)
         ran.append(step.get("id", step.get("name", "")))
         if step.get("id"):
@@ -125,7 +133,7 @@ def run_action(workspace: Path, temp: Path, event_name: str, event: dict[str, An
         if code:
             break
     outputs = {name: evaluate(spec["value"]) for name, spec in action["outputs"].items()}
-    return Run(code, "".join(stdout), outputs, summary.read_text("utf-8"), ran)
+    return Run(code, "".join(stdout), outputs, summary.read_text("utf-8"), ran, seconds)
 
 
 # -- repositories -----------------------------------------------------------------------
