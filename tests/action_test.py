@@ -20,6 +20,7 @@ import yaml
 from hooks.github.comment import MARKER
 from tests.conftest import GIT_ENV, Repo
 from tests.github_client_test import REPO, TOKEN, FakeGitHub
+from tests.markdown_test import to_html
 
 ROOT = Path(__file__).resolve().parents[1]
 ACTION = ROOT / "action.yml"
@@ -256,7 +257,7 @@ def test_first_run_creates_one_comment_and_fails(origin: Origin, tmp_path: Path,
     assert run.code == 1, run.stdout
     [posted] = fake.comments[1]
     assert posted["body"].startswith(MARKER)
-    assert "data/members\\.csv" in posted["body"]
+    assert "`data/members.csv`" in posted["body"]
     assert int(run.outputs["findings"]) >= 3 and int(run.outputs["blocking"]) >= 3
 
 
@@ -283,7 +284,7 @@ def test_second_push_updates_the_same_comment(origin: Origin, tmp_path: Path,
     assert run.code == 1
     [posted] = fake.comments[1]
     assert posted["id"] == first_id
-    assert "model\\_final\\.py" in posted["body"]
+    assert "`models/model_final.py`" in posted["body"]
     assert "pull-request comment updated" in run.stdout
 
 
@@ -344,8 +345,8 @@ def test_hostile_filename_is_escaped_in_the_comment(origin: Origin, tmp_path: Pa
                                                     fake: FakeGitHub) -> None:
     pr_run(origin, tmp_path, fake)
     body = fake.comments[1][0]["body"]
-    assert "weird\\|name &lt;img src=x onerror=alert\\(1\\)&gt;" in body
-    assert "<img" not in body
+    assert "`weird\\|name <img src=x onerror=alert(1)>_v2.py`" in body
+    assert "<img" not in to_html(body)
 
 
 def test_summary_annotations_and_outputs(origin: Origin, tmp_path: Path,
@@ -466,3 +467,15 @@ def test_install_step_builds_a_working_venv(origin: Origin, tmp_path: Path,
                      head), fake.url, sha=merge, install=True)
     assert run.code == 1, run.stdout
     assert len(fake.comments[1]) == 1
+
+
+def test_fail_on_comes_from_the_config_when_the_input_is_empty(origin: Origin, tmp_path: Path,
+                                                               fake: FakeGitHub) -> None:
+    origin.git("checkout", "-q", "feature")
+    origin.write(".gitworthy.toml", 'fail-on = "never"\n')
+    origin.add()
+    origin.commit("relax")
+    origin.git("checkout", "-q", "main")
+    run = pr_run(origin, tmp_path, fake)
+    assert run.code == 0, run.stdout
+    assert run.outputs["blocking"] == "0" and int(run.outputs["findings"]) >= 3

@@ -3,6 +3,9 @@ from __future__ import annotations
 
 import re
 
+import cmarkgfm
+from cmarkgfm.cmark import Options
+
 from hooks.engine import Report
 from hooks.findings import Finding, ScanError, Severity
 from hooks.report import github, markdown
@@ -22,6 +25,17 @@ def finding(path: str = "data/members.csv", line: int | None = 12, rule: str = "
 def cells(row: str) -> list[str]:
     """A GFM table row's cells: split on pipes that are not backslash-escaped."""
     return re.split(r"(?<!\\)\|", row.strip().strip("|"))
+
+
+def to_html(text: str) -> str:
+    """GitHub's own Markdown library (cmark-gfm), raw HTML let through: what the comment
+    would be before GitHub's sanitizer, so an injection would show here."""
+    return cmarkgfm.github_flavored_markdown_to_html(text, options=Options.CMARK_OPT_UNSAFE)
+
+
+def html_rows(text: str) -> list[list[str]]:
+    body = to_html(text).split("<tbody>", 1)[1]
+    return [re.findall(r"<td>(.*?)</td>", row, re.S) for row in body.split("<tr>")[1:]]
 
 
 def table_rows(text: str) -> list[str]:
@@ -62,12 +76,27 @@ def test_hostile_filename_cannot_inject_html_or_break_the_table() -> None:
     text = markdown.render(Report(findings=[finding(path=EVIL, message=f"about {EVIL}")]),
                            repo_url=REPO_URL, sha=SHA, marker="<!-- gitworthy:pr-comment -->",
                            rules={})
-    assert "<img" not in text
-    assert text.count("<!--") == 1  # only the marker
-    assert not re.search(r"(?<!\\)`", text)  # no backtick opens a code span
-    [row] = table_rows(text)
-    assert len(cells(row)) == 4
-    assert "@octocat" not in text  # nobody gets pinged
+    rendered = to_html(text)
+    assert "<img" not in rendered
+    assert rendered.count("<!--") == 1  # only the marker
+    [cells_] = html_rows(text)
+    assert len(cells_) == 4
+    assert "<code>&lt;img src=x onerror=alert(1)&gt;|`rm -rf`&lt;!-- @octocat.csv:12</code>" \
+        in cells_[0]
+
+
+def test_hostile_filename_in_the_hint_stays_inside_its_cell() -> None:
+    hint = f"run `git rm '{EVIL}'` then commit"
+    text = markdown.render(Report(findings=[Finding("check-x", "rule-x", EVIL, EVIL, hint)]),
+                           rules={})
+    [cells_] = html_rows(text)
+    assert len(cells_) == 4 and "<img" not in to_html(text)
+
+
+def test_python_dunder_paths_are_not_turned_into_bold() -> None:
+    text = markdown.render(Report(findings=[finding(path="src/__init__.py", line=None)]),
+                           rules={})
+    assert "<code>src/__init__.py</code>" in to_html(text)
 
 
 def test_newlines_in_a_message_stay_in_one_row() -> None:
@@ -83,8 +112,8 @@ def test_rule_documentation_comes_from_the_rule() -> None:
     rule = all_rules()["versioned-filename"]
     text = markdown.render(Report(findings=[finding(rule=rule.id,
                                                     check="check-adhoc-filenames")]))
-    assert f"<b>{markdown.escape(rule.id)}</b>" in text
-    assert markdown.inline(rule.why) in text
+    assert f"<b>{rule.id}</b>" in text
+    assert markdown.inline(rule.why, table=False) in text
     assert "gitworthy explain versioned-filename" in text
 
 
@@ -111,7 +140,7 @@ def test_blocking_findings_come_first() -> None:
     report = Report(findings=[finding(path="a.csv", severity=Severity.WARNING, key="w"),
                               finding(path="z.csv", key="e")])
     rows = table_rows(markdown.render(report, rules={}))
-    assert "z\\.csv" in rows[0]
+    assert "`z.csv:12`" in rows[0]
 
 
 def test_unreadable_files_are_listed() -> None:
@@ -153,8 +182,18 @@ def test_non_blocking_findings_are_warnings() -> None:
 
 def test_commands_in_hints_show_as_code() -> None:
     text = markdown.render(Report(findings=[finding()]), rules={})
-    assert "<code>git lfs track '\\*\\.csv'</code>" in text
+    assert "<code>git lfs track '*.csv'</code>" in to_html(text)
 
 
 def test_unbalanced_backtick_stays_plain_text() -> None:
-    assert markdown.inline("a `b") == "a \\`b"
+    assert "<code>" not in to_html(markdown.inline("a `b"))
+
+
+def test_rule_summary_renders_without_stray_escapes() -> None:
+    from hooks.checks import all_rules
+
+    rule = all_rules()["versioned-filename"]
+    text = markdown.render(Report(findings=[finding(rule=rule.id,
+                                                    check="check-adhoc-filenames")]))
+    summary = re.search(r"<summary>(.*?)</summary>", to_html(text)).group(1)
+    assert "\\" not in summary and "<code>_v2</code>" in summary

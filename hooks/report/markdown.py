@@ -18,29 +18,51 @@ COLLAPSE_AFTER = 15     # findings beyond this go into a collapsed section
 _PUNCT = re.compile(r"([\\`*_{}\[\]()#+\-.!|~:])")
 
 
+def _one_line(text: str) -> str:
+    return re.sub(r"\s+", " ", str(text).encode("utf-8", "replace").decode("utf-8"))
+
+
 def escape(text: str) -> str:
     """Untrusted text made inert in GitHub Markdown, on one line.
 
     HTML-escapes `& < > "`, backslash-escapes Markdown punctuation (so `|` cannot end a table
     cell and backticks cannot open code), and breaks `@mentions` so nobody is pinged.
     """
-    text = " ".join(str(text).encode("utf-8", "replace").decode("utf-8").split())
+    text = _one_line(text)
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     text = text.replace('"', "&quot;")
     text = _PUNCT.sub(r"\\\1", text)
     return text.replace("@", "@\u200b")
 
 
-def inline(text: str) -> str:
-    """Like `escape`, but text between backticks (the commands in hints) shows as code.
+def code(text: str, table: bool = True) -> str:
+    """Untrusted text as a code span, shown literally: the fence is longer than any run of
+    backticks inside, and in a table `|` is escaped (GFM splits cells before code spans)."""
+    text = _one_line(text)
+    if table:
+        text = text.replace("|", "\\|")
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * (longest + 1)
+    pad = " " if text[:1] in ("`", " ") or text[-1:] in ("`", " ") or not text else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
 
-    The code is escaped too and emitted as `<code>` elements, never as Markdown backticks,
-    so an odd backtick in a file name cannot open a code span."""
-    parts = " ".join(str(text).split()).split("`")
+
+def inline(text: str, table: bool = True) -> str:
+    """Like `escape`, but text between backticks (the commands in hints) becomes code spans."""
+    parts = _one_line(text).split("`")
     if len(parts) % 2 == 0:
         return escape(text)
-    return "".join(f"<code>{escape(p)}</code>" if i % 2 else escape(p)
-                   for i, p in enumerate(parts))
+    return "".join(code(p, table) if i % 2 else escape(p) for i, p in enumerate(parts))
+
+
+def html(text: str) -> str:
+    """Text inside raw HTML (a `<summary>`), where Markdown is not parsed: escaped, and
+    backtick spans as `<code>` elements."""
+    text = _one_line(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    parts = text.replace('"', "&quot;").replace("@", "@\u200b").split("`")
+    if len(parts) % 2 == 0:
+        return "`".join(parts)
+    return "".join(f"<code>{p}</code>" if i % 2 else p for i, p in enumerate(parts))
 
 
 def line_url(repo_url: str, sha: str, path: str, line: int | None) -> str:
@@ -99,7 +121,7 @@ def _facts(report: Report, sha: str, scope: str) -> str:
 
 
 def _row(f: Finding, repo_url: str, sha: str) -> str:
-    where = escape(f.path) + (f":{f.line}" if f.line else "")
+    where = code(f.path + (f":{f.line}" if f.line else ""))
     url = line_url(repo_url, sha, f.path, f.line)
     file_cell = f"[{where}]({url})" if url else where
     severity = ":x:" if f.severity.value == "error" else ":warning:"
@@ -114,8 +136,9 @@ def _sort_key(f: Finding, blocking: set[str]) -> tuple[bool, int, str, int, str]
 def _rule_doc(rule: Rule) -> str:
     why = " ".join(rule.why.split())
     fix = " ".join(rule.fix.split())
-    return (f"<details><summary><b>{escape(rule.id)}</b>: {inline(rule.summary)}</summary>\n\n"
-            f"**Why is this bad?** {inline(why)}\n\n**How to fix:** {inline(fix)}\n\n"
+    return (f"<details><summary><b>{html(rule.id)}</b>: {html(rule.summary)}</summary>\n\n"
+            f"**Why is this bad?** {inline(why, False)}\n\n"
+            f"**How to fix:** {inline(fix, False)}\n\n"
             f"Full text: `gitworthy explain {rule.id}`\n\n</details>")
 
 
@@ -141,7 +164,7 @@ def render(report: Report, fail_on: str = "error", *, repo_url: str = "", sha: s
         return "\n".join(head) + "\n"
 
     rows = [_row(f, repo_url, sha) for f in findings]
-    errors = [f"- {escape(e.path)}: {inline(e.message)}" for e in report.errors]
+    errors = [f"- {code(e.path, False)}: {inline(e.message, False)}" for e in report.errors]
     if rules is None:
         rules = known_rules()
     docs = [_rule_doc(rules[r]) for r in dict.fromkeys(f.rule for f in findings) if r in rules]
