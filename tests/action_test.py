@@ -353,7 +353,7 @@ def test_summary_annotations_and_outputs(origin: Origin, tmp_path: Path,
                                          fake: FakeGitHub) -> None:
     run = pr_run(origin, tmp_path, fake)
     assert run.summary.startswith("### :x: gitworthy")
-    assert "(the files pull request \\#1 changes, at " in run.summary
+    assert "(the files pull request \\#1 changes)" in run.summary
     assert "::error file=data/members.csv,title=check-large-files" in run.stdout
     assert Path(run.outputs["report-path"]).is_file()
 

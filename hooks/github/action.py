@@ -167,7 +167,7 @@ def target_for(env: Mapping[str, str], event: Mapping[str, Any]) -> Target:
         return _pull_request_target(event["pull_request"])
     if name == "push" and event.get("after"):
         return _push_target(event, env)
-    return Target(["--all"], sha, f"all tracked files at {sha[:12]}")
+    return Target(["--all"], sha, "all tracked files")
 
 
 def _pull_request_target(pr: Mapping[str, Any]) -> Target:
@@ -181,8 +181,7 @@ def _pull_request_target(pr: Mapping[str, Any]) -> Target:
                                 "check out the repository first (actions/checkout)"))
     if base not in missing and ensure_merge_base(base, head):
         target.args = ["--diff", f"{base}...{head}"]
-        target.describe = (f"the files pull request #{target.number} changes, "
-                           f"at {head[:12]}")
+        target.describe = f"the files pull request #{target.number} changes"
     elif base not in missing:
         target.args = ["--diff", f"{base}..{head}"]
         target.describe = f"the files that differ between {base[:12]} and {head[:12]}"
@@ -212,10 +211,9 @@ def _push_target(event: Mapping[str, Any], env: Mapping[str, str]) -> Target:
             base = git.run(["rev-parse", "FETCH_HEAD"]).decode().strip()
             if ensure_merge_base(base, after):
                 return Target(["--diff", f"{base}...{after}"], after,
-                              f"the files this new branch changes from {default}, at "
-                              f"{after[:12]}")
-    return Target(["--all"], after, f"all tracked files at {after[:12]} (new branch or "
-                                    "rewritten history: no earlier commit to compare with)")
+                              f"the files this new branch changes from {default}")
+    return Target(["--all"], after, "all tracked files (new branch or rewritten history: "
+                                    "no earlier commit to compare with)")
 
 
 def _fatal(message: str) -> int:
