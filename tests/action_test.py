@@ -271,6 +271,41 @@ def test_scans_the_pull_requests_files_at_its_head(origin: Origin, tmp_path: Pat
     assert "main_only_v2.py" not in paths  # changed on main only: not this PR's business
 
 
+def api_files(origin: Origin) -> list[dict[str, Any]]:
+    """What GET /pulls/N/files answers for the feature branch."""
+    statuses = {"A": "added", "M": "modified", "D": "removed", "R": "renamed"}
+    out = origin.git("diff", "--name-status", "-M", "-z", "main...feature").split("\0")
+    items, i = [], 0
+    while i < len(out) - 1:
+        status = out[i][0]
+        if status == "R":
+            items.append({"filename": out[i + 2], "previous_filename": out[i + 1],
+                          "status": "renamed"})
+            i += 3
+        else:
+            items.append({"filename": out[i + 1], "status": statuses[status]})
+            i += 2
+    return items
+
+
+def test_shallow_checkout_takes_the_file_list_from_the_api(origin: Origin, tmp_path: Path,
+                                                           fake: FakeGitHub) -> None:
+    fake.pr_files[1] = [f for f in api_files(origin) if f["filename"] != "notes_final.txt"]
+    run = pr_run(origin, tmp_path, fake)
+    paths = {f["path"] for f in findings_of(run)}
+    assert "data/members.csv" in paths
+    assert "notes_final.txt" not in paths  # not in the API's list: not reported
+    assert Repo(tmp_path / "workspace").git("rev-parse", "--is-shallow-repository") == "true\n"
+
+
+def test_without_the_api_list_the_history_is_deepened(origin: Origin, tmp_path: Path,
+                                                      fake: FakeGitHub) -> None:
+    run = pr_run(origin, tmp_path, fake)  # the fake answers 404 for the file list
+    assert "fetching history instead" in run.stdout
+    assert "main_only_v2.py" not in {f["path"] for f in findings_of(run)}
+    assert "notes_final.txt" in {f["path"] for f in findings_of(run)}
+
+
 def test_second_push_updates_the_same_comment(origin: Origin, tmp_path: Path,
                                               fake: FakeGitHub) -> None:
     pr_run(origin, tmp_path, fake)
@@ -338,7 +373,7 @@ def test_fail_on_never_reports_but_passes(origin: Origin, tmp_path: Path,
 def test_comment_false_posts_nothing(origin: Origin, tmp_path: Path, fake: FakeGitHub) -> None:
     run = pr_run(origin, tmp_path, fake, inputs={"comment": "false"})
     assert run.code == 1
-    assert fake.requests == []
+    assert not [r for r in fake.requests if "/issues/" in r["path"]]
 
 
 def test_hostile_filename_is_escaped_in_the_comment(origin: Origin, tmp_path: Path,
@@ -428,7 +463,8 @@ def test_bad_checks_input_fails_with_exit_2(origin: Origin, tmp_path: Path,
                                             fake: FakeGitHub) -> None:
     run = pr_run(origin, tmp_path, fake, inputs={"checks": "check-nonsense"})
     assert run.code == 2
-    assert fake.requests == []
+    assert "::error title=gitworthy::gitworthy could not scan" in run.stdout
+    assert not [r for r in fake.requests if "/issues/" in r["path"]]
 
 
 # -- the action file itself -------------------------------------------------------------

@@ -25,6 +25,7 @@ class FakeGitHub:
     - GET  /repos/O/R/issues/N/comments?per_page=&page=   (Link header pagination)
     - POST /repos/O/R/issues/N/comments                   (create)
     - PATCH /repos/O/R/issues/comments/ID                 (update)
+    - GET  /repos/O/R/pulls/N/files?per_page=&page=       (a PR's files; 404 unless set)
     Knobs: `read_only` (writes answer 403 like a fork PR's token), `max_body` (422 above it),
     `failures` (statuses answered once each before serving normally), `rate_limit_once`.
     It stops itself after `lifetime` seconds if a test forgets to.
@@ -33,6 +34,7 @@ class FakeGitHub:
     def __init__(self, token: str = TOKEN, lifetime: float = 60.0) -> None:
         self.token = token
         self.comments: dict[int, list[dict[str, Any]]] = {}
+        self.pr_files: dict[int, list[dict[str, Any]]] = {}
         self.next_id = 1000
         self.read_only = False
         self.max_body = 65536
@@ -109,8 +111,14 @@ class FakeGitHub:
                                       {"Retry-After": "0"})
                 listing = re.fullmatch(rf"/repos/{REPO}/issues/(\d+)/comments", url.path)
                 single = re.fullmatch(rf"/repos/{REPO}/issues/comments/(\d+)", url.path)
+                files = re.fullmatch(rf"/repos/{REPO}/pulls/(\d+)/files", url.path)
                 if method == "GET" and listing:
-                    return self._list(int(listing.group(1)), parse_qs(url.query), url.path)
+                    with fake.lock:
+                        items = list(fake.comments.get(int(listing.group(1)), []))
+                    return self._list(items, parse_qs(url.query), url.path)
+                if method == "GET" and files and int(files.group(1)) in fake.pr_files:
+                    items = fake.pr_files[int(files.group(1))]
+                    return self._list(items, parse_qs(url.query), url.path)
                 if method in ("POST", "PATCH") and fake.read_only:
                     return self._send(403, {"message": "Resource not accessible by integration"})
                 if method in ("POST", "PATCH") and len(body.get("body", "")) > fake.max_body:
@@ -128,11 +136,9 @@ class FakeGitHub:
                                     return self._send(200, item)
                 return self._send(404, {"message": "Not Found"})
 
-            def _list(self, number: int, query: dict[str, list[str]], path: str) -> None:
+            def _list(self, items: list[Any], query: dict[str, list[str]], path: str) -> None:
                 per_page = min(int(query.get("per_page", ["30"])[0]), 100)
                 page = int(query.get("page", ["1"])[0])
-                with fake.lock:
-                    items = list(fake.comments.get(number, []))
                 pages = max(1, -(-len(items) // per_page))
                 chunk = items[(page - 1) * per_page: page * per_page]
                 links = []
@@ -285,6 +291,13 @@ def test_token_travels_only_in_the_authorization_header(fake: FakeGitHub) -> Non
         assert TOKEN not in request["path"]
         assert TOKEN not in json.dumps(request["body"])
         assert request["headers"]["Authorization"] == f"Bearer {TOKEN}"
+
+
+def test_pull_request_files_are_listed_across_pages(fake: FakeGitHub) -> None:
+    fake.pr_files[7] = [{"filename": f"data/part-{i}.csv", "status": "added"}
+                        for i in range(130)]
+    files = client_for(fake).pull_request_files(7)
+    assert [f["filename"] for f in files] == [f"data/part-{i}.csv" for i in range(130)]
 
 
 def test_unreachable_server_is_a_readable_error() -> None:

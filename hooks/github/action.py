@@ -44,6 +44,7 @@ class Target:
     number: int | None = None
     fork: bool = False
     notes: list[str] = field(default_factory=list)
+    only: set[str] | None = None  # report only these paths (the PR's files, from the API)
 
 
 @dataclass(frozen=True)
@@ -164,13 +165,16 @@ def target_for(env: Mapping[str, str], event: Mapping[str, Any]) -> Target:
     name = env.get("GITHUB_EVENT_NAME", "")
     sha = env.get("GITHUB_SHA", "") or "HEAD"
     if name in PR_EVENTS and isinstance(event.get("pull_request"), dict):
-        return _pull_request_target(event["pull_request"])
+        return _pull_request_target(event["pull_request"], env)
     if name == "push" and event.get("after"):
         return _push_target(event, env)
     return Target(["--all"], sha, "all tracked files")
 
 
-def _pull_request_target(pr: Mapping[str, Any]) -> Target:
+def _pull_request_target(pr: Mapping[str, Any], env: Mapping[str, str]) -> Target:
+    """The PR's changed files at its head. With the history there (or fetched), git gives
+    them (`base...head`); a shallow checkout asks the API for the PR's file list first, which
+    spares fetching history, and deepens the history only when the API cannot answer."""
     base, head = pr["base"]["sha"], pr["head"]["sha"]
     head_repo = ((pr.get("head") or {}).get("repo") or {}).get("full_name")
     base_repo = ((pr.get("base") or {}).get("repo") or {}).get("full_name")
@@ -179,19 +183,43 @@ def _pull_request_target(pr: Mapping[str, Any]) -> Target:
     if head in missing:
         raise SystemExit(_fatal(f"cannot fetch the pull request's head commit {head[:12]}: "
                                 "check out the repository first (actions/checkout)"))
-    if base not in missing and ensure_merge_base(base, head):
-        target.args = ["--diff", f"{base}...{head}"]
-        target.describe = f"the files pull request #{target.number} changes"
-    elif base not in missing:
+    changed = f"the files pull request #{target.number} changes"
+    if base in missing:
+        target.args = ["--all"]
+        target.describe = f"all tracked files (base commit {base[:12]} not available)"
+        target.notes.append("the base commit could not be fetched: scanned all tracked files")
+    elif _merge_base(base, head):
+        target.args, target.describe = ["--diff", f"{base}...{head}"], changed
+    elif _is_shallow() and (files := pull_request_files(env, target.number)) is not None:
+        target.args, target.describe, target.only = ["--diff", f"{base}..{head}"], changed, files
+    elif ensure_merge_base(base, head):
+        target.args, target.describe = ["--diff", f"{base}...{head}"], changed
+    else:
         target.args = ["--diff", f"{base}..{head}"]
         target.describe = f"the files that differ between {base[:12]} and {head[:12]}"
         target.notes.append("no common history with the base branch was found: scanned the "
                             "difference of the two commits")
-    else:
-        target.args = ["--all"]
-        target.describe = f"all tracked files (base commit {base[:12]} not available)"
-        target.notes.append("the base commit could not be fetched: scanned all tracked files")
     return target
+
+
+def pull_request_files(env: Mapping[str, str], number: int) -> set[str] | None:
+    """The PR's added, changed and renamed files from the API, or None when the API cannot
+    say (no token, no permission, a list at GitHub's 3,000-file cap)."""
+    token = env.get("GITWORTHY_TOKEN", "")
+    if not token:
+        return None
+    client = GitHubClient(env.get("GITHUB_API_URL", "https://api.github.com"), token,
+                          env.get("GITHUB_REPOSITORY", ""),
+                          backoff=float(env.get("GITWORTHY_RETRY_BACKOFF", "1")))
+    try:
+        files = client.pull_request_files(number)
+    except GitHubError as exc:
+        log(f"gitworthy: cannot list the pull request's files through the API ({exc}); "
+            "fetching history instead")
+        return None
+    if len(files) >= 3000:
+        return None
+    return {f["filename"] for f in files if f.get("status") != "removed"}
 
 
 def _push_target(event: Mapping[str, Any], env: Mapping[str, str]) -> Target:
@@ -238,10 +266,11 @@ def load_report(document: Mapping[str, Any]) -> Report:
                   seconds=float(stats.get("seconds", 0.0)))
 
 
-def filter_document(document: dict[str, Any], paths: list[str],
-                    exclude: list[str]) -> dict[str, Any]:
-    """Keep the findings and errors under `paths` (when given) and not under `exclude`."""
-    if not paths and not exclude:
+def filter_document(document: dict[str, Any], paths: list[str], exclude: list[str],
+                    only: set[str] | None = None) -> dict[str, Any]:
+    """Keep the findings and errors under `paths` (when given), not under `exclude`, and
+    among `only` (when given)."""
+    if not paths and not exclude and only is None:
         return document
     import pathspec
 
@@ -250,7 +279,7 @@ def filter_document(document: dict[str, Any], paths: list[str],
 
     def wanted(entry: Mapping[str, Any]) -> bool:
         path = entry.get("path", "")
-        return ((keep is None or keep.match_file(path))
+        return ((only is None or path in only) and (keep is None or keep.match_file(path))
                 and (drop is None or not drop.match_file(path)))
 
     return {**document, "findings": [f for f in document.get("findings", []) if wanted(f)],
@@ -362,7 +391,7 @@ def main(env: Mapping[str, str] | None = None) -> int:
         return EXIT_ERROR
     document = filter_document(json.loads(report_path.read_text("utf-8")),
                                split_list(env.get("GITWORTHY_PATHS", "")),
-                               split_list(env.get("GITWORTHY_EXCLUDE", "")))
+                               split_list(env.get("GITWORTHY_EXCLUDE", "")), target.only)
     report_path.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", "utf-8")
     report = load_report(document)
     report.internal_error = code == EXIT_ERROR

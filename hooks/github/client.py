@@ -146,6 +146,12 @@ class GitHubClient:
         return self.request("PATCH", f"/repos/{self.repository}/issues/comments/{comment_id}",
                             {"body": body}).data
 
+    def pull_request_files(self, number: int) -> list[dict[str, Any]]:
+        """The files a pull request changes (`filename`, `status`, `previous_filename`).
+        GitHub lists at most 3,000; a list that long may be incomplete."""
+        return list(self.paginate(f"/repos/{self.repository}/pulls/{number}/files"
+                                  "?per_page=100"))
+
 
 def _server_message(exc: urllib.error.HTTPError) -> str:
     """GitHub's own `message` field of an error answer (one line), or ''."""
