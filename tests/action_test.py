@@ -515,3 +515,15 @@ def test_fail_on_comes_from_the_config_when_the_input_is_empty(origin: Origin, t
     run = pr_run(origin, tmp_path, fake)
     assert run.code == 0, run.stdout
     assert run.outputs["blocking"] == "0" and int(run.outputs["findings"]) >= 3
+
+
+def test_unreadable_event_payload_is_exit_2(tmp_path: Path, capsys: Any) -> None:
+    from hooks.github import action
+
+    event = tmp_path / "event.json"
+    event.write_text("{not json")
+    with pytest.raises(SystemExit) as stopped:
+        action.entry({"GITHUB_EVENT_NAME": "pull_request", "GITHUB_EVENT_PATH": str(event),
+                      "RUNNER_TEMP": str(tmp_path)})
+    assert stopped.value.code == 2
+    assert "cannot read the event payload" in capsys.readouterr().out

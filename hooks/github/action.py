@@ -82,8 +82,12 @@ def event_payload(env: Mapping[str, str]) -> dict[str, Any]:
     path = env.get("GITHUB_EVENT_PATH", "")
     if not path or not Path(path).is_file():
         return {}
-    with open(path, encoding="utf-8") as fh:
-        data = json.load(fh)
+    try:
+        with open(path, encoding="utf-8") as fh:
+            data = json.load(fh)
+    except (OSError, ValueError) as exc:
+        raise SystemExit(_fatal(f"cannot read the event payload GITHUB_EVENT_PATH "
+                                f"({type(exc).__name__})")) from None
     return data if isinstance(data, dict) else {}
 
 
@@ -348,9 +352,11 @@ def post_comment(env: Mapping[str, str], target: Target, report: Report, fail_on
         outcome = comment.upsert(client, target.number, body, marker=marker, create=has_news,
                                  fallback=short)
     except GitHubError as exc:
-        if target.fork and exc.status in (401, 403, 404):
+        read_only = target.fork or env.get("GITHUB_ACTOR", "") == "dependabot[bot]"
+        if read_only and exc.status in (401, 403, 404):
+            who = "a fork" if target.fork else "Dependabot"
             log(annotations.command(
-                "notice", "pull request from a fork: its token is read-only, so the "
+                "notice", f"pull request from {who}: its token is read-only, so the "
                 "gitworthy comment was not written; the annotations and the job summary have "
                 "the findings", title="gitworthy"))
             return "read-only token"
@@ -437,5 +443,20 @@ def write_sarif(env: Mapping[str, str], report: Report, fail_on: str) -> str:
     return str(path)
 
 
+def entry(env: Mapping[str, str] | None = None) -> int:
+    """`main` with a last guard: a bug in the action is exit 2 with a readable error, never
+    a traceback's exit 1 (which would read as "blocking findings")."""
+    try:
+        return main(env)
+    except Exception as exc:  # noqa: BLE001 - the guard of last resort
+        import traceback
+
+        traceback.print_exc()
+        log(annotations.command("error", f"gitworthy action failed: {type(exc).__name__} "
+                                         "(please report it with the log above)",
+                                title="gitworthy"))
+        return EXIT_ERROR
+
+
 if __name__ == "__main__":
-    raise SystemExit(main())
+    raise SystemExit(entry())
