@@ -527,3 +527,13 @@ def test_unreadable_event_payload_is_exit_2(tmp_path: Path, capsys: Any) -> None
                       "RUNNER_TEMP": str(tmp_path)})
     assert stopped.value.code == 2
     assert "cannot read the event payload" in capsys.readouterr().out
+
+
+def test_token_is_never_printed(origin: Origin, tmp_path: Path, fake: FakeGitHub) -> None:
+    fake.read_only = True  # the failure path prints the most
+    run = pr_run(origin, tmp_path, fake)
+    everything = run.stdout + run.summary + json.dumps(run.outputs)
+    everything += Path(run.outputs["report-path"]).read_text("utf-8")
+    assert TOKEN not in everything
+    assert "::warning title=gitworthy::the gitworthy comment was not written" in run.stdout
+    assert all(TOKEN not in r["path"] for r in fake.requests)
