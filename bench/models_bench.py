@@ -124,6 +124,8 @@ def make_files(directory: Path, big_mb: int) -> list[Path]:
     if big_mb:
         made[f"big_{big_mb}mb.joblib"] = lambda p: joblib.dump(
             {"w": np.zeros(big_mb << 17), "m": model}, p)
+        made[f"big_{big_mb}mb.pkl"] = lambda p: p.write_bytes(pickle.dumps(
+            {"w": np.zeros(big_mb << 17), "m": model}, protocol=4))
     paths = []
     for name, make in made.items():
         path = directory / name
