@@ -42,6 +42,13 @@ UNKNOWN = "<unknown>"
 TORCH_LEGACY_MAGIC = 0x1950A86A20F9469CFC6C
 
 _OPS = {op.code.encode("latin-1")[0]: op for op in pickletools.opcodes}
+# opcodes whose only effect is to push their decoded argument (ints, floats, strings, bytes)
+_PUSHES_ARG = frozenset({
+    "INT", "BININT", "BININT1", "BININT2", "LONG", "LONG1", "LONG4", "STRING", "BINSTRING",
+    "SHORT_BINSTRING", "BINBYTES", "SHORT_BINBYTES", "BINBYTES8", "BYTEARRAY8", "UNICODE",
+    "SHORT_BINUNICODE", "BINUNICODE", "BINUNICODE8", "FLOAT", "BINFLOAT"})
+_FIXED = {"uint1": "<B", "uint2": "<H", "int4": "<i", "uint4": "<I", "uint8": "<Q",
+          "float8": ">d"}  # fixed-size arguments, decoded as pickletools' readers do
 _PREFIX = {  # length-prefixed arguments: (struct format, prefix size)
     pickletools.TAKEN_FROM_ARGUMENT1: ("<B", 1),
     pickletools.TAKEN_FROM_ARGUMENT4: ("<i", 4),
@@ -90,63 +97,81 @@ class PickleScan:
 
 
 class Reader:
-    """A bounded, peekable reader over a binary stream; `skip` seeks when it can."""
+    """A bounded, peekable reader over a binary stream; `skip` seeks when it can.
+
+    The buffer is consumed by moving an offset (no copy per opcode); it is compacted only
+    when more bytes are read from the stream.
+    """
 
     def __init__(self, stream: IO[bytes] | bytes, limit: int = 1 << 62) -> None:
         self.stream = io.BytesIO(stream) if isinstance(stream, (bytes, bytearray)) else stream
         self.limit, self.pos = limit, 0
-        self._buf = b""
+        self._buf, self._off = b"", 0
         try:
             self._seekable = bool(self.stream.seekable())
         except (AttributeError, ValueError, OSError):
             self._seekable = False
 
+    def _raw_read(self, n: int) -> bytes:
+        try:
+            return self.stream.read(n)
+        except STREAM_ERRORS as exc:  # a corrupt compressed stream or zip member
+            raise PickleError(f"stream cannot be read past byte {self.pos}"
+                              f" ({type(exc).__name__})") from exc
+
     def _fill(self, n: int) -> None:
-        while len(self._buf) < n:
-            try:
-                chunk = self.stream.read(max(n - len(self._buf), 65536))
-            except STREAM_ERRORS as exc:  # a corrupt compressed stream or zip member
-                raise PickleError(f"stream cannot be read past byte {self.pos + len(self._buf)}"
-                                  f" ({type(exc).__name__})") from exc
+        while len(self._buf) - self._off < n:
+            chunk = self._raw_read(max(n - (len(self._buf) - self._off), 65536))
             if not chunk:
                 return
-            self._buf += chunk
+            self._buf = self._buf[self._off:] + chunk
+            self._off = 0
 
     def peek(self, n: int) -> bytes:
         self._fill(n)
-        return self._buf[:n]
+        return self._buf[self._off:self._off + n]
 
     def read(self, n: int) -> bytes:
         if self.pos + n > self.limit:
             raise PickleError(f"stopped after the {self.limit >> 20} MiB scan limit")
-        self._fill(n)
-        data, self._buf = self._buf[:n], self._buf[n:]
-        self.pos += len(data)
-        if len(data) < n:
+        off = self._off
+        if len(self._buf) - off < n:
+            self._fill(n)
+            off = self._off
+        data = self._buf[off:off + n]
+        got = len(data)
+        self._off = off + got
+        self.pos += got
+        if got < n:
             raise PickleError(f"truncated at byte {self.pos}")
         return data
 
     def readline(self) -> bytes:
-        self._fill(MAX_LINE)
-        end = self._buf.find(b"\n", 0, MAX_LINE)
+        end = self._buf.find(b"\n", self._off, self._off + MAX_LINE)
         if end < 0:
-            raise PickleError(f"text argument without end of line at byte {self.pos}")
-        return self.read(end + 1)
+            self._fill(MAX_LINE)
+            end = self._buf.find(b"\n", self._off, self._off + MAX_LINE)
+            if end < 0:
+                raise PickleError(f"text argument without end of line at byte {self.pos}")
+        return self.read(end + 1 - self._off)
 
     def skip(self, n: int) -> None:
         """Move past `n` bytes: a seek when the stream can, else bounded reads (limited)."""
-        held = min(n, len(self._buf))
-        self._buf, self.pos, n = self._buf[held:], self.pos + held, n - held
-        if n and self._seekable:  # the buffer is empty: the stream sits at self.pos
+        held = min(n, len(self._buf) - self._off)
+        self._off, self.pos, n = self._off + held, self.pos + held, n - held
+        if not n:
+            return
+        self._buf, self._off = b"", 0  # the buffer is empty: the stream sits at self.pos
+        if self._seekable:
             self.stream.seek(n - 1, io.SEEK_CUR)
-            if len(self.stream.read(1)) != 1:
+            if len(self._raw_read(1)) != 1:
                 raise PickleError(f"truncated at byte {self.pos}")
             self.pos += n
             return
         if self.pos + n > self.limit:
             raise PickleError(f"stopped after the {self.limit >> 20} MiB scan limit")
         while n:
-            chunk = self.stream.read(min(n, 1 << 20))
+            chunk = self._raw_read(min(n, 1 << 20))
             if not chunk:
                 raise PickleError(f"truncated at byte {self.pos}")
             n -= len(chunk)
@@ -216,9 +241,13 @@ class _Machine:
         raise PickleError(f"memo key {index} missing at byte {self.r.pos}")
 
     def argument(self, op: pickletools.OpcodeInfo) -> Any:
+        """The opcode's argument, decoded as pickletools decodes it (long ones skipped)."""
         desc = op.arg
         if desc is None:
             return None
+        fixed = _FIXED.get(desc.name)
+        if fixed is not None:
+            return struct.unpack(fixed, self.r.read(desc.n))[0]
         if desc.n >= 0:
             return desc.reader(io.BytesIO(self.r.read(desc.n)))
         if desc.n == pickletools.UP_TO_NEWLINE:
@@ -234,21 +263,32 @@ class _Machine:
         if length > MAX_ARG:
             self.r.skip(length)
             return Skipped(length)
-        return desc.reader(io.BytesIO(prefix + self.r.read(length)))
+        data = self.r.read(length)
+        if desc.name.startswith("unicodestring"):
+            return data.decode("utf-8", "surrogatepass")
+        if desc.name.startswith(("bytes", "bytearray")):
+            return data
+        return desc.reader(io.BytesIO(prefix + data))
 
     def run(self) -> Any:
         """Walk one pickle to its STOP; return the value it would produce (symbolically)."""
+        r, scan = self.r, self.scan
         while True:
-            code = self.r.read(1)[0]
+            code = r.read(1)[0]
             op = _OPS.get(code)
             if op is None:
-                raise PickleError(f"unknown opcode 0x{code:02x} at byte {self.r.pos - 1}")
-            arg = self.argument(op)
-            self.scan.opcodes += 1
-            self.scan.protocol = max(self.scan.protocol, op.proto)
-            if op.name == "STOP":
+                raise PickleError(f"unknown opcode 0x{code:02x} at byte {r.pos - 1}")
+            arg = None if op.arg is None else self.argument(op)
+            scan.opcodes += 1
+            if op.proto > scan.protocol:  # protocols 0 and 1 have no header: opcodes tell
+                scan.protocol = op.proto
+            name = op.name
+            if name == "STOP":
                 return self.pop()
-            self.step(op.name, arg)
+            if name in _PUSHES_ARG:
+                self.stack.append(arg)
+            else:
+                self.step(name, arg)
 
     def global_(self, module: Any, name: Any) -> Global:
         if not isinstance(module, str) or not isinstance(name, str):
@@ -259,16 +299,20 @@ class _Machine:
 
     def step(self, name: str, arg: Any) -> None:
         s = self.stack
-        if name == "PROTO":
+        if name in ("BINPUT", "MEMOIZE", "LONG_BINPUT", "PUT"):  # the most frequent first
+            self.put(len(self.memo) if name == "MEMOIZE" else int(arg))
+        elif name in ("BINGET", "LONG_BINGET", "GET"):
+            s.append(self.get(int(arg)))
+        elif name == "MARK":
+            self.marks.append(s)
+            self.stack = []
+        elif name == "PROTO":
             if not 0 <= arg <= 5:
                 raise PickleError(f"unsupported pickle protocol {arg}")
             self.scan.protocol = max(self.scan.protocol, arg)
         elif name in ("FRAME", "NEXT_BUFFER", "READONLY_BUFFER"):
             if name == "NEXT_BUFFER":
                 s.append(_UNKNOWN_VALUE)
-        elif name == "MARK":
-            self.marks.append(s)
-            self.stack = []
         elif name == "POP_MARK":
             self.pop_mark()
         elif name == "POP":
@@ -278,12 +322,6 @@ class _Machine:
                 self.pop_mark()
         elif name == "DUP":
             s.append(s[-1] if s else self.pop())
-        elif name in ("PUT", "BINPUT", "LONG_BINPUT"):
-            self.put(int(arg))
-        elif name == "MEMOIZE":
-            self.put(len(self.memo))
-        elif name in ("GET", "BINGET", "LONG_BINGET"):
-            s.append(self.get(int(arg)))
         elif name in ("GLOBAL", "INST"):
             module, _, attr = str(arg).partition(" ")
             item = self.global_(module, attr)
