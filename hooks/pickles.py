@@ -105,7 +105,7 @@ class Reader:
 
     def __init__(self, stream: IO[bytes] | bytes, limit: int = 1 << 62) -> None:
         self.stream = io.BytesIO(stream) if isinstance(stream, (bytes, bytearray)) else stream
-        self.limit, self.pos = limit, 0
+        self.limit, self.pos, self.pulled = limit, 0, 0
         self._buf, self._off = b"", 0
         try:
             self._seekable = bool(self.stream.seekable())
@@ -113,11 +113,16 @@ class Reader:
             self._seekable = False
 
     def _raw_read(self, n: int) -> bytes:
+        """Bytes from the stream; the scan limit counts these (seeks past bytes are free)."""
+        if self.pulled >= self.limit:
+            raise PickleError(f"stopped after the {self.limit >> 20} MiB scan limit")
         try:
-            return self.stream.read(n)
+            data = self.stream.read(n)
         except STREAM_ERRORS as exc:  # a corrupt compressed stream or zip member
             raise PickleError(f"stream cannot be read past byte {self.pos}"
                               f" ({type(exc).__name__})") from exc
+        self.pulled += len(data)
+        return data
 
     def _fill(self, n: int) -> None:
         while len(self._buf) - self._off < n:
@@ -132,8 +137,6 @@ class Reader:
         return self._buf[self._off:self._off + n]
 
     def read(self, n: int) -> bytes:
-        if self.pos + n > self.limit:
-            raise PickleError(f"stopped after the {self.limit >> 20} MiB scan limit")
         off = self._off
         if len(self._buf) - off < n:
             self._fill(n)
@@ -168,8 +171,6 @@ class Reader:
                 raise PickleError(f"truncated at byte {self.pos}")
             self.pos += n
             return
-        if self.pos + n > self.limit:
-            raise PickleError(f"stopped after the {self.limit >> 20} MiB scan limit")
         while n:
             chunk = self._raw_read(min(n, 1 << 20))
             if not chunk:

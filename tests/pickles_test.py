@@ -120,6 +120,14 @@ def test_scan_limit_stops_a_non_seekable_walk_with_an_error():
     assert scan.error and "scan limit" in scan.error
 
 
+def test_seeking_past_array_bytes_does_not_count_against_the_scan_limit(tmp_path):
+    path = tmp_path / "big.joblib"
+    joblib.dump({"weights": np.zeros(3 << 17), "payload": Evil()}, path)  # 3 MiB of floats
+    with open(path, "rb") as stream:
+        scan = walk(stream, limit=1 << 20)
+    assert scan.error is None and "posix.system" in _names(scan)
+
+
 def test_joblib_array_bytes_are_skipped_and_imports_after_them_found(tmp_path):
     path = tmp_path / "model.joblib"
     joblib.dump({"weights": np.arange(5000, dtype="f8"), "text": np.array(["ab", "c"]),
