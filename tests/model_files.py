@@ -277,3 +277,15 @@ def hf_folder(root: Path) -> Path:
     (root / "model.safetensors").write_bytes(struct.pack("<Q", len(header)) + header + bytes(8))
     (root / "tokenizer.json").write_text("{}")
     return root
+
+
+def coreml_package(root: Path) -> Path:
+    """A Core ML .mlpackage directory: Manifest.json (itemInfoEntries naming
+    com.apple.CoreML) and Data/com.apple.CoreML/model.mlmodel."""
+    data = root / "Data" / "com.apple.CoreML"
+    data.mkdir(parents=True, exist_ok=True)
+    (root / "Manifest.json").write_text(json.dumps({
+        "fileFormatVersion": "1.0.0", "rootModelIdentifier": "A",
+        "itemInfoEntries": {"A": {"author": "com.apple.CoreML", "path": "model.mlmodel"}}}))
+    (data / "model.mlmodel").write_bytes(coreml())
+    return root

@@ -375,6 +375,7 @@ def scan(repo: Path, *paths: str, staged: bool = False) -> engine.Report:
     (model_files.mlflow_folder, "models/churn", "MLflow model folder"),
     (model_files.hf_folder, "models/bert", "Hugging Face model folder"),
     (model_files.saved_model_dir, "export/1", "TensorFlow SavedModel directory"),
+    (model_files.coreml_package, "apps/Classifier.mlpackage", "Core ML package"),
 ])
 def test_model_folder_gives_one_finding_naming_the_folder(repo, make, folder, kind):
     make(repo / folder)
@@ -382,7 +383,23 @@ def test_model_folder_gives_one_finding_naming_the_folder(repo, make, folder, ki
     models = [f for f in report.findings if f.rule == "serialized-model"]
     assert len(models) == 1
     assert models[0].path == folder and models[0].details["format"] == kind
-    assert report.files >= 3 and not report.errors
+    assert report.files >= 2 and not report.errors
+
+
+def test_symlink_to_a_model_is_not_reported(tmp_path, sklearn_model):
+    target = tmp_path / "model.pkl"
+    target.write_bytes(pickle.dumps(sklearn_model))
+    link = tmp_path / "current.pkl"
+    link.symlink_to(target)
+    assert list(sm.check(DiskFile("current.pkl", link), dict(sm.OPTIONS),
+                         Context(None, []))) == []
+
+
+def test_odd_file_names_are_reported_with_their_path(repo, sklearn_model):
+    (repo / "models dir").mkdir()
+    (repo / "models dir" / "mödel weights (1)").write_bytes(pickle.dumps(sklearn_model))
+    report = scan(repo, "models dir")
+    assert [f.path for f in report.findings] == ["models dir/mödel weights (1)"]
 
 
 def test_hf_config_without_weights_is_not_a_folder(repo):
