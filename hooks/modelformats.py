@@ -444,12 +444,17 @@ PMML = re.compile(rb"\A(?:\xef\xbb\xbf)?\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)
 R_WORKSPACE = (b"RDX2\n", b"RDX3\n", b"RDA2\n", b"RDA3\n", b"RDB2\n", b"RDB3\n")
 
 
+R_SERIALIZED = re.compile(
+    rb"\A(?:X\n\x00\x00\x00[\x02\x03]|B\n[\x02\x03]\x00\x00\x00|A\n[23]\n\d+\n\d+\n)")
+XGBOOST_JSON = re.compile(rb"\A\s*\{\s*\"learner\"\s*:\s*\{")
+XGBOOST_KEYS = (b'"gradient_booster"', b'"learner_model_param"', b'"attributes"')
+
+
 def _r_object(data: bytes) -> str | None:
+    """R's serialization: save() workspaces (RDX3...) and saveRDS() objects (X/B/A formats)."""
     if data.startswith(R_WORKSPACE):
         return "R workspace (.RData)"
-    if data[:2] in (b"X\n", b"B\n", b"A\n") and len(data) >= 6 and (
-            data[2:6] in (b"\x00\x00\x00\x02", b"\x00\x00\x00\x03", b"\x02\x00\x00\x00",
-                          b"\x03\x00\x00\x00") or data[2:4] in (b"2\n", b"3\n")):
+    if R_SERIALIZED.match(data):
         return "R serialized object (saveRDS)"
     return None
 
@@ -466,7 +471,7 @@ def _magic(head: bytes, size: int) -> Detection | None:
         return Detection("CatBoost model", "CBM1 magic", "catboost")
     if head.startswith(b"binf"):
         return Detection("XGBoost model (binary)", "binf magic", "xgboost")
-    if re.match(rb"\A\s*\{\s*\"learner\"\s*:", head[:256]):
+    if XGBOOST_JSON.match(head) and any(key in head for key in XGBOOST_KEYS):
         return Detection("XGBoost model (JSON)", "JSON object with a \"learner\" key", "xgboost")
     if head[:1] == b"{" and head[1:2] in b"iUIlLL" and b"learner" in head[:24]:
         return Detection("XGBoost model (UBJSON)", "UBJSON object with a learner key", "xgboost")

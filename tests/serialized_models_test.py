@@ -319,6 +319,8 @@ def test_zip_bomb_member_is_bounded_by_the_scan_limit(tmp_path):
     ("data.csv.gz", gzip.compress(b"a,b\n1,2\n" * 100)),
     ("empty.pkl", b""),
     ("RECORD", b"cloud/__init__.py,sha256=abc,12\ncloud/core.py,sha256=def,34\n" * 50),
+    ("train_config.json", b'{"learner": "xgboost", "max_depth": 6}'),
+    ("answers.txt", b"A\n2\nB\n3\n"),
 ])
 def test_non_models_are_not_reported(tmp_path, name, content):
     path = tmp_path / name
