@@ -404,6 +404,15 @@ def test_odd_file_names_are_reported_with_their_path(repo, sklearn_model):
     assert [f.path for f in report.findings] == ["models dir/mödel weights (1)"]
 
 
+def test_code_and_docs_in_a_model_folder_are_not_reported(repo):
+    model_files.hf_folder(repo / "models" / "bert")
+    (repo / "models" / "bert" / "README.md").write_text("# model card\n")
+    (repo / "models" / "bert" / "modeling_bert.py").write_text("class Bert: pass\n")
+    git(repo, "add", ".")
+    report = scan(repo, "models/bert/README.md", "models/bert/modeling_bert.py")
+    assert report.findings == []
+
+
 def test_hf_config_without_weights_is_not_a_folder(repo):
     (repo / "cfg").mkdir()
     (repo / "cfg" / "config.json").write_text('{"model_type": "bert"}')

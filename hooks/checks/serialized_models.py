@@ -29,7 +29,8 @@ PMML, XGBoost (binary, JSON, UBJSON), LightGBM text models, CatBoost, skops, R .
 NumPy files holding pickled objects, and model folders (an MLflow `MLmodel` folder, a
 SavedModel directory with `variables/`, a Hugging Face folder with `config.json` and weights,
 a Core ML `.mlpackage`). A model renamed `weights.dat` is still found; `model.py` or
-`model_config.json` are not models. A folder is reported once, under the folder's path.""",
+`model_config.json` are not models. A folder is reported once, under the folder's path, for
+its files other than code, notebooks and docs (`.py`, `.ipynb`, `.md`...), which belong in git.""",
     why="""\
 A model is the output of training code, not source. In git it cannot be diffed or reviewed, it
 bloats every clone forever (even after deletion), and it drifts from the code and data that
@@ -178,6 +179,15 @@ def folder_of(path: str, context: Context) -> tuple[str, str, str, int] | None:
     return None
 
 
+# Files that stay in git even inside a model folder: code, notebooks, docs, git metadata.
+SOURCE_SUFFIXES = frozenset({".py", ".ipynb", ".r", ".sql", ".sh", ".js", ".ts", ".java",
+                             ".scala", ".md", ".rst"})
+
+
+def _is_source(file: File) -> bool:
+    return file.suffix in SOURCE_SUFFIXES or file.name.startswith(".git")
+
+
 def _hint(flavor: str, path: str) -> str:
     return (f"log it to a model registry (mlflow.{flavor}.log_model) or object storage and "
             "keep the training code and config in git; if the team versions models in git, "
@@ -194,7 +204,7 @@ def check(file: File, options: dict[str, Any], context: Context) -> Iterator[Fin
     limit = int(options["max-scan-mb"]) << 20
     detection = modelformats.detect(file, limit)
     size = modelformats.human(file.size)
-    folder = folder_of(file.path, context)
+    folder = folder_of(file.path, context) if not _is_source(file) else None
     if folder is not None:
         where, kind, how, count = folder
         yield MODEL.finding(
