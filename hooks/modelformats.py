@@ -101,6 +101,7 @@ def proto_fields(buf: bytes, limit: int = 64) -> list[tuple[int, int, Any]]:
             number, wire = tag >> 3, tag & 7
             if number == 0 or wire not in (0, 1, 2, 5):
                 break
+            value: int | bytes
             if wire == 0:
                 value, pos = _varint(buf, pos)
             elif wire == 1:
@@ -117,11 +118,14 @@ def proto_fields(buf: bytes, limit: int = 64) -> list[tuple[int, int, Any]]:
 
 
 def _human(size: int) -> str:
-    for unit in ("bytes", "KiB", "MiB", "GiB"):
-        if size < 1024 or unit == "GiB":
-            return f"{size} {unit}" if unit == "bytes" else f"{size:.1f} {unit}"
-        size /= 1024  # type: ignore[assignment]
-    return str(size)
+    if size < 1024:
+        return f"{size} bytes"
+    value = float(size)
+    for unit in ("KiB", "MiB", "GiB"):
+        value /= 1024
+        if value < 1024 or unit == "GiB":
+            break
+    return f"{value:.1f} {unit}"
 
 
 human = _human
@@ -130,7 +134,7 @@ human = _human
 class Inflated(io.RawIOBase):
     """A decompressing stream (zlib, gzip, bz2, xz, lzma-alone, lz4) read in bounded steps."""
 
-    def __init__(self, raw: IO[bytes], kind: str) -> None:
+    def __init__(self, raw: pickles.Stream, kind: str) -> None:
         self.raw, self.kind = raw, kind
         if kind in ("zlib", "gzip"):
             self.d: Any = zlib.decompressobj(31 if kind == "gzip" else 15)
@@ -232,7 +236,7 @@ def describe_pickle(scan: PickleScan) -> tuple[str, str]:
 class _Skipped(io.RawIOBase):
     """A stream from `skip` bytes on (the pickle after a .npy header)."""
 
-    def __init__(self, raw: IO[bytes], skip: int) -> None:
+    def __init__(self, raw: pickles.Stream, skip: int) -> None:
         self.raw = raw
         while skip > 0:
             chunk = raw.read(min(skip, 65536))

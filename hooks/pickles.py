@@ -57,6 +57,9 @@ _PREFIX = {  # length-prefixed arguments: (struct format, prefix size)
 }
 
 
+# Any binary stream: files, BytesIO, zip members, decompressing streams, pipes.
+Stream = IO[bytes] | io.RawIOBase | io.BufferedIOBase
+
 STREAM_ERRORS = (OSError, EOFError, ValueError, RuntimeError, zlib.error, lzma.LZMAError,
                  zipfile.BadZipFile)
 
@@ -103,7 +106,7 @@ class Reader:
     when more bytes are read from the stream.
     """
 
-    def __init__(self, stream: IO[bytes] | bytes, limit: int = 1 << 62) -> None:
+    def __init__(self, stream: Stream | bytes, limit: int = 1 << 62) -> None:
         self.stream = io.BytesIO(stream) if isinstance(stream, (bytes, bytearray)) else stream
         self.limit, self.pos, self.pulled = limit, 0, 0
         self._buf, self._off = b"", 0
@@ -117,7 +120,7 @@ class Reader:
         if self.pulled >= self.limit:
             raise PickleError(f"stopped after the {self.limit >> 20} MiB scan limit")
         try:
-            data = self.stream.read(n)
+            data = self.stream.read(n) or b""
         except STREAM_ERRORS as exc:  # a corrupt compressed stream or zip member
             raise PickleError(f"stream cannot be read past byte {self.pos}"
                               f" ({type(exc).__name__})") from exc
@@ -463,7 +466,7 @@ def walk_one(reader: Reader, scan: PickleScan, joblib: bool = True) -> Any:
     return value
 
 
-def walk(stream: IO[bytes] | bytes, limit: int = 1 << 62, joblib: bool = True) -> PickleScan:
+def walk(stream: Stream | bytes, limit: int = 1 << 62, joblib: bool = True) -> PickleScan:
     """Walk every pickle in the stream and collect its imports; never raises on bad input.
 
     Pickles written back to back (torch's legacy format writes five) are all walked while the
@@ -488,7 +491,7 @@ def walk(stream: IO[bytes] | bytes, limit: int = 1 << 62, joblib: bool = True) -
     return scan
 
 
-def walk_both(opener: Callable[[], IO[bytes]], limit: int = 1 << 62) -> PickleScan:
+def walk_both(opener: Callable[[], Stream], limit: int = 1 << 62) -> PickleScan:
     """Walk as joblib.load reads (array bytes skipped), and when the stream holds joblib
     arrays, walk it again as pickle.load reads (every byte an opcode) and add the imports.
 
