@@ -74,7 +74,7 @@ Good:  weights in safetensors or ONNX, loaded without code execution""",
 Do not load the file. Delete it from the commit (`git rm --cached <file>`), find out where it
 came from, and rebuild the model from its training code. Prefer formats that cannot carry code
 (safetensors, ONNX, skops with trusted types), and keep models in a registry.""",
-    severity=Severity.ERROR,
+    severity=Severity.CRITICAL,
 )
 
 UNINSPECTABLE = Rule(
@@ -116,7 +116,7 @@ Good:  a custom layer class in the package's source, registered and reviewed; th
     fix="""\
 Replace Lambda layers with registered custom layer classes kept in git, re-save the model, and
 log it to a model registry instead of committing it.""",
-    severity=Severity.ERROR,
+    severity=Severity.CRITICAL,
 )
 
 RULES = (MODEL, UNSAFE, UNINSPECTABLE, CODE)
