@@ -177,8 +177,13 @@ class Scanner:
         return any(_call(f, names, filename=name) for f, names in self.file_filters)
 
     def scan_text(self, text: str, name: str) -> list[Hit]:
-        """Every potential secret of a file, like detect-secrets' `scan_file`."""
-        hits = self.scan_lines(_transformed(text, name, eager=False) or _split(text), name)
+        """Every potential secret of a file, like detect-secrets' `scan_file`, plus the raw
+        lines of a file its transformers rewrote (they drop YAML and ini comments)."""
+        lines = _split(text)
+        transformed = _transformed(text, name, eager=False)
+        hits = self.scan_lines(transformed or lines, name)
+        if transformed:
+            hits += self.scan_lines(lines, name)
         if not hits:
             eager = _transformed(text, name, eager=True)
             if eager:
@@ -389,13 +394,14 @@ def _accepted(hits: list[Hit], path: str, context: Context, name: str) -> list[H
 
 
 def _best(hits: list[Hit]) -> list[Hit]:
-    """One hit per value and line: the most specific plugin names it."""
-    best: dict[tuple[int, str], Hit] = {}
-    for hit in hits:
-        slot = (hit.line, hit.value)
-        if slot not in best or RANK.get(hit.type, 1) < RANK.get(best[slot].type, 1):
-            best[slot] = hit
-    return sorted(best.values(), key=lambda h: (h.line, RANK.get(h.type, 1), h.type))
+    """One hit per secret and line: when plugins find the same value (or one inside the other,
+    as a high-entropy match that took a trailing backslash), the most specific names it."""
+    kept: list[Hit] = []
+    for hit in sorted(hits, key=lambda h: (h.line, RANK.get(h.type, 1), h.type)):
+        if not any(k.line == hit.line and (k.value in hit.value or hit.value in k.value)
+                   for k in kept):
+            kept.append(hit)
+    return kept
 
 
 def _describe(secret_type: str) -> str:
