@@ -8,19 +8,18 @@ it `requests`), so only `hooks.checks.secrets` imports it, when a text file need
 
 What detect-secrets 1.5 already covers, and what is added here:
 
-| credential                               | detect-secrets plugin        | added here               |
-|------------------------------------------|------------------------------|--------------------------|
-| `scheme://user:pass@host` URLs           | BasicAuthDetector (*)        | ConnectionStringPassword |
-| `redis://:pass@host` (no user name)      | -                            | ConnectionStringPassword |
-| JDBC/ODBC `;password=` `?password=` `PWD=` | -                          | ConnectionStringPassword |
-| s3 URLs with keys (`s3://KEY:SECRET@b`)  | AWSKeyDetector (key id only) | ConnectionStringPassword |
-| AWS access key id / secret key           | AWSKeyDetector               | -                        |
-| Azure storage connection string          | AzureStorageKeyDetector      | -                        |
-| Azure SAS token (`...&sig=...`)          | -                            | AzureSasToken            |
-| GCP service-account JSON `private_key`   | PrivateKeyDetector, Keyword  | -                        |
-| Google API key (`AIza...`)               | -                            | GoogleApiKey             |
-| Databricks personal access token `dapi`  | -                            | DatabricksToken          |
-| Hugging Face token `hf_...`              | Base64HighEntropy (quoted)   | HuggingFaceToken         |
+- `scheme://user:pass@host` URLs: detect-secrets' BasicAuthDetector (*); added
+  ConnectionStringPasswordDetector, which also takes `redis://:pass@host` (no user name),
+  JDBC/ODBC/query parameters (`;password=`, `?password=`, `PWD=`) and s3 URLs with keys
+  (`s3://KEY:SECRET@bucket`; AWSKeyDetector only sees the key id).
+- AWS access key ids and secret keys: AWSKeyDetector.
+- Azure storage connection strings (`AccountKey=`): AzureStorageKeyDetector; added
+  AzureSasTokenDetector for shared access signatures (`...&sig=...`).
+- GCP service-account JSON: its `private_key` by PrivateKeyDetector (and KeywordDetector);
+  added GoogleApiKeyDetector for `AIza...` API keys.
+- Databricks personal access tokens (`dapi...`): added DatabricksTokenDetector.
+- Hugging Face tokens (`hf_...`): only Base64HighEntropyString, when quoted and random
+  enough; added HuggingFaceTokenDetector.
 
 (*) BasicAuthDetector skips passwords holding any of `:/?#[]@!$&'()*+,;=` (an AWS secret key
 has `/`, real passwords have `$` and `!`), and detect-secrets' `is_indirect_reference` filter

@@ -164,6 +164,9 @@ class Scanner:
         get_plugins.cache_clear()
         get_filters.cache_clear()
         self.plugins = [(p, type(p).__name__ in GENERIC) for p in get_plugins()]
+        self.is_placeholder = secret_plugins.is_placeholder
+        self.url_plugin = next(
+            (p for p, _ in self.plugins if type(p).__name__ == "BasicAuthDetector"), None)
         self.plugins += [(c(), False) for n, c in ours.items() if n not in disabled]
         filters = get_filters()
         self.file_filters = _stage(filters, {"filename"}, {"filename"})
@@ -213,6 +216,8 @@ class Scanner:
                     for found in plugin.analyze_line(filename=name, line=window,
                                                      line_number=number, context=context):
                         value = found.secret_value
+                        if plugin is self.url_plugin and self.is_placeholder(value):
+                            continue  # `user:password@localhost` in docs and templates
                         if value and not any(
                             _call(f, n, filename=name, secret=value, plugin=plugin, line=window)
                             for f, n in self.secret_filters
