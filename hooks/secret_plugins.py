@@ -56,7 +56,7 @@ class ConnectionStringPasswordDetector(RegexBasedDetector):
     """A password inside a connection string or URL: `postgresql://user:pass@host`,
     `redis://:pass@host`, `s3://KEY:SECRET@bucket`, `jdbc:...;password=...`, `...;PWD=...;`."""
 
-    secret_type = "Connection String Password"
+    secret_type = "Connection String Password"  # pragma: allowlist secret
 
     denylist = (
         # scheme://[user]:password@host -- the password may hold anything but space, quotes, @
@@ -75,28 +75,28 @@ class ConnectionStringPasswordDetector(RegexBasedDetector):
 class DatabricksTokenDetector(RegexBasedDetector):
     """A Databricks personal access token: `dapi` and 32 hex digits (optionally `-N`)."""
 
-    secret_type = "Databricks Token"
+    secret_type = "Databricks Token"  # pragma: allowlist secret
     denylist = (re.compile(r"(?<![A-Za-z0-9])(dapi[0-9a-f]{32}(?:-\d+)?)(?![0-9a-f])"),)
 
 
 class HuggingFaceTokenDetector(RegexBasedDetector):
     """A Hugging Face access token (`hf_` and 34 letters) or organisation token (`api_org_`)."""
 
-    secret_type = "Hugging Face Token"
+    secret_type = "Hugging Face Token"  # pragma: allowlist secret
     denylist = (re.compile(r"(?<![A-Za-z0-9_])((?:hf_|api_org_)[A-Za-z]{34})(?![A-Za-z0-9])"),)
 
 
 class GoogleApiKeyDetector(RegexBasedDetector):
     """A Google Cloud API key (Maps, BigQuery, Gemini...): `AIza` and 35 characters."""
 
-    secret_type = "Google API Key"
+    secret_type = "Google API Key"  # pragma: allowlist secret
     denylist = (re.compile(r"(?<![A-Za-z0-9])(AIza[0-9A-Za-z_\-]{35})(?![A-Za-z0-9_\-])"),)
 
 
 class AzureSasTokenDetector(RegexBasedDetector):
     """The signature of an Azure shared access signature (a blob or container SAS URL)."""
 
-    secret_type = "Azure SAS Token"
+    secret_type = "Azure SAS Token"  # pragma: allowlist secret
     denylist = (
         re.compile(r"[?&;]sig=((?:[A-Za-z0-9+/]|%2[bBfF]){30,}(?:=|%3[dD]){0,2})"),
     )
