@@ -7,9 +7,10 @@ import json
 import re
 import sys
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 from hooks import git
 from hooks.checks import load
@@ -19,7 +20,7 @@ from hooks.sources import Context, File, Source, from_paths
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 PRAGMA = re.compile(rb"gitworthy:\s*allow(?:[ \t]+([\w,\- \t]+))?")
-PRAGMA_MAX_LINE = 10_000  # lines longer than this are not searched for a pragma
+PRAGMA_MAX_LINE = 64 * 1024  # a longer line is read in chunks of this size
 
 
 @dataclass
@@ -59,9 +60,10 @@ def load_baseline(path: str) -> set[str]:
             data = json.load(fh)
         return {entry["fingerprint"] for entry in data["findings"]}
     except FileNotFoundError:
-        raise ConfigError(f"{path}: baseline file not found (write one: gitworthy baseline)")
+        message = f"{path}: baseline file not found (write one: gitworthy baseline)"
+        raise ConfigError(message) from None
     except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise ConfigError(f"{path}: not a gitworthy baseline file ({type(exc).__name__})")
+        raise ConfigError(f"{path}: not a gitworthy baseline file ({type(exc).__name__})") from None
 
 
 def write_baseline(path: str, findings: Sequence[Finding]) -> None:
@@ -87,7 +89,7 @@ def _ignore_spec(root: Path | None, patterns: Sequence[str]) -> Any:
         return None
     import pathspec
 
-    return pathspec.PathSpec.from_lines("gitwildmatch", lines)
+    return pathspec.GitIgnoreSpec.from_lines(lines)
 
 
 def _allowed_by_pragma(file: File, finding: Finding) -> bool:
@@ -97,15 +99,17 @@ def _allowed_by_pragma(file: File, finding: Finding) -> bool:
         return False
     if b"\0" in file.head(8192):
         return False
+    number = 1
     with file.open() as stream:
-        for number, text in enumerate(iter(lambda: stream.readline(PRAGMA_MAX_LINE), b""), 1):
-            if number == finding.line:
-                match = PRAGMA.search(text)
-                if not match:
-                    return False
-                names = re.split(r"[,\s]+", (match.group(1) or b"").decode().strip())
-                names = [n for n in names if n]
+        while number <= finding.line:
+            chunk = stream.readline(PRAGMA_MAX_LINE)  # a huge line comes in bounded chunks
+            if not chunk:
+                return False
+            if number == finding.line and (match := PRAGMA.search(chunk)):
+                names = [n for n in re.split(r"[,\s]+", (match.group(1) or b"").decode()) if n]
                 return not names or finding.check in names or finding.rule in names
+            if chunk.endswith(b"\n"):
+                number += 1
     return False
 
 
@@ -151,7 +155,7 @@ def scan(source: Source, check_ids: Sequence[str], config: Config,
 def _spec(patterns: Sequence[str]) -> Any:
     import pathspec
 
-    return pathspec.PathSpec.from_lines("gitwildmatch", patterns)
+    return pathspec.GitIgnoreSpec.from_lines(patterns)
 
 
 def _with(finding: Finding, **changes: Any) -> Finding:
@@ -172,7 +176,7 @@ def _run_check(module: Any, file: File, options: dict[str, Any], context: Contex
                                                   f"{exc.strerror or type(exc).__name__}"))
     except MemoryError:
         report.errors.append(ScanError(file.path, f"{module.ID}: file too large to inspect"))
-    except Exception as exc:  # a bug in a check: say so, never print content
+    except Exception as exc:  # noqa: BLE001 -- a bug in a check: say so, never print content
         report.internal_error = True
         where = exc.__traceback__
         while where is not None and where.tb_next is not None:
@@ -206,7 +210,10 @@ def run_hook(check_id: str, argv: Sequence[str] | None = None) -> int:
             parser.add_argument(flag, type=type(default) if default != "" else str,
                                 metavar=name.upper().replace("-", "_"))
     args = parser.parse_args(argv)
+    from hooks.cli import safe_output
     from hooks.report import text
+
+    safe_output()
 
     try:
         root = git.toplevel(Path.cwd())

@@ -5,14 +5,16 @@ never reads more than it asks for: `head()` for the first bytes, `open()` to str
 """
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import stat
 import subprocess
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import IO, Iterator, Sequence
+from typing import IO
 
 from hooks import git
 from hooks.findings import InspectionError
@@ -209,6 +211,7 @@ class Context:
     root: Path | None                 # work-tree root, or None outside git
     scanned: Sequence[str] = ()       # the paths of this scan
     staged: bool = False              # content comes from the index
+    on_disk: bool = False             # content comes from the work tree
     _attrs: dict[str, dict[str, str]] = field(default_factory=dict)
 
     @cached_property
@@ -217,11 +220,16 @@ class Context:
         folder logic such as `etl.py` beside `etl_old.py`, or an `MLmodel` in a folder."""
         tracked: list[str] = []
         if self.root is not None:
-            try:
+            with contextlib.suppress(git.GitError):
                 tracked = git.split_z(git.run(["ls-files", "-z"], cwd=self.root))
-            except git.GitError:
-                pass
         return frozenset(tracked) | frozenset(self.scanned)
+
+    def exists(self, path: str) -> bool:
+        """Whether the repository holds `path`: on disk when the scan reads the work tree
+        (no git call), else among `paths`."""
+        if self.on_disk:
+            return os.path.lexists((self.root or Path.cwd()) / path)
+        return path in self.paths
 
     def attribute(self, path: str, attr: str) -> str | None:
         """A gitattribute's value for a path (`filter` -> `lfs`), one batched call per attribute."""
@@ -235,10 +243,8 @@ class Context:
                 self._attrs[attr] = {}
         values = self._attrs[attr]
         if path not in values and path not in self.scanned:
-            try:
+            with contextlib.suppress(git.GitError):
                 values.update(git.check_attr(self.root, attr, [path], cached=self.staged))
-            except git.GitError:
-                pass
         return values.get(path)
 
     def index_head(self, path: str, n: int = 1024) -> bytes | None:
@@ -304,7 +310,7 @@ def from_paths(paths: Sequence[str], cwd: Path | None = None) -> Source:
             except InspectionError as exc:
                 errors.append((shown, str(exc)))
     scanned = [f.path for f in files]
-    return Source(files, Context(root, scanned), errors)
+    return Source(files, Context(root, scanned, on_disk=True), errors)
 
 
 def _walk(directory: Path, root: Path | None) -> list[Path]:
@@ -316,13 +322,13 @@ def _walk(directory: Path, root: Path | None) -> list[Path]:
     import pathspec
 
     found: list[Path] = []
-    ignores: list[tuple[Path, pathspec.PathSpec]] = []
+    ignores: list[tuple[Path, pathspec.GitIgnoreSpec]] = []
     for dirpath, dirnames, filenames in os.walk(directory):
         here = Path(dirpath)
         ignore_file = here / ".gitignore"
         if ignore_file.is_file():
             lines = ignore_file.read_text("utf-8", "replace").splitlines()
-            ignores.append((here, pathspec.PathSpec.from_lines("gitwildmatch", lines)))
+            ignores.append((here, pathspec.GitIgnoreSpec.from_lines(lines)))
 
         def ignored(p: Path, is_dir: bool) -> bool:
             for base, spec in ignores:
@@ -338,13 +344,13 @@ def _walk(directory: Path, root: Path | None) -> list[Path]:
 
 
 def _blob_files(root: Path, entries: list[tuple[str, str, str]], reader: BlobReader,
-                commits: dict[str, str] | None = None) -> list[File]:
+                commits: dict[tuple[str, str], str] | None = None) -> list[File]:
     """(mode, sha, path) entries -> BlobFiles, sizes from one batched call; gitlinks skipped."""
     entries = [e for e in entries if e[0] != "160000"]
     sizes = git.blob_sizes(root, sorted({sha for _, sha, _ in entries}))
     return [
         BlobFile(path, sha, sizes.get(sha, 0), reader, is_symlink=mode == "120000",
-                 commit=(commits or {}).get(sha))
+                 commit=(commits or {}).get((sha, path)))
         for mode, sha, path in entries
     ]
 
@@ -391,7 +397,7 @@ def tracked(cwd: Path | None = None) -> Source:
             files.append(DiskFile(path, location))
         except InspectionError as exc:
             errors.append((path, str(exc)))
-    return Source(files, Context(root, [f.path for f in files]), errors)
+    return Source(files, Context(root, [f.path for f in files], on_disk=True), errors)
 
 
 def diff(spec: str, cwd: Path | None = None) -> Source:
@@ -401,8 +407,12 @@ def diff(spec: str, cwd: Path | None = None) -> Source:
     if "..." not in spec and ".." not in spec:
         spec = f"{spec}...HEAD"
     head = spec.split("..")[-1].lstrip(".") or "HEAD"
-    out = git.run(["diff", "--raw", "-z", "--no-abbrev", "-M", "--diff-filter=ACMRT", spec,
-                   "--"], cwd=root)
+    try:
+        out = git.run(["diff", "--raw", "-z", "--no-abbrev", "-M", "--diff-filter=ACMRT", spec,
+                       "--"], cwd=root)
+    except git.GitError as exc:
+        raise git.GitError(f"{exc} (in a shallow clone, fetch the base first: "
+                           "`git fetch --deepen=100` or `git fetch origin BASE`)") from None
     files = _blob_files(root, _raw_entries(out), BlobReader(root))
     context = Context(root, [f.path for f in files])
     context.__dict__["paths"] = frozenset(
@@ -412,13 +422,13 @@ def diff(spec: str, cwd: Path | None = None) -> Source:
 
 
 def history(cwd: Path | None = None) -> Source:
-    """Every blob ever committed on any ref, judged once, under the path and commit that
-    first introduced it (parents before children, so the first sighting is the origin)."""
+    """Every blob ever committed on any ref, judged once per path it was stored under, with
+    the commit that first introduced it there (parents come before children)."""
     root = _require_repo(cwd or Path.cwd())
     commits = git.run(["rev-list", "--all", "--topo-order", "--reverse"], cwd=root)
     out = git.run(["diff-tree", "--stdin", "-r", "-m", "--root", "--no-renames", "-z",
                    "--no-abbrev", "--diff-filter=AMT"], cwd=root, input=commits)
-    seen: dict[str, str] = {}
+    seen: dict[tuple[str, str], str] = {}
     entries: list[tuple[str, str, str]] = []
     commit = ""
     tokens = out.split(b"\0")
@@ -429,8 +439,8 @@ def history(cwd: Path | None = None) -> Source:
             meta = token[1:].decode().split()
             path = tokens[i + 1].decode("utf-8", "surrogateescape")
             mode, sha = meta[1], meta[3]
-            if sha not in seen:
-                seen[sha] = commit
+            if (sha, path) not in seen:
+                seen[sha, path] = commit
                 entries.append((mode, sha, path))
             i += 2
         else:
