@@ -157,6 +157,21 @@ def test_finds_a_secret_at_the_end_of_a_huge_line(repo):
     assert types(findings(repo, "dump.json")) == ["Hugging Face Token"]
 
 
+def test_reports_the_line_in_a_crlf_file(repo):
+    (repo / "win.py").write_bytes(f'import os\r\n\r\nTOKEN = "{HF_TOKEN}"\r\n'.encode())
+    [finding] = findings(repo, "win.py").findings
+    assert finding.line == 3
+
+
+def test_renamed_detect_secrets_baseline_is_not_flagged(repo):
+    write(repo, "settings.py", f'DB_PASSWORD = "{PLAIN_PASSWORD}"\n')
+    git(repo, "add", "settings.py")
+    baseline = subprocess.run([str(BIN / "detect-secrets"), "scan"], cwd=repo, check=True,
+                              capture_output=True, text=True).stdout
+    write(repo, "ci/secrets.json", baseline)
+    assert findings(repo, "ci/secrets.json").findings == []
+
+
 def test_finds_a_secret_in_a_latin1_file(repo):
     (repo / "legacy.py").write_bytes(
         f'# caf\xe9\nDB_PASSWORD = "{PLAIN_PASSWORD}"\n'.encode("latin-1"))
@@ -318,7 +333,6 @@ def test_unknown_disabled_plugin_is_an_error(repo):
     write(repo, "a.py", "x = 1\n")
     [error] = findings(repo, "a.py", **{"disable-plugins": ["NoSuchDetector"]}).errors
     assert "NoSuchDetector" in error.message
-    check_secrets.scanner()  # leave the default configuration for the other tests
 
 
 def test_gitworthy_baseline_file_is_not_flagged(repo):
@@ -419,6 +433,22 @@ def test_no_secret_value_in_any_output(repo):
         for output in (done.stdout, done.stderr, as_json):
             assert secret not in output
             assert secret[2:14] not in output
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "sarif", "markdown", "github"])
+def test_no_secret_value_in_any_report_format(repo, fmt):
+    write(repo, "etl.py", f'engine = create_engine("postgresql://etl:{DB_PASSWORD}@dw/db")\n')
+    cell = nbformat.v4.new_code_cell("print(os.environ)")
+    cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text=f"{HF_TOKEN}\n")]
+    write(repo, "nb.ipynb", notebook([cell]))
+    git(repo, "add", ".")
+    done = subprocess.run([str(BIN / "gitworthy"), "scan", "--staged", "--check",
+                           "check-secrets", "--format", fmt], cwd=repo, capture_output=True,
+                          text=True, check=False)
+    assert done.returncode == 1, done.stderr
+    assert "etl.py" in done.stdout and "nb.ipynb" in done.stdout
+    for secret in (DB_PASSWORD, HF_TOKEN):
+        assert secret[2:] not in done.stdout + done.stderr
 
 
 def test_masked_form_shows_two_characters_at_most():

@@ -415,9 +415,13 @@ def _describe(secret_type: str) -> str:
     return f"{plain} ({secret_type})" if plain else secret_type
 
 
-def _is_gitworthy_report(head: bytes) -> bool:
-    """gitworthy's own baseline or JSON report: fingerprints that look like hex secrets."""
-    return head.lstrip().startswith(b"{") and b'"findings"' in head and b'"fingerprint"' in head
+def _is_baseline(head: bytes) -> bool:
+    """A detect-secrets baseline, or gitworthy's own baseline or JSON report: their hashes and
+    fingerprints look like hex secrets and hold none."""
+    if not head.lstrip().startswith(b"{"):
+        return False
+    return (b'"findings"' in head and b'"fingerprint"' in head) or (
+        b'"plugins_used"' in head and b'"results"' in head)
 
 
 def _read_text(file: File, limit: int) -> str:
@@ -440,7 +444,8 @@ def _pragma_allows(line: str) -> bool:
 
 def check(file: File, options: dict[str, Any], context: Context) -> Iterator[Finding]:
     """Potential secrets in one text file or notebook."""
-    if file.is_symlink or file.name == ".secrets.baseline" or file.size == 0:
+    baseline_name = Path(options["secrets-baseline"] or ".secrets.baseline").name
+    if file.is_symlink or file.name in (".secrets.baseline", baseline_name) or file.size == 0:
         return
     limit = int(options["max-kb"]) * 1024
     if file.size > limit:
@@ -448,7 +453,7 @@ def check(file: File, options: dict[str, Any], context: Context) -> Iterator[Fin
                               f"({options['max-kb']} KB): not scanned for secrets (raise "
                               "--max-kb, or keep data out of git)")
     head = file.head(8192)
-    if b"\0" in head or _is_gitworthy_report(head):
+    if b"\0" in head or _is_baseline(head):
         return  # binary: not lines of text (serialized models have their own check)
     scan = scanner(options["disable-plugins"])
     if scan.skips_file(file.path):
