@@ -152,7 +152,8 @@ class Scanner:
 
         from hooks import secret_plugins
 
-        known = {c.__name__ for c in get_mapping_from_secret_type_to_class().values()}
+        mapping: dict[str, type] = get_mapping_from_secret_type_to_class()
+        known = {c.__name__ for c in mapping.values()}
         ours = {c.__name__: c for c in secret_plugins.PLUGINS}
         unknown = sorted(set(disabled) - known - set(ours))
         if unknown:
@@ -172,8 +173,8 @@ class Scanner:
         filters = get_filters()
         self.file_filters = _stage(filters, {"filename"}, {"filename"})
         line_filters = _stage(filters, {"line"}, {"filename", "line", "context"})
-        self.line_filters = [f for f in line_filters if f[0].path != INDIRECT]
-        self.indirect = [f for f in line_filters if f[0].path == INDIRECT]
+        self.line_filters = [f for f in line_filters if getattr(f[0], "path", "") != INDIRECT]
+        self.indirect = [f for f in line_filters if getattr(f[0], "path", "") == INDIRECT]
         self.secret_filters = _stage(filters, {"secret"}, {"filename", "secret", "plugin", "line"})
 
     def skips_file(self, name: str) -> bool:
@@ -268,7 +269,8 @@ def _transformed(text: str, name: str, eager: bool) -> list[str] | None:
     from detect_secrets.transformers import get_transformed_file
 
     try:
-        return get_transformed_file(_Named(text, name), use_eager_transformers=eager)
+        named: Any = _Named(text, name)
+        return get_transformed_file(named, use_eager_transformers=eager)
     except Exception:  # noqa: BLE001 - a parser choking on odd input: the raw lines still count
         return None
 
