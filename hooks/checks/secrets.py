@@ -218,9 +218,10 @@ class Scanner:
                     for found in plugin.analyze_line(filename=name, line=window,
                                                      line_number=number, context=context):
                         value = found.secret_value
-                        if plugin is self.url_plugin and self.is_placeholder(value):
+                        if not value or (plugin is self.url_plugin
+                                         and self.is_placeholder(value)):
                             continue  # `user:password@localhost` in docs and templates
-                        if value and not any(
+                        if not any(
                             _call(f, n, filename=name, secret=value, plugin=plugin, line=window)
                             for f, n in self.secret_filters
                         ):
@@ -237,7 +238,12 @@ def _stage(filters: list[Any], required: set[str], provided: set[str]
 
 
 def _call(function: Callable[..., bool], names: tuple[str, ...], **values: Any) -> bool:
-    return bool(function(**{n: values[n] for n in names}))
+    """A filter's verdict; a filter that rejects its arguments does not apply (as in
+    detect-secrets' `_is_filtered_out`)."""
+    try:
+        return bool(function(**{n: values[n] for n in names}))
+    except TypeError:
+        return False
 
 
 def _windows(line: str) -> Iterator[str]:
