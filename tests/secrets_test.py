@@ -364,6 +364,19 @@ def test_detect_secrets_baseline_does_not_accept_new_secrets(repo):
     assert types(findings(repo, "settings.py")) == ["Hugging Face Token"]
 
 
+def test_detect_secrets_baseline_exclusions_apply(repo):
+    write(repo, "fixtures/creds.py", f'TOKEN = "{HF_TOKEN}"\n')
+    write(repo, "docs.py", f'KEY = "{GOOGLE_KEY}"  # EXAMPLE\n')
+    write(repo, "real.py", f'KEY = "{GOOGLE_KEY}"\n')
+    baseline = subprocess.run(
+        [str(BIN / "detect-secrets"), "scan", "--exclude-files", "^fixtures/",
+         "--exclude-lines", "# EXAMPLE$"], cwd=repo, check=True, capture_output=True,
+        text=True).stdout
+    write(repo, ".secrets.baseline", baseline)
+    report = findings(repo, "fixtures/creds.py", "docs.py", "real.py")
+    assert [f.path for f in report.findings] == ["real.py"]
+
+
 def test_malformed_detect_secrets_baseline_is_an_error(repo):
     write(repo, "a.py", f'TOKEN = "{HF_TOKEN}"\n')
     write(repo, ".secrets.baseline", "{not json")

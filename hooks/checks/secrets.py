@@ -369,27 +369,55 @@ def notebook_parts(text: str) -> list[Part]:
 # --------------------------------------------------------------------------- baselines
 
 
-_BASELINES: dict[tuple[str, int, int], dict[str, set[str]]] = {}
+@dataclass
+class DetectSecretsBaseline:
+    """What a detect-secrets baseline accepts: hashed secrets per file, and the exclusions
+    (`--exclude-files`, `--exclude-lines`, `--exclude-secrets`) it was made with."""
+
+    hashes: dict[str, set[str]]
+    files: list[re.Pattern[str]]
+    lines: list[re.Pattern[str]]
+    secrets: list[re.Pattern[str]]
+
+    def accepts(self, path: str, hit: Hit, line: str) -> bool:
+        return (hit.hashed in self.hashes.get(path, ())
+                or any(p.search(path) for p in self.files)
+                or any(p.search(line) for p in self.lines)
+                or any(p.search(hit.value) for p in self.secrets))
 
 
-def detect_secrets_baseline(context: Context, name: str) -> dict[str, set[str]]:
-    """{path: hashed secrets} accepted by detect-secrets' baseline at the root, if there is one."""
+EXCLUSIONS = {"detect_secrets.filters.regex.should_exclude_file": "files",
+              "detect_secrets.filters.regex.should_exclude_line": "lines",
+              "detect_secrets.filters.regex.should_exclude_secret": "secrets"}
+_BASELINES: dict[tuple[str, int, int], DetectSecretsBaseline] = {}
+
+
+def _parse_baseline(text: str) -> DetectSecretsBaseline:
+    data = json.loads(text)
+    patterns: dict[str, list[re.Pattern[str]]] = {"files": [], "lines": [], "secrets": []}
+    for entry in data.get("filters_used", []):
+        kind = EXCLUSIONS.get(entry.get("path", ""))
+        if kind:
+            patterns[kind] += [re.compile(p) for p in entry.get("pattern", [])]
+    hashes = {path: {e["hashed_secret"] for e in entries}
+              for path, entries in data["results"].items()}
+    return DetectSecretsBaseline(hashes, **patterns)
+
+
+def detect_secrets_baseline(context: Context, name: str) -> DetectSecretsBaseline | None:
+    """detect-secrets' baseline at the repository root, if there is one."""
     if not name:
-        return {}
+        return None
     location = Path(context.root or Path.cwd()) / name
     try:
         info = location.stat()
     except OSError:
-        return {}
+        return None
     key = (str(location), info.st_mtime_ns, info.st_size)
     if key not in _BASELINES:
         try:
-            results = json.loads(location.read_text("utf-8"))["results"]
-            _BASELINES[key] = {
-                path: {entry["hashed_secret"] for entry in entries}
-                for path, entries in results.items()
-            }
-        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            _BASELINES[key] = _parse_baseline(location.read_text("utf-8"))
+        except (OSError, ValueError, KeyError, TypeError, AttributeError, re.error):
             raise InspectionError(
                 f"{name} is not a detect-secrets baseline: regenerate it "
                 "(detect-secrets scan > .secrets.baseline) or set secrets-baseline = \"\""
@@ -397,11 +425,14 @@ def detect_secrets_baseline(context: Context, name: str) -> dict[str, set[str]]:
     return _BASELINES[key]
 
 
-def _accepted(hits: list[Hit], path: str, context: Context, name: str) -> list[Hit]:
-    if not hits:
+def _accepted(hits: list[Hit], lines: list[str], path: str, context: Context,
+              name: str) -> list[Hit]:
+    """The hits a detect-secrets baseline does not accept."""
+    baseline = detect_secrets_baseline(context, name) if hits else None
+    if baseline is None:
         return hits
-    accepted = detect_secrets_baseline(context, name).get(path, set())
-    return [h for h in hits if h.hashed not in accepted]
+    return [h for h in hits
+            if not baseline.accepts(path, h, lines[h.line - 1] if h.line <= len(lines) else "")]
 
 
 # --------------------------------------------------------------------------- the check
@@ -470,7 +501,8 @@ def check(file: File, options: dict[str, Any], context: Context) -> Iterator[Fin
     if file.suffix == ".ipynb":
         yield from _check_notebook(file, text, scan, options, context)
         return
-    hits = _accepted(_best(scan.scan_text(text, file.path)), file.path, context,
+    lines = _split(text)
+    hits = _accepted(_best(scan.scan_text(text, file.path)), lines, file.path, context,
                      options["secrets-baseline"])
     for hit in hits:
         yield HARDCODED.finding(
@@ -486,7 +518,7 @@ def _check_notebook(file: File, text: str, scan: Scanner, options: dict[str, Any
         lines = _split(ANSI.sub("", part.text))
         hits = [h for h in _best(scan.scan_lines(lines, file.path))
                 if not _pragma_allows(lines[h.line - 1])]
-        for hit in _accepted(hits, file.path, context, options["secrets-baseline"]):
+        for hit in _accepted(hits, lines, file.path, context, options["secrets-baseline"]):
             hint = HINTS.get(hit.type, DEFAULT_HINT)
             if part.kind == "output":
                 hint += "; clear the stored output: jupyter nbconvert --clear-output --inplace " \
