@@ -112,7 +112,9 @@ DEFAULT_HINT = ("rotate it, then read it from an environment variable or a secre
 MAX_LINE = 4096        # longer lines are scanned in overlapping windows of this many characters
 OVERLAP = 256
 ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
-TEXT_MIME = re.compile(r"^(?:text/|application/(?:json|javascript|x-python)|.*\+json$)")
+# Output data read as text: what a person sees (text/plain, HTML, JSON); vendor payloads
+# (`application/vnd.plotly.v1+json`, widget state) are data, and every result has text/plain.
+TEXT_MIME = re.compile(r"^(?:text/|application/(?:json|javascript)$)")
 
 
 @dataclass(frozen=True)
