@@ -286,6 +286,22 @@ def test_placeholder_url_in_docs_passes(repo):
     assert findings(repo, "README.md").findings == []
 
 
+def test_pinned_revisions_and_checksums_pass(repo):
+    sha, md5 = pick("0123456789abcdef", 40), pick("0123456789abcdef", 32)
+    write(repo, ".pre-commit-config.yaml",
+          f"repos:\n  - repo: https://github.com/gitworthy/gitworthy\n    rev: {sha}  # frozen\n")
+    write(repo, "data/train.csv.dvc", f"outs:\n- md5: {md5}\n  size: 1024\n  path: train.csv\n")
+    write(repo, ".github/workflows/ci.yml", f"steps:\n  - uses: actions/checkout@{sha}\n")
+    report = findings(repo, ".pre-commit-config.yaml", "data/train.csv.dvc",
+                      ".github/workflows/ci.yml")
+    assert report.findings == []
+
+
+def test_hex_token_under_a_secret_name_is_still_found(repo):
+    write(repo, "ci.yml", f"api_token: {pick('0123456789abcdef', 40)}\n")
+    assert "Hex High Entropy String" in types(findings(repo, "ci.yml"))
+
+
 def test_example_key_marked_with_pragma_passes(repo):
     write(repo, "docs/setup.md", f"Example key: `{AWS_ID}` <!-- pragma: allowlist secret -->\n")
     assert findings(repo, "docs/setup.md").findings == []

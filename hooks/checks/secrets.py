@@ -109,6 +109,14 @@ HINTS = {
 }
 DEFAULT_HINT = ("rotate it, then read it from an environment variable or a secrets manager "
                 "(a false positive: add `# pragma: allowlist secret` to the line)")
+# A hash where configs pin a version or record a checksum: pre-commit `rev:`, DVC `md5:`,
+# `uses: actions/checkout@<sha>`, lock digests. Hex high-entropy hits there are not secrets.
+PINNED_HASH = re.compile(
+    r"(?:\b(?:rev|ref|sha(?:1|256|512)?|md5|etag|checksum|digest|hash|oid|revision"
+    r"|commit(?:_?(?:id|sha))?)[\"']?\s*[:=]\s*[\"']?(?:(?:sha256|sha1|md5):)?|@)"
+    r"([0-9a-fA-F]{32,128})\b",
+    re.IGNORECASE,
+)
 MAX_LINE = 4096        # longer lines are scanned in overlapping windows of this many characters
 OVERLAP = 256
 ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
@@ -171,6 +179,8 @@ class Scanner:
         self.is_placeholder = secret_plugins.is_placeholder
         self.url_plugin = next(
             (p for p, _ in self.plugins if type(p).__name__ == "BasicAuthDetector"), None)
+        self.hex_plugin = next(
+            (p for p, _ in self.plugins if type(p).__name__ == "HexHighEntropyString"), None)
         self.plugins += [(c(), False) for n, c in ours.items() if n not in disabled]
         filters = get_filters()
         self.file_filters = _stage(filters, {"filename"}, {"filename"})
@@ -223,6 +233,8 @@ class Scanner:
                         if not value or (plugin is self.url_plugin
                                          and self.is_placeholder(value)):
                             continue  # `user:password@localhost` in docs and templates
+                        if plugin is self.hex_plugin and value in PINNED_HASH.findall(window):
+                            continue  # `rev: <commit>`, `md5: <checksum>`: not secrets
                         if not any(
                             _call(f, n, filename=name, secret=value, plugin=plugin, line=window)
                             for f, n in self.secret_filters
