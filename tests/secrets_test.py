@@ -302,6 +302,14 @@ def test_hex_token_under_a_secret_name_is_still_found(repo):
     assert "Hex High Entropy String" in types(findings(repo, "ci.yml"))
 
 
+def test_documented_example_keys_pass(repo):
+    example_id = "AKIA" + "IOSFODNN7" + "EXAMPLE"
+    documented_sk = "wJalrXUtnFEMI/K7MDENG/" + "bPxRfiCY" + "EXAMPLEKEY"
+    write(repo, "docs/aws.md", f'```\naws_access_key_id = {example_id}\n'
+                               f'aws_secret_access_key = "{documented_sk}"\n```\n')
+    assert findings(repo, "docs/aws.md").findings == []
+
+
 def test_example_key_marked_with_pragma_passes(repo):
     write(repo, "docs/setup.md", f"Example key: `{AWS_ID}` <!-- pragma: allowlist secret -->\n")
     assert findings(repo, "docs/setup.md").findings == []

@@ -117,6 +117,8 @@ PINNED_HASH = re.compile(
     r"([0-9a-fA-F]{32,128})\b",
     re.IGNORECASE,
 )
+# A value that says it is not a real one: AWS's documented keys end in EXAMPLE/EXAMPLEKEY.
+EXAMPLE = re.compile(r"example|dummy|placeholder", re.IGNORECASE)
 MAX_LINE = 4096        # longer lines are scanned in overlapping windows of this many characters
 OVERLAP = 256
 ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
@@ -233,6 +235,8 @@ class Scanner:
                         if not value or (plugin is self.url_plugin
                                          and self.is_placeholder(value)):
                             continue  # `user:password@localhost` in docs and templates
+                        if EXAMPLE.search(value):
+                            continue  # AWS's documented `...EXAMPLE` keys, `dummy-token`
                         if plugin is self.hex_plugin and value in PINNED_HASH.findall(window):
                             continue  # `rev: <commit>`, `md5: <checksum>`: not secrets
                         if not any(
