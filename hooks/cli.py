@@ -1,4 +1,4 @@
-"""The `gitworthy` command: scan, baseline, explain, init, demo."""
+"""The `gitworthy` command: scan, baseline, explain, init, history, demo."""
 from __future__ import annotations
 
 import argparse
@@ -70,6 +70,12 @@ def build_parser() -> argparse.ArgumentParser:
                           help="do not run `pre-commit install`")
     init_cmd.add_argument("--workflow", action="store_true",
                           help="also write a GitHub workflow that runs the Action")
+
+    history_cmd = commands.add_parser(
+        "history", help="what weighs the history down, and a plan to purge it")
+    history_cmd.add_argument("--top", type=int, default=20, help="paths to list (default 20)")
+    history_cmd.add_argument("--min-kb", type=int, default=500,
+                             help="list paths whose versions weigh at least this (default 500)")
 
     demo_cmd = commands.add_parser(
         "demo", help="make a small repository full of anti-patterns and scan it")
@@ -188,6 +194,15 @@ def cmd_init(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_history(args: argparse.Namespace) -> int:
+    from hooks.history import render as render_history
+    from hooks.history import weigh
+
+    ranked, total = weigh()
+    print(render_history(ranked, total, args.top, args.min_kb), end="")
+    return EXIT_OK
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from hooks.demo import make_demo_repo
 
@@ -214,7 +229,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     safe_output()
     args = build_parser().parse_args(argv)
     handler = {"scan": cmd_scan, "baseline": cmd_baseline, "explain": cmd_explain,
-               "init": cmd_init, "demo": cmd_demo}[args.command]
+               "init": cmd_init, "history": cmd_history, "demo": cmd_demo}[args.command]
     try:
         return handler(args)
     except (ConfigError, git.GitError) as exc:
