@@ -7,6 +7,7 @@ history, with what that costs the team.
 """
 from __future__ import annotations
 
+import contextlib
 import shlex
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,11 +34,9 @@ def weigh(cwd: Path | None = None) -> tuple[list[PathWeight], int]:
     source = history(cwd)
     root = source.context.root
     at_head: set[str] = set()
-    try:
+    with contextlib.suppress(git.GitError):  # no commit yet: nothing at HEAD
         at_head = set(git.split_z(git.run(["ls-tree", "-r", "-z", "--name-only", "HEAD"],
                                           cwd=root)))
-    except git.GitError:
-        pass  # no commit yet
     weights: dict[str, PathWeight] = {}
     distinct: dict[str, int] = {}
     for file in source.files:
