@@ -1,0 +1,210 @@
+"""The presidio engine, built explicitly: no model download, no network, ever.
+
+`AnalyzerEngine()` with defaults downloads a 382 MB spaCy model, and tldextract (behind the
+e-mail recognizer) fetches a suffix list over the network. Here the engine runs on a blank
+spaCy English pipeline whose lemmas are the lowercased tokens (so presidio's context words
+still boost scores), tldextract uses its bundled suffix list, and a spaCy NER model is loaded
+only when the user names one they installed (`ner-model`).
+
+Importing this module imports presidio and spaCy (about a second): only do it when a file
+holds candidate values.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Iterable, Sequence
+
+import spacy
+from presidio_analyzer import AnalyzerEngine, Pattern, PatternRecognizer, RecognizerRegistry
+from presidio_analyzer.nlp_engine import NlpArtifacts, SpacyNlpEngine
+from presidio_analyzer.predefined_recognizers import UsNpiRecognizer
+
+from hooks.findings import InspectionError
+from hooks.pii.entities import NEEDS_EVIDENCE
+
+MAX_TEXT = 200_000  # characters per analyze() call (spaCy refuses texts over 1M)
+# presidio recognizers whose entities are not personal data on their own, or too noisy
+DROPPED = {"DateRecognizer", "UrlRecognizer", "UuidRecognizer", "MacAddressRecognizer",
+           "SpacyRecognizer"}
+
+for _name in ("presidio-analyzer", "presidio_analyzer", "tldextract", "filelock"):
+    logging.getLogger(_name).setLevel(logging.ERROR)  # never log analysed text
+
+
+def _offline_tldextract() -> None:
+    """Point tldextract at the suffix list it ships with: no network, no cache writes."""
+    import tldextract.tldextract as tld
+
+    tld.TLD_EXTRACTOR = tld.TLDExtract(suffix_list_urls=(), cache_dir=None,
+                                       fallback_to_snapshot=True)
+
+
+class _BlankEngine(SpacyNlpEngine):
+    """A spaCy NLP engine over an in-memory pipeline (blank, or an installed NER model)."""
+
+    def __init__(self, nlp: Any, has_ner: bool) -> None:
+        super().__init__(models=[{"lang_code": "en", "model_name": "gitworthy"}])
+        self.nlp = {"en": nlp}
+        self.has_ner = has_ner
+
+    def load(self) -> None:  # already loaded; never download
+        pass
+
+    def _doc_to_nlp_artifact(self, doc: Any, language: str) -> NlpArtifacts:
+        if self.has_ner:
+            entities = self._get_entities(doc)
+            scores = self._get_scores_for_entities(doc)
+            entities, scores = self._get_updated_entities(entities, scores)
+        else:
+            entities, scores = [], []
+        return NlpArtifacts(entities=entities, tokens=doc,
+                            tokens_indices=[t.idx for t in doc],
+                            lemmas=[t.lower_ for t in doc],  # context words match lowercased
+                            nlp_engine=self, language=language, scores=scores)
+
+
+class _MbiRecognizer(PatternRecognizer):
+    """Medicare Beneficiary Identifier, CMS format: 11 characters, the first a digit 1-9,
+    letters from a set without S, L, O, I, B, Z (presidio's pattern also accepts a leading 0)."""
+
+    A = "[AC-HJKMNP-RT-Y]"
+    AN = "[0-9AC-HJKMNP-RT-Y]"
+    BODY = (f"[1-9]{A}{AN}[0-9]", f"{A}{AN}[0-9]", f"{A}{A}[0-9][0-9]")
+
+    def __init__(self) -> None:
+        plain, dashed = "".join(self.BODY), "-".join(self.BODY)
+        super().__init__(
+            supported_entity="US_MBI", name="GitworthyMbiRecognizer",
+            patterns=[Pattern("MBI", rf"\b{plain}\b", 0.4), Pattern("MBI dashed", rf"\b{dashed}\b",
+                                                                    0.5)],
+            context=["medicare", "mbi", "beneficiary", "cms", "hicn", "medicaid"],
+            global_regex_flags=0)  # case-sensitive: CMS issues upper case
+
+
+def _dob_recognizer() -> PatternRecognizer:
+    """Dates that only count near words like DOB or birth (DATE_OF_BIRTH needs evidence)."""
+    year = r"(?:19|20)\d\d"
+    month = r"(?:0?[1-9]|1[0-2])"
+    day = r"(?:0?[1-9]|[12]\d|3[01])"
+    months = (r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?")
+    patterns = [
+        Pattern("iso date", rf"\b{year}[-/.]{month}[-/.]{day}\b", 0.1),
+        Pattern("us date", rf"\b{month}[-/.]{day}[-/.](?:{year}|\d\d)\b", 0.1),
+        Pattern("eu date", rf"\b{day}[-/.]{month}[-/.]{year}\b", 0.1),
+        Pattern("long date", rf"\b{day}\s+{months}\s+{year}\b|\b{months}\s+{day},?\s+{year}\b",
+                0.1),
+    ]
+    return PatternRecognizer(supported_entity="DATE_OF_BIRTH", name="GitworthyDobRecognizer",
+                             patterns=patterns,
+                             context=["dob", "birth", "birthday", "born", "birthdate", "bday"])
+
+
+def _member_id_recognizer() -> PatternRecognizer:
+    """Member, patient and subscriber IDs: only next to those words (MEMBER_ID needs evidence)."""
+    return PatternRecognizer(
+        supported_entity="MEMBER_ID", name="GitworthyMemberIdRecognizer",
+        patterns=[Pattern("member id", r"\b(?=[A-Z0-9-]{6,20}\b)(?=[A-Z0-9-]*\d)[A-Z0-9-]+\b",
+                          0.05)],
+        context=["member", "subscriber", "patient", "mrn", "enrollee", "beneficiary",
+                 "policyholder", "insured"])
+
+
+def _load_ner(model: str) -> Any:
+    """An installed spaCy pipeline by package name or path; never downloads."""
+    if not (spacy.util.is_package(model) or Path(model).exists()):
+        raise InspectionError(
+            f"ner-model {model!r} is not installed; install it into the hook's environment "
+            f"(python -m spacy download {model}) or remove ner-model from the configuration")
+    return spacy.load(model, exclude=["parser", "lemmatizer", "textcat"])
+
+
+@lru_cache(maxsize=4)
+def get_analyzer(ner_model: str = "") -> AnalyzerEngine:
+    """The engine for a configuration, built once per process."""
+    _offline_tldextract()
+    nlp = _load_ner(ner_model) if ner_model else spacy.blank("en")
+    engine = _BlankEngine(nlp, has_ner=bool(ner_model))
+    registry = RecognizerRegistry(supported_languages=["en"])
+    registry.load_predefined_recognizers(nlp_engine=engine, languages=["en"])
+    registry.recognizers = [r for r in registry.recognizers if r.name not in DROPPED]
+    if ner_model:
+        registry.add_nlp_recognizer(nlp_engine=engine)
+    for recognizer in (_MbiRecognizer(), UsNpiRecognizer(), _dob_recognizer(),
+                       _member_id_recognizer()):
+        registry.add_recognizer(recognizer)
+    return AnalyzerEngine(registry=registry, nlp_engine=engine, supported_languages=["en"])
+
+
+@dataclass(frozen=True)
+class Match:
+    """One accepted entity in one analysed line."""
+
+    line: int      # index into the lines given to `analyze_lines`
+    entity: str
+    start: int     # offsets into that line
+    end: int
+    score: float
+
+
+def _accepted(result: Any, min_score: float) -> bool:
+    explanation = result.analysis_explanation
+    boosted = bool(explanation and explanation.supportive_context_word)
+    if result.entity_type in NEEDS_EVIDENCE:
+        return boosted
+    return result.score >= min_score or (boosted and result.score >= 0.4)
+
+
+def _resolve_overlaps(results: list[Any]) -> list[Any]:
+    """Keep the best of overlapping spans (an e-mail beats the URL inside it)."""
+    kept: list[Any] = []
+    for r in sorted(results, key=lambda r: (-r.score, -(r.end - r.start))):
+        if all(r.end <= k.start or r.start >= k.end for k in kept):
+            kept.append(r)
+    return kept
+
+
+def analyze_lines(lines: Sequence[str], ner_model: str = "", min_score: float = 0.5,
+                  prefix: str = "") -> list[Match]:
+    """Analyse many short texts in few presidio calls: they are joined into chunks of
+    newline-separated lines (with `prefix`, e.g. a column's header words, before each so that
+    context words apply) and every result is mapped back to its line."""
+    analyzer = get_analyzer(ner_model)
+    matches: list[Match] = []
+    for chunk, starts, first in _chunks(lines, prefix):
+        results = analyzer.analyze(chunk, language="en", return_decision_process=True)
+        results = _resolve_overlaps([r for r in results if _accepted(r, min_score)])
+        for r in results:
+            i = _bisect(starts, r.start)
+            base = starts[i] + len(prefix)
+            if r.start < base:
+                continue  # inside the prefix (a header word), not a value
+            matches.append(Match(first + i, r.entity_type, r.start - base, r.end - base,
+                                 r.score))
+    return matches
+
+
+def _chunks(lines: Sequence[str], prefix: str) -> Iterable[tuple[str, list[int], int]]:
+    """(text, start offset of each line, index of the first line) of at most MAX_TEXT chars."""
+    parts: list[str] = []
+    starts: list[int] = []
+    size = 0
+    first = 0
+    for i, line in enumerate(lines):
+        line = prefix + line.replace("\n", " ")[: MAX_TEXT - len(prefix) - 1]
+        if parts and size + len(line) + 1 > MAX_TEXT:
+            yield "\n".join(parts), starts, first
+            parts, starts, size, first = [], [], 0, i
+        starts.append(size)
+        parts.append(line)
+        size += len(line) + 1
+    if parts:
+        yield "\n".join(parts), starts, first
+
+
+def _bisect(starts: list[int], offset: int) -> int:
+    from bisect import bisect_right
+
+    return bisect_right(starts, offset) - 1
