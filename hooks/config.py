@@ -15,9 +15,10 @@ Unknown keys, values of the wrong type and broken TOML are errors that name the 
 from __future__ import annotations
 
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from hooks.checks import CHECKS, load
 

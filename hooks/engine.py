@@ -7,9 +7,10 @@ import json
 import re
 import sys
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 from hooks import git
 from hooks.checks import load
@@ -87,7 +88,7 @@ def _ignore_spec(root: Path | None, patterns: Sequence[str]) -> Any:
         return None
     import pathspec
 
-    return pathspec.PathSpec.from_lines("gitwildmatch", lines)
+    return pathspec.GitIgnoreSpec.from_lines(lines)
 
 
 def _allowed_by_pragma(file: File, finding: Finding) -> bool:
@@ -151,7 +152,7 @@ def scan(source: Source, check_ids: Sequence[str], config: Config,
 def _spec(patterns: Sequence[str]) -> Any:
     import pathspec
 
-    return pathspec.PathSpec.from_lines("gitwildmatch", patterns)
+    return pathspec.GitIgnoreSpec.from_lines(patterns)
 
 
 def _with(finding: Finding, **changes: Any) -> Finding:
@@ -172,7 +173,7 @@ def _run_check(module: Any, file: File, options: dict[str, Any], context: Contex
                                                   f"{exc.strerror or type(exc).__name__}"))
     except MemoryError:
         report.errors.append(ScanError(file.path, f"{module.ID}: file too large to inspect"))
-    except Exception as exc:  # a bug in a check: say so, never print content
+    except Exception as exc:  # noqa: BLE001 -- a bug in a check: say so, never print content
         report.internal_error = True
         where = exc.__traceback__
         while where is not None and where.tb_next is not None:

@@ -68,7 +68,7 @@ class Finding:
 
     @property
     def fingerprint(self) -> str:
-        raw = "\0".join((self.check, self.rule, self.path, self.key))
+        raw = f"{self.check}\x00{self.rule}\x00{self.path}\x00{self.key}"
         return hashlib.sha256(raw.encode("utf-8", "surrogateescape")).hexdigest()[:32]
 
     def to_json(self) -> dict[str, Any]:

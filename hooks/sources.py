@@ -9,10 +9,11 @@ import io
 import os
 import stat
 import subprocess
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import IO, Iterator, Sequence
+from typing import IO
 
 from hooks import git
 from hooks.findings import InspectionError
@@ -316,13 +317,13 @@ def _walk(directory: Path, root: Path | None) -> list[Path]:
     import pathspec
 
     found: list[Path] = []
-    ignores: list[tuple[Path, pathspec.PathSpec]] = []
+    ignores: list[tuple[Path, pathspec.GitIgnoreSpec]] = []
     for dirpath, dirnames, filenames in os.walk(directory):
         here = Path(dirpath)
         ignore_file = here / ".gitignore"
         if ignore_file.is_file():
             lines = ignore_file.read_text("utf-8", "replace").splitlines()
-            ignores.append((here, pathspec.PathSpec.from_lines("gitwildmatch", lines)))
+            ignores.append((here, pathspec.GitIgnoreSpec.from_lines(lines)))
 
         def ignored(p: Path, is_dir: bool) -> bool:
             for base, spec in ignores:
@@ -338,13 +339,13 @@ def _walk(directory: Path, root: Path | None) -> list[Path]:
 
 
 def _blob_files(root: Path, entries: list[tuple[str, str, str]], reader: BlobReader,
-                commits: dict[str, str] | None = None) -> list[File]:
+                commits: dict[tuple[str, str], str] | None = None) -> list[File]:
     """(mode, sha, path) entries -> BlobFiles, sizes from one batched call; gitlinks skipped."""
     entries = [e for e in entries if e[0] != "160000"]
     sizes = git.blob_sizes(root, sorted({sha for _, sha, _ in entries}))
     return [
         BlobFile(path, sha, sizes.get(sha, 0), reader, is_symlink=mode == "120000",
-                 commit=(commits or {}).get(sha))
+                 commit=(commits or {}).get((sha, path)))
         for mode, sha, path in entries
     ]
 
@@ -412,13 +413,13 @@ def diff(spec: str, cwd: Path | None = None) -> Source:
 
 
 def history(cwd: Path | None = None) -> Source:
-    """Every blob ever committed on any ref, judged once, under the path and commit that
-    first introduced it (parents before children, so the first sighting is the origin)."""
+    """Every blob ever committed on any ref, judged once per path it was stored under, with
+    the commit that first introduced it there (parents come before children)."""
     root = _require_repo(cwd or Path.cwd())
     commits = git.run(["rev-list", "--all", "--topo-order", "--reverse"], cwd=root)
     out = git.run(["diff-tree", "--stdin", "-r", "-m", "--root", "--no-renames", "-z",
                    "--no-abbrev", "--diff-filter=AMT"], cwd=root, input=commits)
-    seen: dict[str, str] = {}
+    seen: dict[tuple[str, str], str] = {}
     entries: list[tuple[str, str, str]] = []
     commit = ""
     tokens = out.split(b"\0")
@@ -429,8 +430,8 @@ def history(cwd: Path | None = None) -> Source:
             meta = token[1:].decode().split()
             path = tokens[i + 1].decode("utf-8", "surrogateescape")
             mode, sha = meta[1], meta[3]
-            if sha not in seen:
-                seen[sha] = commit
+            if (sha, path) not in seen:
+                seen[sha, path] = commit
                 entries.append((mode, sha, path))
             i += 2
         else:
