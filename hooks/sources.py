@@ -114,6 +114,16 @@ class _Counted(io.BufferedIOBase):
     def read1(self, n: int = -1) -> bytes:
         return self.read(n)
 
+    def seekable(self) -> bool:
+        """True for files on disk and small blobs (in memory); a large blob is a pipe."""
+        return self._raw.seekable()
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        return self._raw.seek(offset, whence)
+
+    def tell(self) -> int:
+        return self._raw.tell()
+
     def readline(self, limit: int | None = -1) -> bytes:
         data = self._raw.readline(-1 if limit is None else limit)
         self._file.bytes_read += len(data)

@@ -12,6 +12,7 @@ holds candidate values.
 from __future__ import annotations
 
 import logging
+from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -25,7 +26,8 @@ from presidio_analyzer.predefined_recognizers import UsNpiRecognizer
 from hooks.findings import InspectionError
 from hooks.pii.entities import NEEDS_EVIDENCE
 
-MAX_TEXT = 200_000  # characters per analyze() call (spaCy refuses texts over 1M)
+MAX_TEXT = 4_000  # characters per analyze() call: presidio's context search is quadratic in a
+# text's tokens, and spaCy refuses texts over 1M characters
 # presidio recognizers whose entities are not personal data on their own, or too noisy
 DROPPED = {"DateRecognizer", "UrlRecognizer", "UuidRecognizer", "MacAddressRecognizer",
            "SpacyRecognizer"}
@@ -170,41 +172,41 @@ def analyze_lines(lines: Sequence[str], ner_model: str = "", min_score: float = 
                   prefix: str = "") -> list[Match]:
     """Analyse many short texts in few presidio calls: they are joined into chunks of
     newline-separated lines (with `prefix`, e.g. a column's header words, before each so that
-    context words apply) and every result is mapped back to its line."""
+    context words apply) and every result is mapped back to its line. Lines longer than a
+    chunk are cut into pieces (an entity across a cut may be missed)."""
     analyzer = get_analyzer(ner_model)
     matches: list[Match] = []
-    for chunk, starts, first in _chunks(lines, prefix):
+    for chunk, pieces in _chunks(lines, prefix):
         results = analyzer.analyze(chunk, language="en", return_decision_process=True)
         results = _resolve_overlaps([r for r in results if _accepted(r, min_score)])
+        starts = [p[0] for p in pieces]
         for r in results:
-            i = _bisect(starts, r.start)
-            base = starts[i] + len(prefix)
+            start, line, offset = pieces[bisect_right(starts, r.start) - 1]
+            base = start + len(prefix)
             if r.start < base:
                 continue  # inside the prefix (a header word), not a value
-            matches.append(Match(first + i, r.entity_type, r.start - base, r.end - base,
-                                 r.score))
+            matches.append(Match(line, r.entity_type, r.start - base + offset,
+                                 r.end - base + offset, r.score))
     return matches
 
 
-def _chunks(lines: Sequence[str], prefix: str) -> Iterable[tuple[str, list[int], int]]:
-    """(text, start offset of each line, index of the first line) of at most MAX_TEXT chars."""
+def _chunks(lines: Sequence[str], prefix: str) -> Iterable[tuple[str, list[tuple[int, int,
+                                                                                   int]]]]:
+    """(text of at most about MAX_TEXT characters, [(start in text, line index, offset of
+    the piece in its line)])."""
     parts: list[str] = []
-    starts: list[int] = []
+    pieces: list[tuple[int, int, int]] = []
     size = 0
-    first = 0
+    room = max(100, MAX_TEXT - len(prefix) - 1)
     for i, line in enumerate(lines):
-        line = prefix + line.replace("\n", " ")[: MAX_TEXT - len(prefix) - 1]
-        if parts and size + len(line) + 1 > MAX_TEXT:
-            yield "\n".join(parts), starts, first
-            parts, starts, size, first = [], [], 0, i
-        starts.append(size)
-        parts.append(line)
-        size += len(line) + 1
+        line = line.replace("\n", " ")
+        for offset in range(0, max(len(line), 1), room):
+            piece = prefix + line[offset: offset + room]
+            if parts and size + len(piece) + 1 > MAX_TEXT:
+                yield "\n".join(parts), pieces
+                parts, pieces, size = [], [], 0
+            pieces.append((size, i, offset))
+            parts.append(piece)
+            size += len(piece) + 1
     if parts:
-        yield "\n".join(parts), starts, first
-
-
-def _bisect(starts: list[int], offset: int) -> int:
-    from bisect import bisect_right
-
-    return bisect_right(starts, offset) - 1
+        yield "\n".join(parts), pieces
