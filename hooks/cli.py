@@ -3,13 +3,14 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from hooks import __version__, git
 from hooks.checks import CHECKS, all_rules
 from hooks.config import ConfigError, load_config
 from hooks.engine import EXIT_ERROR, EXIT_OK, Report, load_baseline, scan, write_baseline
+from hooks.findings import Rule
 from hooks.sources import Source
 
 FORMATS = ("text", "json", "sarif", "markdown", "github")
@@ -54,6 +55,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     explain_cmd = commands.add_parser("explain", help="a rule's documentation")
     explain_cmd.add_argument("rule", nargs="?", help="rule or check id (none: list them)")
+    explain_cmd.add_argument("--table", action="store_true",
+                             help="every rule as a Markdown table (the README's rule table)")
 
     demo_cmd = commands.add_parser(
         "demo", help="make a small repository full of anti-patterns and scan it")
@@ -106,7 +109,7 @@ def cmd_scan(args: argparse.Namespace) -> int:
     to_terminal = not args.output and sys.stdout.isatty()
     output = render(report, args.format, fail_on, color=to_terminal)
     if args.output:
-        Path(args.output).write_text(output, encoding="utf-8")
+        Path(args.output).write_text(output, encoding="utf-8", errors="backslashreplace")
         if args.format != "text":
             from hooks.report.text import summary
 
@@ -128,8 +131,18 @@ def cmd_baseline(args: argparse.Namespace) -> int:
     return EXIT_OK if not report.internal_error else EXIT_ERROR
 
 
+def rules_table(rules: Iterable[Rule]) -> str:
+    """The README's rule table, from the rules' own documentation."""
+    lines = ["| Hook | Rule | Severity | What it blocks |", "|---|---|---|---|"]
+    lines += [f"| `{r.check}` | `{r.id}` | {r.severity.value} | {r.summary} |" for r in rules]
+    return "\n".join(lines) + "\n"
+
+
 def cmd_explain(args: argparse.Namespace) -> int:
     rules = all_rules()
+    if args.table:
+        print(rules_table(rules.values()), end="")
+        return EXIT_OK
     if not args.rule:
         for check_id in CHECKS:
             print(check_id)
@@ -162,7 +175,15 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return EXIT_OK if code == 1 else EXIT_ERROR
 
 
+def safe_output() -> None:
+    """File names that are not valid UTF-8 print as escapes instead of crashing the output."""
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    safe_output()
     args = build_parser().parse_args(argv)
     handler = {"scan": cmd_scan, "baseline": cmd_baseline, "explain": cmd_explain,
                "demo": cmd_demo}[args.command]

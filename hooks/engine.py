@@ -60,9 +60,10 @@ def load_baseline(path: str) -> set[str]:
             data = json.load(fh)
         return {entry["fingerprint"] for entry in data["findings"]}
     except FileNotFoundError:
-        raise ConfigError(f"{path}: baseline file not found (write one: gitworthy baseline)")
+        message = f"{path}: baseline file not found (write one: gitworthy baseline)"
+        raise ConfigError(message) from None
     except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise ConfigError(f"{path}: not a gitworthy baseline file ({type(exc).__name__})")
+        raise ConfigError(f"{path}: not a gitworthy baseline file ({type(exc).__name__})") from None
 
 
 def write_baseline(path: str, findings: Sequence[Finding]) -> None:
@@ -207,7 +208,10 @@ def run_hook(check_id: str, argv: Sequence[str] | None = None) -> int:
             parser.add_argument(flag, type=type(default) if default != "" else str,
                                 metavar=name.upper().replace("-", "_"))
     args = parser.parse_args(argv)
+    from hooks.cli import safe_output
     from hooks.report import text
+
+    safe_output()
 
     try:
         root = git.toplevel(Path.cwd())

@@ -5,6 +5,7 @@ never reads more than it asks for: `head()` for the first bytes, `open()` to str
 """
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import stat
@@ -228,10 +229,8 @@ class Context:
         folder logic such as `etl.py` beside `etl_old.py`, or an `MLmodel` in a folder."""
         tracked: list[str] = []
         if self.root is not None:
-            try:
+            with contextlib.suppress(git.GitError):
                 tracked = git.split_z(git.run(["ls-files", "-z"], cwd=self.root))
-            except git.GitError:
-                pass
         return frozenset(tracked) | frozenset(self.scanned)
 
     def attribute(self, path: str, attr: str) -> str | None:
@@ -246,10 +245,8 @@ class Context:
                 self._attrs[attr] = {}
         values = self._attrs[attr]
         if path not in values and path not in self.scanned:
-            try:
+            with contextlib.suppress(git.GitError):
                 values.update(git.check_attr(self.root, attr, [path], cached=self.staged))
-            except git.GitError:
-                pass
         return values.get(path)
 
     def index_head(self, path: str, n: int = 1024) -> bytes | None:

@@ -9,7 +9,8 @@ FLAGGED = [
     "model_v2_final.pkl", "etl.py.bak", "analysis (1).ipynb", "etl_2020-01-15.py",
     "etl_20200115.py", "clean_2021_03_09.sql", "model_final_v2_FINAL.ipynb",
     "Copy of report.xlsx", "report - Copy.xlsx", "model-v3.py", "model.v1.py",
-    "notes~", "#notes#", ".notes.swp", "merge.py.orig", "nb/.ipynb_checkpoints/eda-checkpoint.ipynb",
+    "notes~", "#notes#", ".notes.swp", "merge.py.orig",
+    "nb/.ipynb_checkpoints/eda-checkpoint.ipynb",
     "trainModelV2.py", "etl_old.py", "report_FINAL.docx",
 ]
 NOT_FLAGGED = [

@@ -1,12 +1,11 @@
 """Every source mode against real repositories: staged, all, diff, history, paths."""
 from __future__ import annotations
 
+import os
 import subprocess
 from pathlib import Path
 
 from tests.conftest import GIT_ENV, Repo, scan_json
-
-import os
 
 
 def paths_of(result: dict) -> set[str]:

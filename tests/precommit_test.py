@@ -1,0 +1,90 @@
+"""The hooks as users run them: the real pre-commit framework and prek, from this checkout."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests.conftest import GIT_ENV, Repo
+
+CHECKOUT = Path(__file__).resolve().parent.parent
+MANIFEST = CHECKOUT / ".pre-commit-hooks.yaml"
+RUNNERS = ("pre-commit", "prek")
+
+
+def tool(name: str) -> str:
+    return str(Path(sys.executable).with_name(name))
+
+
+@pytest.fixture(scope="session")
+def hook_home(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """One cache for the session, so each runner builds the hook environment once."""
+    home = tmp_path_factory.mktemp("hook-home")
+    return {"PRE_COMMIT_HOME": str(home / "pre-commit"), "PREK_HOME": str(home / "prek")}
+
+
+def test_manifest_is_valid_for_pre_commit() -> None:
+    proc = subprocess.run([tool("pre-commit"), "validate-manifest", str(MANIFEST)],
+                          capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_every_hook_declares_stages_and_minimum_version_and_no_types_filter() -> None:
+    hooks = yaml.safe_load(MANIFEST.read_text())
+    for hook in hooks:
+        assert hook["stages"] == ["pre-commit", "pre-push", "manual"], hook["id"]
+        assert hook["minimum_pre_commit_version"], hook["id"]
+        assert "types" not in hook and "files" not in hook, hook["id"]
+
+
+def configure(repo: Repo, hook_ids: list[str]) -> None:
+    rev = subprocess.run(["git", "rev-parse", "HEAD"], cwd=CHECKOUT, capture_output=True,
+                         text=True, check=True).stdout.strip()
+    hooks = "".join(f"  - id: {hook_id}\n" for hook_id in hook_ids)
+    repo.write(".pre-commit-config.yaml",
+               f"repos:\n- repo: {CHECKOUT}\n  rev: {rev}\n  hooks:\n{hooks}")
+    repo.add(".pre-commit-config.yaml")
+    repo.commit("config")
+
+
+def commit(repo: Repo, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(["git", "commit", "-m", "change"], cwd=repo.root, text=True,
+                          capture_output=True, env={**os.environ, **GIT_ENV, **env})
+
+
+@pytest.mark.parametrize("runner", RUNNERS)
+def test_commit_is_blocked_then_passes_once_fixed(repo: Repo, runner: str,
+                                                  hook_home: dict[str, str]) -> None:
+    configure(repo, ["check-large-files", "check-adhoc-filenames"])
+    subprocess.run([tool(runner), "install"], cwd=repo.root, check=True, capture_output=True,
+                   env={**os.environ, **hook_home})
+    repo.write("etl.py", "x = 1\n")
+    repo.write("etl_final_v2.py", "x = 2\n")
+    repo.write("data/claims.csv", "id,amount\n" + "1,2.5\n" * 120_000)
+    repo.add()
+    blocked = commit(repo, hook_home)
+    output = blocked.stdout + blocked.stderr
+    assert blocked.returncode != 0
+    assert "etl_final_v2.py" in output and "versioned-filename" in output
+    assert "data/claims.csv" in output and "dvc add" in output
+
+    repo.git("rm", "-q", "--cached", "etl_final_v2.py", "data/claims.csv")
+    passed = commit(repo, hook_home)
+    assert passed.returncode == 0, passed.stdout + passed.stderr
+
+
+@pytest.mark.parametrize("runner", RUNNERS)
+def test_hook_run_on_all_files_in_manual_stage(repo: Repo, runner: str,
+                                               hook_home: dict[str, str]) -> None:
+    configure(repo, ["check-adhoc-filenames"])
+    repo.write("notes.py.bak", "x\n")
+    repo.add()
+    proc = subprocess.run([tool(runner), "run", "--all-files", "--hook-stage", "manual"],
+                          cwd=repo.root, capture_output=True, text=True,
+                          env={**os.environ, **hook_home})
+    assert proc.returncode == 1
+    assert "backup-file" in proc.stdout
