@@ -18,9 +18,10 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
-from typing import Any, Iterator, NamedTuple
+from typing import Any, NamedTuple
 
 from hooks.findings import InspectionError
 from hooks.sources import File

@@ -12,7 +12,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from hooks.engine import run_hook
-from hooks.findings import Finding, Rule
+from hooks.findings import Finding, Rule, Severity
 from hooks.sources import Context, File
 
 ID = "check-pii"
@@ -73,7 +73,28 @@ PII_IN_NOTEBOOK = Rule(
     ),
 )
 
-RULES = (PII_IN_DATA, PII_IN_NOTEBOOK)
+NOT_INSPECTED = Rule(
+    id="pii-not-inspected",
+    check=ID,
+    summary="a file named as text data holds binary content, so it was not read for PII",
+    what=(
+        "Reports a file with a text-data name (.csv, .tsv, .txt, .log, .json) whose content is "
+        "binary: check-pii cannot read it, and says so instead of passing it silently."
+    ),
+    why=(
+        "A compressed or encrypted extract renamed to .csv hides whatever it holds from "
+        "review, and the next person who opens it gets garbage or a surprise."
+    ),
+    example="Bad:  data/members.csv that is really a gzip archive\n"
+            "Good: data/members.csv.gz kept out of git (DVC, object storage)",
+    fix=(
+        "Give the file its real extension and keep data out of git (dvc add PATH, or object "
+        "storage); check-large-files and check-pii then judge it for what it is."
+    ),
+    severity=Severity.WARNING,
+)
+
+RULES = (PII_IN_DATA, PII_IN_NOTEBOOK, NOT_INSPECTED)
 
 OPTIONS: dict[str, Any] = {
     "sample-rows": 1000,         # rows (or lines) sampled per file
@@ -99,12 +120,18 @@ def check(file: File, options: dict[str, Any], context: Context) -> Iterator[Fin
     kind = pii.file_kind(file)
     if kind is None:
         return
+    from hooks.pii.readers import NotText
+
     ignored = options["ignore-columns"]
-    for located in pii.scan(file, kind, options):
-        hit = located.hit
-        if hit.column is not None and _ignored(hit.column, ignored):
-            continue
-        yield _finding(file, kind, located, hit)
+    try:
+        for located in pii.scan(file, kind, options):
+            hit = located.hit
+            if hit.column is not None and _ignored(hit.column, ignored):
+                continue
+            yield _finding(file, kind, located, hit)
+    except NotText as exc:
+        yield NOT_INSPECTED.finding(file.path, str(exc), NOT_INSPECTED.fix.replace(
+            "PATH", file.path).split(";")[0], key="not-inspected")
 
 
 def _ignored(column: str, patterns: Sequence[str]) -> bool:

@@ -110,7 +110,7 @@ def agrees(entity: str, value: str) -> bool:
     if pattern is None or not pattern.fullmatch(value):
         return False
     if entity == "PERSON":
-        return not _NOT_A_NAME.match(value) and len(value) <= 80
+        return not _NOT_A_NAME.match(value) and 2 <= len(value) <= 80
     if entity == "MEMBER_ID":
         return not value.replace("-", "").isdigit() or len(value) >= 6
     return True

@@ -70,6 +70,16 @@ class Tally:
     batches: int = 0
     counts: Counter[str] = field(default_factory=Counter)
     examples: dict[str, str] = field(default_factory=dict)
+    distinct: dict[str, set[int]] = field(default_factory=dict)  # a few value hashes
+
+    def add(self, entity: str, values: list[str]) -> None:
+        """Count matched values (and remember a few distinct ones, hashed)."""
+        self.counts[entity] += len(values)
+        seen = self.distinct.setdefault(entity, set())
+        for value in values:
+            if len(seen) >= 8:
+                break
+            seen.add(hash(value))
 
 
 def _evenly(values: list[str], limit: int) -> list[str]:
@@ -109,7 +119,7 @@ def tally_column(name: str, values: list[str], settings: Settings, tally: Tally)
             found.setdefault(m.entity, set()).add(candidates[m.line])
             tally.examples.setdefault(m.entity, mask(lines[m.line][m.start:m.end], m.entity))
     for entity, rows in found.items():
-        tally.counts[entity] += len(rows)
+        tally.add(entity, [values[i] for i in rows])
 
 
 def decide_column(name: str, tally: Tally, settings: Settings) -> list[Hit]:
@@ -123,6 +133,8 @@ def decide_column(name: str, tally: Tally, settings: Settings) -> list[Hit]:
         if not count or not settings.wanted(entity) or count < min(settings.min_count,
                                                                     tally.sampled):
             continue
+        if len(tally.distinct.get(entity, ())) < min(settings.min_count, 2):
+            continue  # one value repeated (a placeholder, a default) is not a person's data
         fraction = count / tally.sampled
         if entity in evidence:
             ok = fraction >= settings.header_min_fraction

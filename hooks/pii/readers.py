@@ -26,6 +26,10 @@ MAX_FIELD = 16 * 1024 * 1024
 MAX_JSON_BYTES = 32 * 1024 * 1024  # larger JSON documents are sampled as text
 
 
+class NotText(InspectionError):
+    """Binary content under a text extension (.csv, .txt, ...)."""
+
+
 @dataclass
 class Budget:
     """How much of a file to read."""
@@ -63,8 +67,7 @@ def _detect_encoding(head: bytes) -> str:
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "utf-16"
     if b"\0" in head[:8000]:
-        raise InspectionError("binary content under a text extension: not a text file, "
-                              "not inspected for personal data")
+        raise NotText("binary content under a text file name: not inspected for personal data")
     try:
         head.decode("utf-8")
         return "utf-8"
