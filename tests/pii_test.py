@@ -7,7 +7,6 @@ import json
 import random
 import subprocess
 import sys
-from pathlib import Path
 
 import nbformat
 import pytest
@@ -371,7 +370,7 @@ def test_no_seeded_value_appears_in_any_output_format(repo: Repo, capsys) -> Non
     rows = fake_rows(120, seed=99)
     repo.write("data/members.csv", to_csv(rows))
     repo.write("data/members.jsonl", "".join(
-        json.dumps(dict(zip(COLUMNS, r))) + "\n" for r in rows))
+        json.dumps(dict(zip(COLUMNS, r, strict=True))) + "\n" for r in rows))
     repo.write("notebooks/eda.ipynb", member_notebook(rows[:8]))
     repo.add()
     seeded = {v for r in rows for v in r[:7]}  # ids, names, SSNs, DOBs, e-mails, phones
