@@ -29,6 +29,9 @@ from hooks.pii.entities import NEEDS_EVIDENCE
 
 MAX_TEXT = 4_000  # characters per analyze() call: presidio's context search is quadratic in a
 # text's tokens, and spaCy refuses texts over 1M characters
+# National formats are parsed for these regions (presidio's default has 8, each a full pass
+# over the text); numbers written with a +country code are found whatever the region.
+PHONE_REGIONS = ("US", "GB")
 # presidio recognizers whose entities are not personal data on their own, or too noisy
 DROPPED = {"DateRecognizer", "UrlRecognizer", "UuidRecognizer", "MacAddressRecognizer",
            "SpacyRecognizer"}
@@ -133,6 +136,9 @@ def get_analyzer(ner_model: str = "") -> AnalyzerEngine:
     registry = RecognizerRegistry(supported_languages=["en"])
     registry.load_predefined_recognizers(nlp_engine=engine, languages=["en"])
     registry.recognizers = [r for r in registry.recognizers if r.name not in DROPPED]
+    for recognizer in registry.recognizers:
+        if recognizer.name == "PhoneRecognizer":  # one full pass of phonenumbers per region
+            recognizer.supported_regions = PHONE_REGIONS
     if ner_model:
         registry.add_nlp_recognizer(nlp_engine=engine)
     for recognizer in (_MbiRecognizer(), UsNpiRecognizer(), _dob_recognizer(),
@@ -176,18 +182,26 @@ def analyze_lines(lines: Sequence[str], ner_model: str = "", min_score: float = 
     context words apply) and every result is mapped back to its line. Lines longer than a
     chunk are cut into pieces (an entity across a cut may be missed)."""
     analyzer = get_analyzer(ner_model)
+    unique: dict[str, int] = {}
+    owners: list[list[int]] = []
+    for i, line in enumerate(lines):  # identical lines are analysed once
+        slot = unique.setdefault(line, len(unique))
+        if slot == len(owners):
+            owners.append([])
+        owners[slot].append(i)
     matches: list[Match] = []
-    for chunk, pieces in _chunks(lines, prefix):
+    for chunk, pieces in _chunks(list(unique), prefix):
         results = analyzer.analyze(chunk, language="en", return_decision_process=True)
         results = _resolve_overlaps([r for r in results if _accepted(r, min_score)])
         starts = [p[0] for p in pieces]
         for r in results:
-            start, line, offset = pieces[bisect_right(starts, r.start) - 1]
+            start, slot, offset = pieces[bisect_right(starts, r.start) - 1]
             base = start + len(prefix)
             if r.start < base:
                 continue  # inside the prefix (a header word), not a value
-            matches.append(Match(line, r.entity_type, r.start - base + offset,
-                                 r.end - base + offset, r.score))
+            for line in owners[slot]:
+                matches.append(Match(line, r.entity_type, r.start - base + offset,
+                                     r.end - base + offset, r.score))
     return matches
 
 

@@ -116,14 +116,22 @@ def agrees(entity: str, value: str) -> bool:
     return True
 
 
-_DIGIT = re.compile(r"\d")
+_CANDIDATE = re.compile(
+    r"@"                                              # e-mail
+    r"|\d(?:[ \t\-./()]{0,3}\d){6}"                    # 7+ digits: phone, SSN, card, NPI, date
+    r"|\b(?=[A-Za-z0-9]{6,}\b)(?=[A-Za-z]*\d[A-Za-z]*\d)[A-Za-z]*\d[A-Za-z0-9]*\b"  # mixed IDs
+    r"|\b\d{1,3}(?:\.\d{1,3}){3}\b"                     # IPv4
+    r"|(?i:\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2},?\s+"
+    r"\d{4})"                                          # long dates
+)
 
 
 def is_candidate(value: str) -> bool:
-    """Could a pattern recognizer match anything here? Every pattern entity needs an '@' or
-    at least four digits; values without either never go to presidio (unless a NER model
-    looks for names)."""
-    return "@" in value or len(_DIGIT.findall(value, 0, 4096)) >= 4
+    """Could a pattern recognizer match anything here? Every pattern entity needs an '@', a
+    run of seven digits (separators allowed), an ID-like token mixing letters and digits, an
+    IPv4 address or a written-out date; values without any of these never go to presidio
+    (unless a NER model looks for names)."""
+    return _CANDIDATE.search(value, 0, 8192) is not None
 
 
 def is_free_text(values: list[str]) -> bool:
