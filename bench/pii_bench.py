@@ -22,7 +22,6 @@ import io
 import json
 import os
 import random
-import resource
 import shutil
 import subprocess
 import sys
@@ -180,7 +179,7 @@ def csv_throughput(path: Path, naive_rows: int) -> dict:
     with open(path, newline="", encoding="utf-8") as fh:
         reader = csv.reader(fh)
         next(reader)
-        rows = [row for _, row in zip(range(naive_rows), reader)]
+        rows = [row for _, row in zip(range(naive_rows), reader, strict=False)]
     slice_bytes = sum(len(",".join(r)) + 1 for r in rows)
     started = time.perf_counter()
     for row in rows:
@@ -269,7 +268,8 @@ def labeled_columns(rows: int, seed: int = 11) -> tuple[list[str], list[list[str
         ("visit_date", None, lambda: fake.date_between("-2y").isoformat()),
         ("zip", None, fake.zipcode), ("plan_code", None, lambda: f"PLN-{rng.randint(100, 999)}"),
         ("product_name", None, lambda: fake.word().title() + " " + fake.word()),
-        ("uuid", None, lambda: str(fake.uuid4())), ("quantity", None, lambda: str(rng.randint(1, 500))),
+        ("uuid", None, lambda: str(fake.uuid4())),
+        ("quantity", None, lambda: str(rng.randint(1, 500))),
         ("score", None, lambda: f"{rng.random():.6f}"),
         ("timestamp", None, lambda: str(rng.randint(1_600_000_000, 1_700_000_000))),
         ("notes", None, lambda: fake.sentence(nb_words=9)),

@@ -4,6 +4,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import random
 import subprocess
 import sys
@@ -399,3 +400,26 @@ def test_column_names_announce_entities(header: str, entity: str | None) -> None
     from hooks.pii.entities import header_evidence
 
     assert header_evidence(header) == ({entity} if entity else set())
+
+
+def test_emails_are_checked_offline_without_a_traceback(repo: Repo) -> None:
+    repo.write("contacts.csv", "email\n" + "".join(f"u{i}@example.org\n" for i in range(20)))
+    dead = "http://127.0.0.1:9"
+    env = {**os.environ, "HTTP_PROXY": dead, "HTTPS_PROXY": dead, "http_proxy": dead,
+           "https_proxy": dead, "HOME": str(repo.root / "home"), "XDG_CACHE_HOME":
+           str(repo.root / "cache")}
+    proc = subprocess.run([sys.executable, "-m", "hooks.checks.pii", "contacts.csv"],
+                          cwd=repo.root, capture_output=True, text=True, env=env)
+    assert proc.returncode == 1 and "e-mail addresses" in proc.stdout
+    assert proc.stderr == ""
+    assert not (repo.root / "cache").exists()  # no suffix list fetched or cached
+
+
+def test_ner_model_that_is_not_installed_is_an_error_saying_so(repo: Repo, capsys) -> None:
+    repo.write("notes.txt", "Call 212-555-0175 about the claim\n")
+    repo.write(".gitworthy.toml", '[check-pii]\n"ner-model" = "en_core_web_nothere"\n')
+    code, result = pii("notes.txt", capsys=capsys)
+    assert code == 1
+    message = result["errors"][0]["message"]
+    assert "ner-model 'en_core_web_nothere' is not installed" in message
+    assert "python -m spacy download en_core_web_nothere" in message

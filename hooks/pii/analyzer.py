@@ -21,6 +21,7 @@ from typing import Any
 
 import spacy
 from presidio_analyzer import AnalyzerEngine, Pattern, PatternRecognizer, RecognizerRegistry
+from presidio_analyzer.context_aware_enhancers import LemmaContextAwareEnhancer
 from presidio_analyzer.nlp_engine import NlpArtifacts, SpacyNlpEngine
 from presidio_analyzer.predefined_recognizers import UsNpiRecognizer
 
@@ -70,6 +71,21 @@ class _BlankEngine(SpacyNlpEngine):
                             tokens_indices=[t.idx for t in doc],
                             lemmas=[t.lower_ for t in doc],  # context words match lowercased
                             nlp_engine=self, language=language, scores=scores)
+
+
+class _ContextEnhancer(LemmaContextAwareEnhancer):
+    """presidio's context enhancer, with the token of a match found by bisection instead of a
+    scan from the start of the text for every result (quadratic on joined samples)."""
+
+    @staticmethod
+    def _find_index_of_match_token(word: str, start: int, tokens: Any,
+                                   tokens_indices: list[int]) -> int:
+        i = bisect_right(tokens_indices, start) - 1
+        if i < 0 or (tokens_indices[i] != start and start >= tokens_indices[i] + len(tokens[i])):
+            i += 1
+        if i >= len(tokens_indices):
+            raise ValueError("match outside the analysed tokens")
+        return i
 
 
 class _MbiRecognizer(PatternRecognizer):
@@ -144,7 +160,8 @@ def get_analyzer(ner_model: str = "") -> AnalyzerEngine:
     for recognizer in (_MbiRecognizer(), UsNpiRecognizer(), _dob_recognizer(),
                        _member_id_recognizer()):
         registry.add_recognizer(recognizer)
-    return AnalyzerEngine(registry=registry, nlp_engine=engine, supported_languages=["en"])
+    return AnalyzerEngine(registry=registry, nlp_engine=engine, supported_languages=["en"],
+                          context_aware_enhancer=_ContextEnhancer())
 
 
 @dataclass(frozen=True)
