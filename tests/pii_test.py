@@ -288,7 +288,10 @@ def test_large_csv_is_sampled_within_the_byte_budget(repo: Repo, capsys) -> None
 
 
 def test_exhaustive_reads_every_row(repo: Repo, capsys) -> None:
-    repo.write("big.csv", big_csv(30_000, 3))
+    text = big_csv(30_000, 3)
+    lines = text.splitlines(keepends=True)
+    moved = lines[:15_000] + lines[-3:] + lines[15_000:-3]  # the e-mails mid-file, mid-batch
+    repo.write("big.csv", "".join(moved))
     _, sampled = pii("big.csv", "--check", "check-pii", capsys=capsys)
     repo.write(".gitworthy.toml", '[check-pii]\nexhaustive = true\n"min-count" = 1\n'
                                   '"min-fraction" = 0\n')
@@ -423,3 +426,13 @@ def test_ner_model_that_is_not_installed_is_an_error_saying_so(repo: Repo, capsy
     message = result["errors"][0]["message"]
     assert "ner-model 'en_core_web_nothere' is not installed" in message
     assert "python -m spacy download en_core_web_nothere" in message
+
+
+def test_minified_json_too_large_to_parse_is_sampled_as_text(repo: Repo, capsys) -> None:
+    records = [{"id": i, "email": f"member{i}@example.org", "amount": 12.5} for i in range(500)]
+    filler = [{"id": i, "amount": 1.0, "comment": "x" * 60} for i in range(400_000)]
+    repo.write("dump.json", json.dumps({"members": records + filler}, separators=(",", ":")))
+    _, result = pii("dump.json", capsys=capsys)
+    assert (repo.root / "dump.json").stat().st_size > 32 * 1024 * 1024
+    assert [f["details"]["entity"] for f in result["findings"]] == ["EMAIL_ADDRESS"]
+    assert result["stats"]["bytes_read"] < 5 * 1024 * 1024

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from hooks.findings import InspectionError
@@ -62,6 +62,8 @@ def scan(file: File, kind: str, options: dict[str, Any]) -> Iterator[Located]:
         return
     settings = Settings.from_options(options)
     budget = budget_of(options)
+    if budget.exhaustive:  # every value of every row goes to the analyzer
+        settings = replace(settings, sample_values=1 << 62)
     if kind == "notebook":
         yield from _notebook(file, options, settings)
         return

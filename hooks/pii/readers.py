@@ -97,11 +97,12 @@ def _skip(stream: IO[bytes], position: int, target: int) -> None:
         position += len(data)
 
 
-def windows(file: File, budget: Budget) -> Iterator[tuple[bool, str]]:
+def windows(file: File, budget: Budget, lines: bool = True) -> Iterator[tuple[bool, str]]:
     """(is_head, text of whole lines) windows of a file: all of it when it fits the budget
     (or `exhaustive`), else the head and SPREAD_WINDOWS windows spread through the rest.
 
     The first window starts at the top of the file; the others start after a line break.
+    With `lines=False` windows are cut anywhere (for one-line documents such as minified JSON).
     """
     head = file.head(64 * 1024)
     encoding = _detect_encoding(head)
@@ -111,6 +112,8 @@ def windows(file: File, budget: Budget) -> Iterator[tuple[bool, str]]:
             return
         head_size = budget.bytes // 2
         data = stream.read(head_size)
+        if not lines:
+            data += b"\n"
         if b"\n" not in data:
             raise InspectionError(f"no line break in the first {head_size // 1024} KB: not a "
                                   "line-based file gitworthy can sample (a huge single line)")
@@ -127,6 +130,8 @@ def windows(file: File, budget: Budget) -> Iterator[tuple[bool, str]]:
             _skip(stream, current, target)
             data = stream.read(size)
             position = target + len(data)
+            if not lines:
+                data = b"\n" + data + b"\n"
             start, end = data.find(b"\n"), data.rfind(b"\n")
             if start < 0 or end <= start:
                 continue
@@ -253,9 +258,10 @@ def _table(columns: dict[str, list[str]], limit: int) -> Table:
 
 def read_json(file: File, budget: Budget) -> Iterator[Table | Text]:
     """A JSON document by key path; too large to parse safely: sampled as text."""
-    if file.size > MAX_JSON_BYTES and not budget.exhaustive:
-        for _, text in windows(file, budget):
-            yield Text([(None, line) for line in text.splitlines()])
+    if file.size > MAX_JSON_BYTES:
+        for _, text in windows(file, budget, lines=False):  # minified JSON has no line breaks
+            items = (item for line in text.splitlines() for item in line.split(","))
+            yield Text([(None, item) for item in items][: budget.rows * 4])
         return
     with file.open() as stream:
         raw = stream.read()
