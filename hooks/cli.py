@@ -1,4 +1,4 @@
-"""The `gitworthy` command: scan, baseline, explain, demo."""
+"""The `gitworthy` command: scan, baseline, explain, init, demo."""
 from __future__ import annotations
 
 import argparse
@@ -57,6 +57,19 @@ def build_parser() -> argparse.ArgumentParser:
     explain_cmd.add_argument("rule", nargs="?", help="rule or check id (none: list them)")
     explain_cmd.add_argument("--table", action="store_true",
                              help="every rule as a Markdown table (the README's rule table)")
+
+    init_cmd = commands.add_parser(
+        "init", help="set this repository up: pre-commit hooks, baseline, git hook")
+    init_cmd.add_argument("--hook", action="append", metavar="ID", choices=list(CHECKS),
+                          help="hooks to add (repeatable; default: all)")
+    init_cmd.add_argument("--rev", help="the gitworthy revision to pin (default: this version)")
+    init_cmd.add_argument("--repo-url", help="where the hooks come from (a fork or a mirror)")
+    init_cmd.add_argument("--no-baseline", action="store_true",
+                          help="do not accept today's findings in a baseline")
+    init_cmd.add_argument("--no-install", action="store_true",
+                          help="do not run `pre-commit install`")
+    init_cmd.add_argument("--workflow", action="store_true",
+                          help="also write a GitHub workflow that runs the Action")
 
     demo_cmd = commands.add_parser(
         "demo", help="make a small repository full of anti-patterns and scan it")
@@ -160,6 +173,21 @@ def cmd_explain(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_init(args: argparse.Namespace) -> int:
+    from hooks.init import UPSTREAM, InitError, init
+
+    try:
+        steps = init(args.repo_url or UPSTREAM, args.rev, args.hook,
+                     baseline=not args.no_baseline, install=not args.no_install,
+                     workflow=args.workflow)
+    except InitError as exc:
+        print(f"gitworthy: error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    for step in steps:
+        print(f"gitworthy init: {step}")
+    return EXIT_OK
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from hooks.demo import make_demo_repo
 
@@ -186,7 +214,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     safe_output()
     args = build_parser().parse_args(argv)
     handler = {"scan": cmd_scan, "baseline": cmd_baseline, "explain": cmd_explain,
-               "demo": cmd_demo}[args.command]
+               "init": cmd_init, "demo": cmd_demo}[args.command]
     try:
         return handler(args)
     except (ConfigError, git.GitError) as exc:

@@ -20,7 +20,7 @@ from hooks.sources import Context, File, Source, from_paths
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 PRAGMA = re.compile(rb"gitworthy:\s*allow(?:[ \t]+([\w,\- \t]+))?")
-PRAGMA_MAX_LINE = 10_000  # lines longer than this are not searched for a pragma
+PRAGMA_MAX_LINE = 64 * 1024  # a longer line is read in chunks of this size
 
 
 @dataclass
@@ -99,15 +99,17 @@ def _allowed_by_pragma(file: File, finding: Finding) -> bool:
         return False
     if b"\0" in file.head(8192):
         return False
+    number = 1
     with file.open() as stream:
-        for number, text in enumerate(iter(lambda: stream.readline(PRAGMA_MAX_LINE), b""), 1):
-            if number == finding.line:
-                match = PRAGMA.search(text)
-                if not match:
-                    return False
-                names = re.split(r"[,\s]+", (match.group(1) or b"").decode().strip())
-                names = [n for n in names if n]
+        while number <= finding.line:
+            chunk = stream.readline(PRAGMA_MAX_LINE)  # a huge line comes in bounded chunks
+            if not chunk:
+                return False
+            if number == finding.line and (match := PRAGMA.search(chunk)):
+                names = [n for n in re.split(r"[,\s]+", (match.group(1) or b"").decode()) if n]
                 return not names or finding.check in names or finding.rule in names
+            if chunk.endswith(b"\n"):
+                number += 1
     return False
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import subprocess
 from collections.abc import Sequence
+from functools import lru_cache
 from pathlib import Path
 
 
@@ -27,6 +28,11 @@ def run(args: Sequence[str], cwd: Path | str | None = None, input: bytes | None 
 
 def toplevel(cwd: Path | str = ".") -> Path | None:
     """The root of the work tree that holds `cwd`, or None outside a repository."""
+    return _toplevel(str(Path(cwd).absolute()))
+
+
+@lru_cache(maxsize=16)
+def _toplevel(cwd: str) -> Path | None:
     try:
         out = run(["rev-parse", "--show-toplevel"], cwd=cwd)
     except GitError:

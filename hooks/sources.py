@@ -221,6 +221,7 @@ class Context:
     root: Path | None                 # work-tree root, or None outside git
     scanned: Sequence[str] = ()       # the paths of this scan
     staged: bool = False              # content comes from the index
+    on_disk: bool = False             # content comes from the work tree
     _attrs: dict[str, dict[str, str]] = field(default_factory=dict)
 
     @cached_property
@@ -232,6 +233,13 @@ class Context:
             with contextlib.suppress(git.GitError):
                 tracked = git.split_z(git.run(["ls-files", "-z"], cwd=self.root))
         return frozenset(tracked) | frozenset(self.scanned)
+
+    def exists(self, path: str) -> bool:
+        """Whether the repository holds `path`: on disk when the scan reads the work tree
+        (no git call), else among `paths`."""
+        if self.on_disk:
+            return os.path.lexists((self.root or Path.cwd()) / path)
+        return path in self.paths
 
     def attribute(self, path: str, attr: str) -> str | None:
         """A gitattribute's value for a path (`filter` -> `lfs`), one batched call per attribute."""
@@ -312,7 +320,7 @@ def from_paths(paths: Sequence[str], cwd: Path | None = None) -> Source:
             except InspectionError as exc:
                 errors.append((shown, str(exc)))
     scanned = [f.path for f in files]
-    return Source(files, Context(root, scanned), errors)
+    return Source(files, Context(root, scanned, on_disk=True), errors)
 
 
 def _walk(directory: Path, root: Path | None) -> list[Path]:
@@ -399,7 +407,7 @@ def tracked(cwd: Path | None = None) -> Source:
             files.append(DiskFile(path, location))
         except InspectionError as exc:
             errors.append((path, str(exc)))
-    return Source(files, Context(root, [f.path for f in files]), errors)
+    return Source(files, Context(root, [f.path for f in files], on_disk=True), errors)
 
 
 def diff(spec: str, cwd: Path | None = None) -> Source:
@@ -409,8 +417,12 @@ def diff(spec: str, cwd: Path | None = None) -> Source:
     if "..." not in spec and ".." not in spec:
         spec = f"{spec}...HEAD"
     head = spec.split("..")[-1].lstrip(".") or "HEAD"
-    out = git.run(["diff", "--raw", "-z", "--no-abbrev", "-M", "--diff-filter=ACMRT", spec,
-                   "--"], cwd=root)
+    try:
+        out = git.run(["diff", "--raw", "-z", "--no-abbrev", "-M", "--diff-filter=ACMRT", spec,
+                       "--"], cwd=root)
+    except git.GitError as exc:
+        raise git.GitError(f"{exc} (in a shallow clone, fetch the base first: "
+                           "`git fetch --deepen=100` or `git fetch origin BASE`)") from None
     files = _blob_files(root, _raw_entries(out), BlobReader(root))
     context = Context(root, [f.path for f in files])
     context.__dict__["paths"] = frozenset(

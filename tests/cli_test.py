@@ -201,3 +201,20 @@ def test_file_name_that_is_not_utf8_is_reported_escaped(repo: Repo) -> None:
                           capture_output=True, text=True, check=False)
     assert proc.returncode == 1, proc.stderr
     assert json.loads(proc.stdout)["findings"][0]["path"] == os.fsdecode(b"etl_\xff_v2.py")
+
+
+def test_pragma_on_a_line_after_a_huge_single_line(repo: Repo) -> None:
+    from hooks.engine import _allowed_by_pragma
+    from hooks.findings import Finding
+    from hooks.sources import DiskFile
+
+    path = repo.write("big.txt", "x" * 5_000_000 + "\nvalue  # gitworthy: allow\nplain\n")
+    file = DiskFile("big.txt", path)
+    assert _allowed_by_pragma(file, Finding("c", "r", "big.txt", "m", "h", line=2))
+    assert not _allowed_by_pragma(file, Finding("c", "r", "big.txt", "m", "h", line=3))
+
+
+def test_diff_against_a_missing_base_says_how_to_fetch(repo: Repo, capsys) -> None:
+    repo.commit()
+    code, _, err = run("scan", "--diff", "no-such-branch", capsys=capsys)
+    assert code == 2 and "git fetch" in err

@@ -79,3 +79,19 @@ def scan_json(*argv: str, capsys: pytest.CaptureFixture[str]) -> tuple[int, dict
 def gitworthy_exe() -> str:
     """The installed console script (next to this Python)."""
     return str(Path(sys.executable).with_name("gitworthy"))
+
+
+CHECKOUT = Path(__file__).resolve().parent.parent
+
+
+def checkout_head() -> str:
+    """The commit of this checkout that pre-commit installs the hooks from."""
+    return subprocess.run(["git", "rev-parse", "HEAD"], cwd=CHECKOUT, capture_output=True,
+                          text=True, check=True).stdout.strip()
+
+
+@pytest.fixture(scope="session")
+def hook_home(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """One hook cache for the session, so each runner builds the hook environment once."""
+    home = tmp_path_factory.mktemp("hook-home")
+    return {"PRE_COMMIT_HOME": str(home / "pre-commit"), "PREK_HOME": str(home / "prek")}

@@ -9,22 +9,14 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.conftest import GIT_ENV, Repo
+from tests.conftest import CHECKOUT, GIT_ENV, Repo, checkout_head
 
-CHECKOUT = Path(__file__).resolve().parent.parent
 MANIFEST = CHECKOUT / ".pre-commit-hooks.yaml"
 RUNNERS = ("pre-commit", "prek")
 
 
 def tool(name: str) -> str:
     return str(Path(sys.executable).with_name(name))
-
-
-@pytest.fixture(scope="session")
-def hook_home(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
-    """One cache for the session, so each runner builds the hook environment once."""
-    home = tmp_path_factory.mktemp("hook-home")
-    return {"PRE_COMMIT_HOME": str(home / "pre-commit"), "PREK_HOME": str(home / "prek")}
 
 
 def test_manifest_is_valid_for_pre_commit() -> None:
@@ -42,8 +34,7 @@ def test_every_hook_declares_stages_and_minimum_version_and_no_types_filter() ->
 
 
 def configure(repo: Repo, hook_ids: list[str]) -> None:
-    rev = subprocess.run(["git", "rev-parse", "HEAD"], cwd=CHECKOUT, capture_output=True,
-                         text=True, check=True).stdout.strip()
+    rev = checkout_head()
     hooks = "".join(f"  - id: {hook_id}\n" for hook_id in hook_ids)
     repo.write(".pre-commit-config.yaml",
                f"repos:\n- repo: {CHECKOUT}\n  rev: {rev}\n  hooks:\n{hooks}")

@@ -97,12 +97,12 @@ def describe(file: File) -> tuple[str, str] | None:
     return None
 
 
-def dvc_declaration(path: str, paths: frozenset[str]) -> str | None:
+def dvc_declaration(path: str, context: Context) -> str | None:
     """The .dvc file that declares `path` or one of its folders as a DVC output."""
     parts = path.split("/")
     for i in range(len(parts), 0, -1):
         candidate = "/".join(parts[:i]) + ".dvc"
-        if candidate in paths:
+        if context.exists(candidate):
             return candidate
     return None
 
@@ -130,7 +130,7 @@ def check(file: File, options: dict[str, Any], context: Context) -> Iterator[Fin
     if file.is_symlink or (file.size < 1024 and is_lfs_pointer(file.head(1024))):
         return
     if not file.path.endswith(".dvc"):
-        declared = dvc_declaration(file.path, context.paths)
+        declared = dvc_declaration(file.path, context)
         if declared:
             yield DVC_OUTPUT.finding(
                 file.path, f"tracked by DVC ({declared}) but committed to git as well",

@@ -1,0 +1,539 @@
+"""The real action.yml, its `run:` steps executed in order the way the runner does, in real
+git repositories (an "origin" with a pull request, and a shallow checkout of its merge ref),
+against a local fake of GitHub's REST API."""
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from hooks.github.comment import MARKER
+from tests.conftest import GIT_ENV, Repo
+from tests.github_client_test import REPO, TOKEN, FakeGitHub
+from tests.markdown_test import to_html
+
+ROOT = Path(__file__).resolve().parents[1]
+ACTION = ROOT / "action.yml"
+EXPRESSION = re.compile(r"\$\{\{\s*([\w.\-]+)\s*\}\}")
+BIG_CSV = "id,amount\n" + "".join(f"{i},{i * 3.5}\n" for i in range(60_000))  # ~0.8 MB
+
+
+@dataclass
+class Run:
+    code: int
+    stdout: str
+    outputs: dict[str, str]
+    summary: str
+    steps_run: list[str]
+    seconds: dict[str, float]
+
+
+def _parse_output_file(text: str) -> dict[str, str]:
+    """GITHUB_OUTPUT as the runner reads it: `name=value` and `name<<DELIM ... DELIM`."""
+    values: dict[str, str] = {}
+    lines = text.splitlines()
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        if "<<" in line and ("=" not in line or line.index("<<") < line.index("=")):
+            name, delimiter = line.split("<<", 1)
+            end = lines.index(delimiter, i + 1)
+            values[name] = "\n".join(lines[i + 1:end])
+            i = end + 1
+            continue
+        if "=" in line:
+            name, value = line.split("=", 1)
+            values[name] = value
+        i += 1
+    return values
+
+
+def run_action(workspace: Path, temp: Path, event_name: str, event: dict[str, Any],
+               api_url: str, inputs: dict[str, str] | None = None, *, sha: str = "",
+               install: bool = False) -> Run:
+    """Run action.yml's `run:` steps in order like the runner (a `uses:` step is skipped:
+    setup-python's Python is this one, and the pip cache is not needed here)."""
+    action = yaml.safe_load(ACTION.read_text("utf-8"))
+    runner_temp = temp / "runner-temp"
+    runner_temp.mkdir(parents=True, exist_ok=True)
+    for leftover in runner_temp.iterdir():  # a new job; the pip cache stays (a cache hit)
+        if leftover.is_dir() and leftover.name != "gitworthy-pip-cache":
+            shutil.rmtree(leftover)
+        elif leftover.is_file():
+            leftover.unlink()
+    event_path = temp / "event.json"
+    event_path.write_text(json.dumps(event), "utf-8")
+    summary, env_file = temp / "step_summary.md", temp / "github_env"
+    summary.write_text("")
+    env_file.write_text("")
+    given = dict(inputs or {})
+    steps: dict[str, dict[str, str]] = {}
+    contexts = {
+        "github.action_path": str(ROOT), "github.action_ref": "", "github.token": TOKEN,
+        "runner.temp": str(runner_temp), "runner.os": "Linux",
+    }
+
+    def evaluate(value: str) -> str:
+        def one(match: re.Match[str]) -> str:
+            name = match.group(1)
+            if name.startswith("inputs."):
+                key = name.split(".", 1)[1]
+                spec = action["inputs"][key]  # KeyError: the action reads an undeclared input
+                return given[key] if key in given else evaluate(str(spec.get("default", "")))
+            if name.startswith("steps."):
+                _, step_id, _, output = name.split(".", 3)
+                return steps.get(step_id, {}).get(output, "")
+            return contexts[name]  # KeyError: an expression this emulator does not know
+        return EXPRESSION.sub(one, str(value))
+
+    base_env = {k: v for k, v in os.environ.items()
+                if not k.startswith(("GITHUB_", "GITWORTHY_", "RUNNER_"))}
+    base_env.update(GIT_ENV)
+    base_env.update({
+        "CI": "true", "GITHUB_ACTIONS": "true", "GITHUB_EVENT_NAME": event_name,
+        "GITHUB_EVENT_PATH": str(event_path), "GITHUB_REPOSITORY": REPO,
+        "GITHUB_SERVER_URL": "https://github.com", "GITHUB_API_URL": api_url,
+        "GITHUB_RUN_ID": "4242", "GITHUB_SHA": sha, "GITHUB_WORKSPACE": str(workspace),
+        "GITHUB_STEP_SUMMARY": str(summary), "GITHUB_ENV": str(env_file),
+        "GITHUB_ACTION_PATH": str(ROOT), "RUNNER_TEMP": str(runner_temp), "RUNNER_OS": "Linux",
+        "GITWORTHY_RETRY_BACKOFF": "0.01",
+    })
+    if not install:
+        base_env["GITWORTHY_ACTION_PYTHON"] = sys.executable
+    stdout, ran, code, seconds = [], [], 0, {}
+    for number, step in enumerate(action["runs"]["steps"]):
+        if "run" not in step:
+            continue
+        output_file = runner_temp / f"output_{number}"
+        output_file.write_text("")
+        script = runner_temp / f"step_{number}.sh"
+        script.write_text(step["run"], "utf-8")
+        env = {**base_env, "GITHUB_OUTPUT": str(output_file),
+               **{key: evaluate(value) for key, value in (step.get("env") or {}).items()}}
+        assert step["shell"] == "bash"
+        started = time.perf_counter()
+        proc = subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", str(script)],
+                              cwd=workspace, env=env, capture_output=True, text=True,
+                              check=False, timeout=600)
+        seconds[step.get("id", str(number))] = time.perf_counter() - started
+        stdout.append(proc.stdout + proc.stderr)
+        ran.append(step.get("id", step.get("name", "")))
+        if step.get("id"):
+            steps[step["id"]] = _parse_output_file(output_file.read_text("utf-8"))
+        code = proc.returncode
+        if code:
+            break
+    outputs = {name: evaluate(spec["value"]) for name, spec in action["outputs"].items()}
+    return Run(code, "".join(stdout), outputs, summary.read_text("utf-8"), ran, seconds)
+
+
+# -- repositories -----------------------------------------------------------------------
+
+class Origin(Repo):
+    """The repository on "GitHub": main, a pull-request branch and its refs/pull/N refs."""
+
+    def merge_ref(self, number: int, head: str) -> str:
+        """Make refs/pull/N/head and refs/pull/N/merge like GitHub does; returns the merge
+        commit's sha."""
+        self.git("update-ref", f"refs/pull/{number}/head", head)
+        self.git("checkout", "-q", "--detach", "main")
+        self.git("merge", "-q", "--no-ff", "--no-edit", head)
+        merge = self.git("rev-parse", "HEAD").strip()
+        self.git("update-ref", f"refs/pull/{number}/merge", merge)
+        self.git("checkout", "-q", "main")
+        return merge
+
+
+def checkout(origin: Path, workspace: Path, ref: str, depth: int | None = 1) -> Path:
+    """What actions/checkout does by default: fetch one ref at depth 1, detached HEAD."""
+    shutil.rmtree(workspace, ignore_errors=True)
+    workspace.mkdir(parents=True)
+    ws = Repo(workspace)
+    ws.git("init", "-q")
+    ws.git("remote", "add", "origin", origin.as_uri())
+    ws.git("fetch", "-q", "--no-tags", *([f"--depth={depth}"] if depth else []), "origin",
+           f"+{ref}:refs/remotes/checkout")
+    ws.git("checkout", "-q", "--detach", "refs/remotes/checkout")
+    return workspace
+
+
+def pr_event(number: int, base: str, head: str, fork: bool = False) -> dict[str, Any]:
+    """A pull_request payload with the fields GitHub sends (abridged)."""
+    head_repo = "forker/data-repo" if fork else REPO
+    repository = {"full_name": REPO, "name": "data-repo", "default_branch": "main",
+                  "html_url": f"https://github.com/{REPO}", "private": False}
+    return {
+        "action": "synchronize", "number": number,
+        "pull_request": {
+            "number": number, "state": "open", "title": "Add the member data",
+            "html_url": f"https://github.com/{REPO}/pull/{number}",
+            "user": {"login": "ann", "type": "User"}, "commits": 2,
+            "head": {"ref": "feature", "sha": head, "label": "ann:feature",
+                     "repo": {**repository, "full_name": head_repo, "fork": fork}},
+            "base": {"ref": "main", "sha": base, "label": "octo:main", "repo": repository},
+        },
+        "repository": repository, "sender": {"login": "ann", "type": "User"},
+    }
+
+
+@pytest.fixture
+def origin(tmp_path: Path) -> Origin:
+    """main: README, notes.txt, scratch_old.py; then main moves on with main_only_v2.py.
+    The feature branch (from the first commit) adds a big CSV, a hostile file name and
+    clean code, renames notes.txt to notes_final.txt and deletes scratch_old.py."""
+    root = tmp_path / "origin"
+    root.mkdir()
+    subprocess.run(["git", "init", "-q", "-b", "main"], cwd=root, check=True)
+    repo = Origin(root)
+    repo.git("config", "uploadpack.allowAnySHA1InWant", "true")
+    repo.write("README.md", "# data repo\n")
+    repo.write("notes.txt", "notes\n")
+    repo.write("scratch_old.py", "print('old')\n")
+    repo.add()
+    repo.commit("base")
+    repo.git("checkout", "-q", "-b", "feature")
+    repo.write("data/members.csv", BIG_CSV)
+    repo.write("src/clean.py", "print('clean')\n")
+    repo.add()
+    repo.commit("add data")
+    repo.git("mv", "notes.txt", "notes_final.txt")
+    repo.git("rm", "-q", "scratch_old.py")
+    repo.write("weird|name <img src=x onerror=alert(1)>_v2.py", "x = 1\n")
+    repo.add()
+    repo.commit("rename, delete, odd name")
+    repo.git("checkout", "-q", "main")
+    repo.write("main_only_v2.py", "print('on main only')\n")
+    repo.add()
+    repo.commit("main moves on")
+    return repo
+
+
+def sha_of(repo: Repo, ref: str) -> str:
+    return repo.git("rev-parse", ref).strip()
+
+
+@pytest.fixture
+def fake() -> Any:
+    with FakeGitHub() as server:
+        yield server
+
+
+def pr_run(origin: Origin, tmp_path: Path, fake: FakeGitHub, number: int = 1,
+           fork: bool = False, inputs: dict[str, str] | None = None) -> Run:
+    head = sha_of(origin, "feature")
+    merge = origin.merge_ref(number, head)
+    workspace = checkout(origin.root, tmp_path / "workspace", f"refs/pull/{number}/merge")
+    event = pr_event(number, sha_of(origin, "main"), head, fork=fork)
+    return run_action(workspace, tmp_path, "pull_request", event, fake.url, inputs, sha=merge)
+
+
+def fix_everything(origin: Origin) -> None:
+    origin.git("checkout", "-q", "feature")
+    origin.git("rm", "-q", "data/members.csv", "weird|name <img src=x onerror=alert(1)>_v2.py")
+    origin.git("mv", "notes_final.txt", "notes.txt")
+    origin.commit("fix: data to LFS, plain names")
+    origin.git("checkout", "-q", "main")
+
+
+def findings_of(run: Run) -> list[dict[str, Any]]:
+    return json.loads(Path(run.outputs["report-path"]).read_text("utf-8"))["findings"]
+
+
+# -- the pull request lifecycle ---------------------------------------------------------
+
+def test_first_run_creates_one_comment_and_fails(origin: Origin, tmp_path: Path,
+                                                 fake: FakeGitHub) -> None:
+    run = pr_run(origin, tmp_path, fake)
+    assert run.code == 1, run.stdout
+    [posted] = fake.comments[1]
+    assert posted["body"].startswith(MARKER)
+    assert "`data/members.csv`" in posted["body"]
+    assert int(run.outputs["findings"]) >= 3 and int(run.outputs["blocking"]) >= 3
+
+
+def test_scans_the_pull_requests_files_at_its_head(origin: Origin, tmp_path: Path,
+                                                   fake: FakeGitHub) -> None:
+    run = pr_run(origin, tmp_path, fake)
+    paths = {f["path"] for f in findings_of(run)}
+    assert "data/members.csv" in paths
+    assert "notes_final.txt" in paths  # renamed: scanned under its new name
+    assert "scratch_old.py" not in paths  # deleted: not scanned
+    assert "main_only_v2.py" not in paths  # changed on main only: not this PR's business
+
+
+def api_files(origin: Origin) -> list[dict[str, Any]]:
+    """What GET /pulls/N/files answers for the feature branch."""
+    statuses = {"A": "added", "M": "modified", "D": "removed", "R": "renamed"}
+    out = origin.git("diff", "--name-status", "-M", "-z", "main...feature").split("\0")
+    items, i = [], 0
+    while i < len(out) - 1:
+        status = out[i][0]
+        if status == "R":
+            items.append({"filename": out[i + 2], "previous_filename": out[i + 1],
+                          "status": "renamed"})
+            i += 3
+        else:
+            items.append({"filename": out[i + 1], "status": statuses[status]})
+            i += 2
+    return items
+
+
+def test_shallow_checkout_takes_the_file_list_from_the_api(origin: Origin, tmp_path: Path,
+                                                           fake: FakeGitHub) -> None:
+    fake.pr_files[1] = [f for f in api_files(origin) if f["filename"] != "notes_final.txt"]
+    run = pr_run(origin, tmp_path, fake)
+    paths = {f["path"] for f in findings_of(run)}
+    assert "data/members.csv" in paths
+    assert "notes_final.txt" not in paths  # not in the API's list: not reported
+    assert Repo(tmp_path / "workspace").git("rev-parse", "--is-shallow-repository") == "true\n"
+
+
+def test_without_the_api_list_the_history_is_deepened(origin: Origin, tmp_path: Path,
+                                                      fake: FakeGitHub) -> None:
+    run = pr_run(origin, tmp_path, fake)  # the fake answers 404 for the file list
+    assert "fetching history instead" in run.stdout
+    assert "main_only_v2.py" not in {f["path"] for f in findings_of(run)}
+    assert "notes_final.txt" in {f["path"] for f in findings_of(run)}
+
+
+def test_second_push_updates_the_same_comment(origin: Origin, tmp_path: Path,
+                                              fake: FakeGitHub) -> None:
+    pr_run(origin, tmp_path, fake)
+    first_id = fake.comments[1][0]["id"]
+    origin.git("checkout", "-q", "feature")
+    origin.write("models/model_final.py", "x = 2\n")
+    origin.add()
+    origin.commit("another copy")
+    origin.git("checkout", "-q", "main")
+    run = pr_run(origin, tmp_path, fake)
+    assert run.code == 1
+    [posted] = fake.comments[1]
+    assert posted["id"] == first_id
+    assert "`models/model_final.py`" in posted["body"]
+    assert "pull-request comment updated" in run.stdout
+
+
+def test_fixing_push_turns_the_comment_all_clear(origin: Origin, tmp_path: Path,
+                                                 fake: FakeGitHub) -> None:
+    pr_run(origin, tmp_path, fake)
+    fix_everything(origin)
+    run = pr_run(origin, tmp_path, fake)
+    assert run.code == 0, run.stdout
+    [posted] = fake.comments[1]
+    assert "all clear" in posted["body"] and "|" not in posted["body"]
+    assert run.outputs["findings"] == "0" and run.outputs["blocking"] == "0"
+
+
+def test_clean_pull_request_gets_no_comment(origin: Origin, tmp_path: Path,
+                                            fake: FakeGitHub) -> None:
+    fix_everything(origin)
+    run = pr_run(origin, tmp_path, fake)
+    assert run.code == 0
+    assert fake.comments == {}
+
+
+def test_fork_with_findings_posts_nothing_and_fails(origin: Origin, tmp_path: Path,
+                                                    fake: FakeGitHub) -> None:
+    fake.read_only = True
+    run = pr_run(origin, tmp_path, fake, number=2, fork=True)
+    assert run.code == 1
+    assert fake.comments == {}
+    assert "::notice title=gitworthy::pull request from a fork" in run.stdout
+    assert "::error file=data/members.csv" in run.stdout
+
+
+def test_fork_without_findings_passes(origin: Origin, tmp_path: Path,
+                                      fake: FakeGitHub) -> None:
+    fake.read_only = True
+    fake.add_comment(2, f"{MARKER}\nold findings")
+    fix_everything(origin)
+    run = pr_run(origin, tmp_path, fake, number=2, fork=True)
+    assert run.code == 0, run.stdout
+    assert "::notice title=gitworthy::pull request from a fork" in run.stdout
+
+
+def test_fail_on_never_reports_but_passes(origin: Origin, tmp_path: Path,
+                                          fake: FakeGitHub) -> None:
+    run = pr_run(origin, tmp_path, fake, inputs={"fail-on": "never"})
+    assert run.code == 0
+    assert int(run.outputs["findings"]) >= 3 and run.outputs["blocking"] == "0"
+    assert len(fake.comments[1]) == 1
+
+
+def test_comment_false_posts_nothing(origin: Origin, tmp_path: Path, fake: FakeGitHub) -> None:
+    run = pr_run(origin, tmp_path, fake, inputs={"comment": "false"})
+    assert run.code == 1
+    assert not [r for r in fake.requests if "/issues/" in r["path"]]
+
+
+def test_hostile_filename_is_escaped_in_the_comment(origin: Origin, tmp_path: Path,
+                                                    fake: FakeGitHub) -> None:
+    pr_run(origin, tmp_path, fake)
+    body = fake.comments[1][0]["body"]
+    assert "`weird\\|name <img src=x onerror=alert(1)>_v2.py`" in body
+    assert "<img" not in to_html(body)
+
+
+def test_summary_annotations_and_outputs(origin: Origin, tmp_path: Path,
+                                         fake: FakeGitHub) -> None:
+    run = pr_run(origin, tmp_path, fake)
+    assert run.summary.startswith("### :x: gitworthy")
+    assert "(the files pull request \\#1 changes)" in run.summary
+    assert "::error file=data/members.csv,title=check-large-files" in run.stdout
+    assert Path(run.outputs["report-path"]).is_file()
+
+
+def test_sarif_file_is_written(origin: Origin, tmp_path: Path, fake: FakeGitHub) -> None:
+    target = tmp_path / "out" / "gitworthy.sarif"
+    run = pr_run(origin, tmp_path, fake, inputs={"sarif-file": str(target)})
+    sarif = json.loads(target.read_text("utf-8"))
+    assert {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+            for r in sarif["runs"][0]["results"]} >= {"data/members.csv"}
+    assert run.outputs["sarif-path"] == str(target)
+
+
+def test_exclude_and_checks_inputs(origin: Origin, tmp_path: Path, fake: FakeGitHub) -> None:
+    run = pr_run(origin, tmp_path, fake, inputs={"checks": "check-adhoc-filenames",
+                                                 "exclude": "weird*"})
+    paths = {f["path"] for f in findings_of(run)}
+    assert paths == {"notes_final.txt"}
+
+
+def test_full_history_checkout_needs_no_fetch(origin: Origin, tmp_path: Path,
+                                              fake: FakeGitHub) -> None:
+    head = sha_of(origin, "feature")
+    merge = origin.merge_ref(1, head)
+    workspace = checkout(origin.root, tmp_path / "workspace", "refs/pull/1/merge", depth=None)
+    Repo(workspace).git("fetch", "-q", "origin", "+refs/heads/*:refs/remotes/origin/*")
+    event = pr_event(1, sha_of(origin, "main"), head)
+    run = run_action(workspace, tmp_path, "pull_request", event, fake.url, sha=merge)
+    assert run.code == 1
+    assert "git fetch" not in run.stdout
+    assert "main_only_v2.py" not in {f["path"] for f in findings_of(run)}
+
+
+# -- other events -----------------------------------------------------------------------
+
+def test_push_scans_the_pushed_range(origin: Origin, tmp_path: Path, fake: FakeGitHub) -> None:
+    before = sha_of(origin, "feature~1")
+    after = sha_of(origin, "feature")
+    workspace = checkout(origin.root, tmp_path / "workspace", "refs/heads/feature")
+    event = {"ref": "refs/heads/feature", "before": before, "after": after,
+             "repository": {"full_name": REPO, "default_branch": "main"}}
+    run = run_action(workspace, tmp_path, "push", event, fake.url, sha=after)
+    assert run.code == 1
+    paths = {f["path"] for f in findings_of(run)}
+    assert "notes_final.txt" in paths and "data/members.csv" not in paths  # earlier push
+    assert fake.requests == []  # no pull request, no comment
+
+
+def test_new_branch_push_compares_with_the_default_branch(origin: Origin, tmp_path: Path,
+                                                          fake: FakeGitHub) -> None:
+    after = sha_of(origin, "feature")
+    workspace = checkout(origin.root, tmp_path / "workspace", "refs/heads/feature")
+    event = {"ref": "refs/heads/feature", "before": "0" * 40, "after": after,
+             "repository": {"full_name": REPO, "default_branch": "main"}}
+    run = run_action(workspace, tmp_path, "push", event, fake.url, sha=after)
+    paths = {f["path"] for f in findings_of(run)}
+    assert {"data/members.csv", "notes_final.txt"} <= paths
+    assert "README.md" not in paths and run.code == 1
+
+
+def test_workflow_dispatch_scans_all_tracked_files(origin: Origin, tmp_path: Path,
+                                                   fake: FakeGitHub) -> None:
+    workspace = checkout(origin.root, tmp_path / "workspace", "refs/heads/main")
+    run = run_action(workspace, tmp_path, "workflow_dispatch", {"inputs": {}}, fake.url,
+                     sha=sha_of(origin, "main"))
+    paths = {f["path"] for f in findings_of(run)}
+    assert paths == {"scratch_old.py", "main_only_v2.py"}
+    assert run.code == 1
+
+
+def test_bad_checks_input_fails_with_exit_2(origin: Origin, tmp_path: Path,
+                                            fake: FakeGitHub) -> None:
+    run = pr_run(origin, tmp_path, fake, inputs={"checks": "check-nonsense"})
+    assert run.code == 2
+    assert "::error title=gitworthy::gitworthy could not scan" in run.stdout
+    assert not [r for r in fake.requests if "/issues/" in r["path"]]
+
+
+# -- the action file itself -------------------------------------------------------------
+
+def test_run_scripts_interpolate_no_expressions() -> None:
+    action = yaml.safe_load(ACTION.read_text("utf-8"))
+    for step in action["runs"]["steps"]:
+        assert "${{" not in step.get("run", ""), step.get("name")
+
+
+def test_zizmor_finds_nothing_above_low() -> None:
+    zizmor = shutil.which("zizmor", path=str(Path(sys.executable).parent))
+    assert zizmor, "zizmor is in the test extra"
+    proc = subprocess.run([zizmor, "--offline", "--min-severity", "medium", "--format", "plain",
+                           str(ACTION)], capture_output=True, text=True, check=False)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_action_matches_githubs_schema() -> None:
+    tool = shutil.which("check-jsonschema", path=str(Path(sys.executable).parent))
+    assert tool, "check-jsonschema is in the test extra"
+    proc = subprocess.run([tool, "--builtin-schema", "vendor.github-actions", str(ACTION)],
+                          capture_output=True, text=True, check=False)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+@pytest.mark.skipif(not os.environ.get("GITWORTHY_TEST_INSTALL"),
+                    reason="installs gitworthy into a fresh venv (minutes): "
+                           "GITWORTHY_TEST_INSTALL=1 to run")
+def test_install_step_builds_a_working_venv(origin: Origin, tmp_path: Path,
+                                            fake: FakeGitHub) -> None:
+    head = sha_of(origin, "feature")
+    merge = origin.merge_ref(1, head)
+    workspace = checkout(origin.root, tmp_path / "workspace", "refs/pull/1/merge")
+    run = run_action(workspace, tmp_path, "pull_request", pr_event(1, sha_of(origin, "main"),
+                     head), fake.url, sha=merge, install=True)
+    assert run.code == 1, run.stdout
+    assert len(fake.comments[1]) == 1
+
+
+def test_fail_on_comes_from_the_config_when_the_input_is_empty(origin: Origin, tmp_path: Path,
+                                                               fake: FakeGitHub) -> None:
+    origin.git("checkout", "-q", "feature")
+    origin.write(".gitworthy.toml", 'fail-on = "never"\n')
+    origin.add()
+    origin.commit("relax")
+    origin.git("checkout", "-q", "main")
+    run = pr_run(origin, tmp_path, fake)
+    assert run.code == 0, run.stdout
+    assert run.outputs["blocking"] == "0" and int(run.outputs["findings"]) >= 3
+
+
+def test_unreadable_event_payload_is_exit_2(tmp_path: Path, capsys: Any) -> None:
+    from hooks.github import action
+
+    event = tmp_path / "event.json"
+    event.write_text("{not json")
+    with pytest.raises(SystemExit) as stopped:
+        action.entry({"GITHUB_EVENT_NAME": "pull_request", "GITHUB_EVENT_PATH": str(event),
+                      "RUNNER_TEMP": str(tmp_path)})
+    assert stopped.value.code == 2
+    assert "cannot read the event payload" in capsys.readouterr().out
+
+
+def test_token_is_never_printed(origin: Origin, tmp_path: Path, fake: FakeGitHub) -> None:
+    fake.read_only = True  # the failure path prints the most
+    run = pr_run(origin, tmp_path, fake)
+    everything = run.stdout + run.summary + json.dumps(run.outputs)
+    everything += Path(run.outputs["report-path"]).read_text("utf-8")
+    assert TOKEN not in everything
+    assert "::warning title=gitworthy::the gitworthy comment was not written" in run.stdout
+    assert all(TOKEN not in r["path"] for r in fake.requests)
