@@ -8,6 +8,7 @@ import os
 import random
 import subprocess
 import sys
+from pathlib import Path
 
 import nbformat
 import pytest
@@ -436,3 +437,22 @@ def test_minified_json_too_large_to_parse_is_sampled_as_text(repo: Repo, capsys)
     assert (repo.root / "dump.json").stat().st_size > 32 * 1024 * 1024
     assert [f["details"]["entity"] for f in result["findings"]] == ["EMAIL_ADDRESS"]
     assert result["stats"]["bytes_read"] < 5 * 1024 * 1024
+
+
+def test_pre_commit_blocks_a_member_csv_without_printing_values(repo: Repo,
+                                                                tmp_path: Path) -> None:
+    checkout = Path(__file__).resolve().parent.parent
+    rev = subprocess.run(["git", "rev-parse", "HEAD"], cwd=checkout, capture_output=True,
+                         text=True, check=True).stdout.strip()
+    repo.write(".pre-commit-config.yaml", f"repos:\n- repo: {checkout}\n  rev: {rev}\n"
+                                          "  hooks:\n  - id: check-pii\n")
+    rows = fake_rows(40, seed=5)
+    repo.write("data/members.csv", to_csv(rows))
+    repo.write("train.py", "print('hello')\n")
+    repo.add()
+    env = {**os.environ, "PRE_COMMIT_HOME": str(tmp_path / "pc-home")}
+    proc = subprocess.run([str(Path(sys.executable).with_name("pre-commit")), "run"],
+                          cwd=repo.root, capture_output=True, text=True, env=env)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "data/members.csv" in proc.stdout and "***-**-" in proc.stdout
+    assert not [v for r in rows for v in r[:7] if v in proc.stdout + proc.stderr]
