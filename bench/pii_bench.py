@@ -88,7 +88,8 @@ def write_csv(path: Path, rows: list[list[str]], header: list[str] = HEADER) -> 
 
 
 def write_notebooks(directory: Path, pool: dict[str, list[str]], count: int) -> list[Path]:
-    """Notebooks like real EDA: DataFrame HTML outputs of member rows, prints, a plot."""
+    """Notebooks like real EDA: DataFrame HTML outputs of member rows (the first two show the
+    same rows, as df.head() before and after a step does), training logs, a plot."""
     import base64
 
     import nbformat
@@ -97,9 +98,10 @@ def write_notebooks(directory: Path, pool: dict[str, list[str]], count: int) -> 
     rng = random.Random(3)
     paths = []
     for n in range(count):
-        rows = member_rows(20, pool, seed=n)
         cells = [new_markdown_cell("# Member analysis")]
         for k in range(4):
+            # df.head() twice (before and after a transform: the same rows), then two samples
+            rows = member_rows(20, pool, seed=n * 10 + max(k, 1))
             html = ("<table class='dataframe'><thead><tr><th></th>"
                     + "".join(f"<th>{h}</th>" for h in HEADER) + "</tr></thead><tbody>"
                     + "".join(f"<tr><th>{i}</th>" + "".join(f"<td>{v}</td>" for v in r)

@@ -456,3 +456,17 @@ def test_pre_commit_blocks_a_member_csv_without_printing_values(repo: Repo,
     assert proc.returncode == 1, proc.stdout + proc.stderr
     assert "data/members.csv" in proc.stdout and "***-**-" in proc.stdout
     assert not [v for r in rows for v in r[:7] if v in proc.stdout + proc.stderr]
+
+
+def test_ner_model_given_as_a_path_is_loaded_and_used(repo: Repo, capsys) -> None:
+    import spacy
+
+    nlp = spacy.blank("en")  # an untrained NER pipeline: real spaCy, no download
+    nlp.add_pipe("ner").add_label("PERSON")
+    nlp.initialize()
+    nlp.to_disk(repo.root / "tiny-ner")
+    repo.write("notes.txt", "member bob@example.org\nno digits here at all\n")
+    repo.write(".gitworthy.toml", f'[check-pii]\n"ner-model" = "{repo.root / "tiny-ner"}"\n')
+    code, result = pii("notes.txt", capsys=capsys)
+    assert result["errors"] == []
+    assert [f["details"]["entity"] for f in result["findings"]] == ["EMAIL_ADDRESS"]

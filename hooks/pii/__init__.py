@@ -56,6 +56,17 @@ def budget_of(options: dict[str, Any]) -> Budget:
 
 def scan(file: File, kind: str, options: dict[str, Any]) -> Iterator[Located]:
     """Every entity check-pii reports for one file."""
+    try:
+        yield from _scan(file, kind, options)
+    finally:
+        import sys
+
+        analyzer = sys.modules.get("hooks.pii.analyzer")
+        if analyzer is not None:  # imported only when a value needed it
+            analyzer.forget()
+
+
+def _scan(file: File, kind: str, options: dict[str, Any]) -> Iterator[Located]:
     from hooks import filetypes
 
     if filetypes.is_lfs_pointer(file.head(1024)) or file.size == 0:

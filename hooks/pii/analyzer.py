@@ -192,22 +192,32 @@ def _resolve_overlaps(results: list[Any]) -> list[Any]:
     return kept
 
 
+# (ner model, min score, prefix, line) -> what it holds: a notebook shows the same rows in
+# many outputs (df.head() after every step), a table repeats values. Process memory only,
+# bounded, emptied by `forget()` after each file.
+_SEEN: dict[tuple[str, float, str, str], tuple[tuple[str, int, int, float], ...]] = {}
+_SEEN_MAX = 50_000
+
+
+def forget() -> None:
+    """Drop the values remembered from the file just scanned."""
+    _SEEN.clear()
+
+
 def analyze_lines(lines: Sequence[str], ner_model: str = "", min_score: float = 0.5,
                   prefix: str = "") -> list[Match]:
     """Analyse many short texts in few presidio calls: they are joined into chunks of
     newline-separated lines (with `prefix`, e.g. a column's header words, before each so that
     context words apply) and every result is mapped back to its line. Lines longer than a
-    chunk are cut into pieces (an entity across a cut may be missed)."""
+    chunk are cut into pieces (an entity across a cut may be missed). Identical lines (in
+    this call or earlier ones for the same file) are analysed once."""
     analyzer = get_analyzer(ner_model)
-    unique: dict[str, int] = {}
-    owners: list[list[int]] = []
-    for i, line in enumerate(lines):  # identical lines are analysed once
-        slot = unique.setdefault(line, len(unique))
-        if slot == len(owners):
-            owners.append([])
-        owners[slot].append(i)
-    matches: list[Match] = []
-    for chunk, pieces in _chunks(list(unique), prefix):
+    owners: dict[str, list[int]] = {}
+    for i, line in enumerate(lines):
+        owners.setdefault(line, []).append(i)
+    todo = [line for line in owners if (ner_model, min_score, prefix, line) not in _SEEN]
+    found: dict[str, list[tuple[str, int, int, float]]] = {line: [] for line in todo}
+    for chunk, pieces in _chunks(todo, prefix):
         results = analyzer.analyze(chunk, language="en", return_decision_process=True)
         results = _resolve_overlaps([r for r in results if _accepted(r, min_score)])
         starts = [p[0] for p in pieces]
@@ -216,9 +226,19 @@ def analyze_lines(lines: Sequence[str], ner_model: str = "", min_score: float = 
             base = start + len(prefix)
             if r.start < base:
                 continue  # inside the prefix (a header word), not a value
-            for line in owners[slot]:
-                matches.append(Match(line, r.entity_type, r.start - base + offset,
-                                     r.end - base + offset, r.score))
+            found[todo[slot]].append((r.entity_type, r.start - base + offset,
+                                      r.end - base + offset, r.score))
+    if len(_SEEN) + len(found) > _SEEN_MAX:
+        _SEEN.clear()
+    for line, hits in found.items():
+        _SEEN[(ner_model, min_score, prefix, line)] = tuple(hits)
+    matches: list[Match] = []
+    for line, indexes in owners.items():
+        hits = found.get(line)
+        if hits is None:
+            hits = list(_SEEN[(ner_model, min_score, prefix, line)])
+        for entity, begin, end, score in hits:
+            matches.extend(Match(i, entity, begin, end, score) for i in indexes)
     return matches
 
 
