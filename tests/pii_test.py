@@ -470,3 +470,18 @@ def test_ner_model_given_as_a_path_is_loaded_and_used(repo: Repo, capsys) -> Non
     code, result = pii("notes.txt", capsys=capsys)
     assert result["errors"] == []
     assert [f["details"]["entity"] for f in result["findings"]] == ["EMAIL_ADDRESS"]
+
+
+def test_same_table_in_many_outputs_is_one_finding_per_column(repo: Repo, capsys) -> None:
+    rows = fake_rows(6)
+    nb = nbformat.reads(member_notebook(rows), as_version=4)
+    nb.cells.append(nbformat.from_dict({**nb.cells[0], "execution_count": 9, "id": "again"}))
+    nb.cells[-1]["outputs"][0]["execution_count"] = 9
+    repo.write("eda.ipynb", nbformat.writes(nb))
+    _, result = pii("eda.ipynb", capsys=capsys)
+    ssn = [f for f in result["findings"] if f["details"].get("column") == "ssn"]
+    assert len(ssn) == 1
+    assert ssn[0]["message"].startswith(
+        "cell 0, output 0 (execute_result) and 1 more output(s): column 'ssn' holds US social "
+        "security numbers: 12 of 12 sampled values")
+    assert ssn[0]["details"]["also"] == ["cell 3, output 0 (execute_result)"]

@@ -145,20 +145,25 @@ def _finding(file: File, kind: str, located: Any, hit: Any) -> Finding:
 
     label = LABELS.get(hit.entity, hit.entity)
     where = f"{located.where}: " if located.where else ""
+    if located.also:
+        where = f"{located.where} and {len(located.also)} more output(s): "
     if hit.column is not None:
         what = (f"column {hit.column!r} holds {label}: {hit.count} of {hit.sampled} sampled "
                 f"values (e.g. {hit.example})")
-        key = f"{located.where}|{hit.column}|{hit.entity}"
     else:
         count = f"{hit.count} line{'s' if hit.count != 1 else ''}"
         what = f"{label} in {count} (e.g. {hit.example})"
-        key = f"{located.where}|{hit.entity}"
+    # notebooks: one finding per column/entity, whatever cells show it (cells move)
+    place = "" if kind == "notebook" else located.where
+    key = "|".join(p for p in (place, hit.column or "", hit.entity) if p)
     details = {"entity": hit.entity, "count": hit.count, "sampled": hit.sampled,
                "masked_example": hit.example}
     if hit.column is not None:
         details["column"] = hit.column
     if located.where:
         details["where"] = located.where
+    if located.also:
+        details["also"] = located.also
     if kind == "notebook":
         return PII_IN_NOTEBOOK.finding(
             file.path, f"{where}{what}",

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from hooks.findings import InspectionError
@@ -36,7 +36,8 @@ NOT_DATA = re.compile(r"(?i)^(requirements.*|constraints.*|license.*|licence.*|c
 @dataclass
 class Located:
     hit: Hit
-    where: str = ""  # "sheet 'members'", "cell 3, output 1", "cell 4 source"
+    where: str = ""  # "sheet 'members'", "cell 3, output 1 (stream)", "cell 4 source"
+    also: list[str] = field(default_factory=list)  # more places with the same column/entity
 
 
 def file_kind(file: File) -> str | None:
@@ -76,7 +77,7 @@ def _scan(file: File, kind: str, options: dict[str, Any]) -> Iterator[Located]:
     if budget.exhaustive:  # every value of every row goes to the analyzer
         settings = replace(settings, sample_values=1 << 62)
     if kind == "notebook":
-        yield from _notebook(file, options, settings)
+        yield from merge_places(_notebook(file, options, settings))
         return
     from hooks.pii import readers
 
@@ -107,6 +108,21 @@ def judge_parts(parts: Iterator[Table | Text], settings: Settings) -> Iterator[L
         for hit in decide_column(name, tally, settings):
             yield Located(hit, where)
     yield from text_hits.values()
+
+
+def merge_places(found: Iterator[Located]) -> Iterator[Located]:
+    """One Located per (column, entity): a notebook shows the same table in many outputs."""
+    merged: dict[tuple[str | None, str], Located] = {}
+    for located in found:
+        key = (located.hit.column, located.hit.entity)
+        first = merged.get(key)
+        if first is None:
+            merged[key] = located
+        else:
+            first.hit.count += located.hit.count
+            first.hit.sampled += located.hit.sampled
+            first.also.append(located.where)
+    yield from merged.values()
 
 
 def _notebook(file: File, options: dict[str, Any], settings: Settings) -> Iterator[Located]:
