@@ -28,7 +28,7 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 FAIL_ON = ("error", "warning", "never")
-SEVERITIES = ("error", "warning")
+SEVERITIES = ("critical", "error", "warning")
 COMMON_CHECK_KEYS: dict[str, Any] = {"severity": "", "exclude": [], "enabled": True}
 TOP_KEYS: dict[str, Any] = {"exclude": [], "fail-on": "error", "baseline": "", "checks": []}
 

@@ -10,12 +10,18 @@ from typing import Any
 class Severity(str, Enum):
     """How much a finding matters; `--fail-on` decides which ones block."""
 
+    CRITICAL = "critical"  # code that runs when the file is loaded: worse than any error
     ERROR = "error"
     WARNING = "warning"
 
     @property
     def rank(self) -> int:
-        return {"warning": 1, "error": 2}[self.value]
+        return {"warning": 1, "error": 2, "critical": 3}[self.value]
+
+    @property
+    def level(self) -> str:
+        """The SARIF / GitHub annotation level (they know only error and warning)."""
+        return "warning" if self is Severity.WARNING else "error"
 
 
 @dataclass(frozen=True)

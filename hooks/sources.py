@@ -115,8 +115,9 @@ class _Counted(io.BufferedIOBase):
     def read1(self, n: int = -1) -> bytes:
         return self.read(n)
 
+    # Seeking passes through when the underlying stream can (files on disk, small blobs), so
+    # zipfile can read a central directory without reading the whole archive.
     def seekable(self) -> bool:
-        """True for files on disk and small blobs (in memory); a large blob is a pipe."""
         return self._raw.seekable()
 
     def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:

@@ -218,3 +218,25 @@ def test_diff_against_a_missing_base_says_how_to_fetch(repo: Repo, capsys) -> No
     repo.commit()
     code, _, err = run("scan", "--diff", "no-such-branch", capsys=capsys)
     assert code == 2 and "git fetch" in err
+
+
+def test_critical_findings_block_and_map_to_sarif_error(repo: Repo, capsys) -> None:
+    import pickle
+
+    class Exploit:
+        def __reduce__(self):
+            return (os.system, ("true",))
+
+    repo.write("weights.dat", pickle.dumps(Exploit()))
+    repo.add()
+    code, result = scan_json("--staged", capsys=capsys)
+    assert code == 1
+    severities = {f["rule"]: f["severity"] for f in result["findings"]}
+    assert severities["unsafe-pickle"] == "critical"
+    _, out, _ = run("scan", "--staged", "--format", "sarif", capsys=capsys)
+    sarif = json.loads(out)["runs"][0]
+    assert {r["level"] for r in sarif["results"]} == {"error"}
+    rules = {r["id"]: r for r in sarif["tool"]["driver"]["rules"]}
+    assert rules["unsafe-pickle"]["properties"]["security-severity"] == "9.0"
+    _, text, _ = run("scan", "--staged", capsys=capsys)
+    assert "1 critical" in text

@@ -23,6 +23,7 @@ from hooks.findings import Rule
 CHECKS: dict[str, str] = {
     "check-large-files": "hooks.checks.large_files",
     "check-adhoc-filenames": "hooks.checks.adhoc_filenames",
+    "check-serialized-models": "hooks.checks.serialized_models",
     "check-pii": "hooks.checks.pii",
     "check-notebook-outputs": "hooks.checks.notebook_outputs",
 }

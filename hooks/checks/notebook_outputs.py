@@ -34,7 +34,7 @@ _FIX = (
 TOO_LARGE = Rule(
     id="notebook-outputs-too-large",
     check=ID,
-    summary="a notebook stores more output than the limit",
+    summary="A notebook stores more output than the limit (default 500 KB).",
     what="Adds up the stored outputs of a notebook and fails when they exceed `max-kb` "
          "(default 500 KB), naming the largest cells and what they hold.",
     why=_WHY,
@@ -45,7 +45,7 @@ TOO_LARGE = Rule(
 OUTPUT_TOO_LARGE = Rule(
     id="notebook-output-too-large",
     check=ID,
-    summary="one notebook output is larger than the limit",
+    summary="One notebook output is larger than the limit (default 100 KB).",
     what="Fails when a single stored output exceeds `max-output-kb` (default 100 KB): an "
          "embedded image, a DataFrame rendered as an HTML table, a long printed stream.",
     why=_WHY,
@@ -56,7 +56,7 @@ OUTPUT_TOO_LARGE = Rule(
 OUTPUTS_PRESENT = Rule(
     id="notebook-outputs-present",
     check=ID,
-    summary="a notebook stores outputs (require-empty mode)",
+    summary="A notebook stores outputs or execution counts (require-empty mode).",
     what="With `require-empty = true`, fails on any stored output or execution count, for "
          "teams that commit notebooks as code only.",
     why=_WHY,

@@ -23,7 +23,7 @@ _FIX_DATA = ("remove the file from the commit (git rm --cached PATH), keep real 
 PII_IN_DATA = Rule(
     id="pii-in-data",
     check=ID,
-    summary="personal data in a data file committed to git",
+    summary="Personal data in a data file committed to git.",
     what=(
         "Samples data files (CSV/TSV, JSON, JSON Lines, text and logs, Parquet, Excel) and "
         "flags a column when enough of its values are personal data (SSNs, e-mail addresses, "
@@ -52,7 +52,7 @@ PII_IN_DATA = Rule(
 PII_IN_NOTEBOOK = Rule(
     id="pii-in-notebook-output",
     check=ID,
-    summary="personal data in a notebook's stored outputs",
+    summary="Personal data in a notebook's stored outputs.",
     what=(
         "Reads every stored output of a Jupyter notebook (printed text, DataFrame tables, "
         "rich displays, error tracebacks) and flags personal data, naming the cell and output."
@@ -76,7 +76,7 @@ PII_IN_NOTEBOOK = Rule(
 NOT_INSPECTED = Rule(
     id="pii-not-inspected",
     check=ID,
-    summary="a file named as text data holds binary content, so it was not read for PII",
+    summary="A file named as text data holds binary content, so it was not read for PII.",
     what=(
         "Reports a file with a text-data name (.csv, .tsv, .txt, .log, .json) whose content is "
         "binary: check-pii cannot read it, and says so instead of passing it silently."

@@ -124,7 +124,8 @@ def _row(f: Finding, repo_url: str, sha: str) -> str:
     where = code(f.path + (f":{f.line}" if f.line else ""))
     url = line_url(repo_url, sha, f.path, f.line)
     file_cell = f"[{where}]({url})" if url else where
-    severity = ":x:" if f.severity.value == "error" else ":warning:"
+    severity = {"critical": ":rotating_light:", "error": ":x:"}.get(f.severity.value,
+                                                                    ":warning:")
     return (f"| {severity} {file_cell} | {escape(f.check)}<br>{escape(f.rule)} | "
             f"{inline(f.message)} | {inline(f.hint)} |")
 

@@ -23,8 +23,9 @@ def _rule(rule: Rule) -> dict[str, object]:
         "help": {"text": help_text,
                  "markdown": help_text.replace("\n## ", "\n### ")},
         "helpUri": f"{HOME}#{rule.check}",
-        "defaultConfiguration": {"level": rule.severity.value},
-        "properties": {"tags": ["gitworthy", rule.check]},
+        "defaultConfiguration": {"level": rule.severity.level},
+        "properties": {"tags": ["gitworthy", rule.check],
+                       **({"security-severity": "9.0"} if rule.severity.rank > 2 else {})},
     }
 
 
@@ -38,13 +39,13 @@ def render(report: Report, fail_on: str = "error") -> str:
         results.append({
             "ruleId": f.rule,
             **({"ruleIndex": index[f.rule]} if f.rule in index else {}),
-            "level": f.severity.value,
+            "level": f.severity.level,
             "message": {"text": f"{f.message}. Fix: {f.hint}"},
             "locations": [{"physicalLocation": {
                 "artifactLocation": {"uri": quote(f.path), "uriBaseId": "%SRCROOT%"},
                 "region": region}}],
             "partialFingerprints": {"gitworthy/v1": f.fingerprint},
-            "properties": {"check": f.check, **f.details},
+            "properties": {"check": f.check, "severity": f.severity.value, **f.details},
         })
     notifications = [
         {"level": "error", "message": {"text": f"{e.path}: {e.message}"},

@@ -1,11 +1,13 @@
 """Human-readable output: grouped by file, a hint under each finding, a one-line summary."""
 from __future__ import annotations
 
+from collections import Counter
 from itertools import groupby
 
 from hooks.engine import Report
 
-COLORS = {"error": "\033[31m", "warning": "\033[33m", "path": "\033[1m", "hint": "\033[2m",
+COLORS = {"critical": "\033[1;31m", "error": "\033[31m", "warning": "\033[33m",
+          "path": "\033[1m", "hint": "\033[2m",
           "ok": "\033[32m", "end": "\033[0m"}
 
 
@@ -17,10 +19,9 @@ def summary(report: Report, fail_on: str) -> str:
     """One line: what was found, what blocks, what was scanned."""
     parts = []
     if report.findings:
-        errors = sum(f.severity.value == "error" for f in report.findings)
-        warnings = len(report.findings) - errors
-        kinds = ", ".join(p for p in (errors and _plural(errors, "error"),
-                                      warnings and _plural(warnings, "warning")) if p)
+        counts = Counter(f.severity.value for f in report.findings)
+        kinds = ", ".join(_plural(counts[s], s) if s != "critical" else f"{counts[s]} critical"
+                          for s in ("critical", "error", "warning") if counts[s])
         files = len({f.path for f in report.findings})
         parts.append(f"{_plural(len(report.findings), 'finding')} ({kinds}) in "
                      f"{_plural(files, 'file')}")
