@@ -485,3 +485,13 @@ def test_same_table_in_many_outputs_is_one_finding_per_column(repo: Repo, capsys
         "cell 0, output 0 (execute_result) and 1 more output(s): column 'ssn' holds US social "
         "security numbers: 12 of 12 sampled values")
     assert ssn[0]["details"]["also"] == ["cell 3, output 0 (execute_result)"]
+
+
+def test_docs_and_tool_settings_are_not_data(repo: Repo, capsys) -> None:
+    emails = "".join(f"maintainer{i}@example.org\n" for i in range(5))
+    repo.write("docs/contacts.txt", emails)
+    repo.write(".vscode/settings.json", json.dumps({"emails": emails.split()}))
+    repo.write("CONTRIBUTORS.txt", emails)
+    repo.write("data/contacts.txt", emails)
+    _, result = pii("docs", ".vscode", "CONTRIBUTORS.txt", "data", capsys=capsys)
+    assert {f["path"] for f in result["findings"]} == {"data/contacts.txt"}

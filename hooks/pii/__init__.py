@@ -28,9 +28,13 @@ KINDS: dict[str, str] = {
 # Text files that are documentation or tooling, not data.
 NOT_DATA = re.compile(r"(?i)^(requirements.*|constraints.*|license.*|licence.*|copying.*|"
                       r"notice.*|authors.*|changelog.*|changes.*|history.*|readme.*|"
-                      r"contributing.*|codeowners|robots|cmakelists|dependencies|"
+                      r"contributing.*|contributors.*|maintainers.*|codeowners|robots|"
+                      r"cmakelists|dependencies|"
                       r"package(-lock)?|tsconfig|composer|\.?eslintrc|\.?prettierrc|"
                       r"pyrightconfig|manifest)\.(txt|json)$")
+
+NOT_DATA_DIRS = frozenset({"docs", "doc", ".github", ".vscode", ".devcontainer", ".idea",
+                           "node_modules", "site-packages", ".venv", "venv"})
 
 
 @dataclass
@@ -45,8 +49,9 @@ def file_kind(file: File) -> str | None:
     kind = KINDS.get(file.suffix)
     if kind is None or file.is_symlink or NOT_DATA.match(file.name):
         return None
-    if file.path.startswith(("node_modules/", ".vscode/", ".devcontainer/")):
-        return None
+    folders = file.path.lower().split("/")[:-1]
+    if kind in ("text", "json") and NOT_DATA_DIRS.intersection(folders):
+        return None  # documentation and tool settings, not data
     return kind
 
 
