@@ -235,6 +235,8 @@ def labeled_columns(rows: int, seed: int = 11) -> tuple[list[str], list[list[str
 
     fake = Faker("en_US")
     fake.seed_instance(seed)
+    uk = Faker("en_GB")
+    uk.seed_instance(seed)
     rng = random.Random(seed)
 
     def npi() -> str:
@@ -262,6 +264,9 @@ def labeled_columns(rows: int, seed: int = 11) -> tuple[list[str], list[list[str
         ("street_address", "LOCATION", fake.street_address),
         ("card_number", "CREDIT_CARD", fake.credit_card_number),
         ("iban", "IBAN_CODE", fake.iban), ("client_ip", "IP_ADDRESS", fake.ipv4),
+        ("social_security_number", "US_SSN", lambda: fake.ssn().replace("-", "")),
+        ("birth_date", "DATE_OF_BIRTH", lambda: fake.date_of_birth().strftime("%m/%d/%Y")),
+        ("mobile", "PHONE_NUMBER", uk.phone_number),         # UK formats
         ("contact", "EMAIL_ADDRESS", fake.email),            # announced by values, not name
         ("ref", "US_SSN", fake.ssn),                         # no name evidence at all
         # negatives: numbers and codes that look like identifiers, dates that are not births
@@ -275,6 +280,12 @@ def labeled_columns(rows: int, seed: int = 11) -> tuple[list[str], list[list[str
         ("score", None, lambda: f"{rng.random():.6f}"),
         ("timestamp", None, lambda: str(rng.randint(1_600_000_000, 1_700_000_000))),
         ("notes", None, lambda: fake.sentence(nb_words=9)),
+        ("transaction_id", None, lambda: str(rng.randint(10**15, 10**16 - 1))),  # Luhn ~10%
+        ("sku", None, lambda: f"{fake.lexify('??').upper()}-{rng.randint(10000, 99999)}-X"),
+        ("build_version", None, lambda: f"{rng.randint(1, 9)}.{rng.randint(0, 30)}."
+                                        f"{rng.randint(0, 99)}"),
+        ("balance", None, lambda: f"{rng.uniform(-5000, 100000):.2f}"),
+        ("isbn", None, fake.isbn13), ("hex_hash", None, lambda: fake.sha1()[:12]),
     ]
     header = [name for name, _, _ in spec]
     table = [[str(make()) for _, _, make in spec] for _ in range(rows)]
@@ -324,6 +335,72 @@ def accuracy(rows: int, naive_rows: int, tmp: Path) -> dict:
              "gitworthy_precision": g_tp / max(1, g_tp + g_fp), "cells": naive_rows * len(header),
              "naive_s": naive_s}
     return {"columns": col, "cells": cells}
+
+
+def labeled_lines(count: int, seed: int = 21) -> list[tuple[str, str | None]]:
+    """Log/notes lines, half of them holding one entity (label), half numbers that are not."""
+    from faker import Faker
+
+    fake = Faker("en_US")
+    fake.seed_instance(seed)
+    rng = random.Random(seed)
+    positive = [
+        (lambda: f"Customer wrote from {fake.email()} about the refund", "EMAIL_ADDRESS"),
+        (lambda: f"verified identity, SSN {fake.ssn()} on file", "US_SSN"),
+        (lambda: f"called back at {fake.phone_number()} after lunch", "PHONE_NUMBER"),
+        (lambda: f"member DOB {fake.date_of_birth().isoformat()} confirmed", "DATE_OF_BIRTH"),
+        (lambda: f"paid with card {fake.credit_card_number()} yesterday", "CREDIT_CARD"),
+        (lambda: f"login from {fake.ipv4()} blocked", "IP_ADDRESS"),
+    ]
+    negative = [
+        lambda: f"batch {rng.randint(1, 999)} processed {rng.randint(1000, 99999)} rows in "
+                f"{rng.random() * 100:.2f}s",
+        lambda: f"order {rng.randint(10**6, 10**7)} shipped, total {rng.uniform(5, 900):.2f}",
+        lambda: f"epoch {rng.randint(1, 50)} loss {rng.random():.4f} acc {rng.random():.4f}",
+        lambda: f"released version {rng.randint(1, 9)}.{rng.randint(0, 20)} on "
+                f"{fake.date_between('-1y').isoformat()}",
+        lambda: fake.sentence(nb_words=10),
+    ]
+    lines: list[tuple[str, str | None]] = []
+    for i in range(count):
+        if i % 2:
+            make, label = rng.choice(positive)
+            lines.append((make(), label))
+        else:
+            lines.append((rng.choice(negative)(), None))
+    return lines
+
+
+def text_accuracy(count: int) -> dict:
+    """Line-level recall/precision on free text: gitworthy's text judge (prefilter + context
+    rules) against naive analyze() per line, both without a model."""
+    from hooks.pii.analyzer import analyze_lines, get_analyzer
+    from hooks.pii.entities import is_candidate
+
+    lines = labeled_lines(count)
+    get_analyzer("")
+    started = time.perf_counter()
+    picked = [i for i, (text, _) in enumerate(lines) if is_candidate(text)]
+    found: dict[int, set[str]] = {}
+    for m in analyze_lines([lines[i][0] for i in picked], "", 0.5):
+        found.setdefault(picked[m.line], set()).add(m.entity)
+    ours_s = time.perf_counter() - started
+    analyzer = naive_analyzer()
+    started = time.perf_counter()
+    naive = {i: {r.entity_type for r in analyzer.analyze(text, language="en") if r.score >= 0.5}
+             for i, (text, _) in enumerate(lines)}
+    naive_s = time.perf_counter() - started
+
+    def score(pred: dict[int, set[str]]) -> tuple[float, float]:
+        positives = sum(1 for _, label in lines if label)
+        tp = sum(1 for i, (_, label) in enumerate(lines) if label and label in pred.get(i, ()))
+        flagged = sum(1 for i in range(len(lines)) if pred.get(i))
+        return tp / positives, tp / max(1, flagged)
+
+    (g_r, g_p), (n_r, n_p) = score(found), score(naive)
+    return {"lines": count, "gitworthy_recall": g_r, "gitworthy_precision": g_p,
+            "naive_recall": n_r, "naive_precision": n_p, "gitworthy_s": ours_s,
+            "naive_s": naive_s}
 
 
 # ---------------------------------------------------------------- memory
@@ -377,6 +454,7 @@ def main() -> int:
                         help="rows the naive baseline analyses (then extrapolated)")
     parser.add_argument("--notebooks", type=int, default=20)
     parser.add_argument("--labeled-rows", type=int, default=2000)
+    parser.add_argument("--labeled-lines", type=int, default=2000)
     parser.add_argument("--gb-mb", type=int, default=1024, help="size of the memory test file")
     parser.add_argument("--skip-gb", action="store_true")
     args = parser.parse_args()
@@ -398,6 +476,7 @@ def main() -> int:
         nb["speedup_warm"] = nb["warm_mb_s"] / nb["naive_mb_s"]
         report["accuracy"] = accuracy(args.labeled_rows, min(args.naive_rows, args.labeled_rows),
                                       tmp)
+        report["accuracy"]["text"] = text_accuracy(args.labeled_lines)
         if not args.skip_gb:
             report["memory"] = gigabyte(tmp, pool, args.gb_mb)
     finally:
@@ -432,6 +511,11 @@ def _summary(r: dict) -> None:
           f"{ce['naive_recall']:.2f}, precision {ce['gitworthy_precision']:.2f} vs "
           f"{ce['naive_precision']:.2f} (naive at presidio's default threshold 0: recall "
           f"{ce['naive_any_score_recall']:.2f}, precision {ce['naive_any_score_precision']:.2f})")
+    t = a["text"]
+    print(f"  free text, {t['lines']:,} labelled lines: recall gitworthy "
+          f"{t['gitworthy_recall']:.2f} vs naive {t['naive_recall']:.2f}, precision "
+          f"{t['gitworthy_precision']:.2f} vs {t['naive_precision']:.2f} "
+          f"({t['gitworthy_s']:.2f} s vs {t['naive_s']:.2f} s)")
     if cl["missed"] or cl["false"]:
         print(f"  missed columns: {cl['missed']}; false columns: {cl['false']}")
     if "memory" in r:

@@ -12,6 +12,7 @@ holds candidate values.
 from __future__ import annotations
 
 import logging
+import re
 from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -28,6 +29,7 @@ from presidio_analyzer.predefined_recognizers import UsNpiRecognizer
 from hooks.findings import InspectionError
 from hooks.pii.entities import NEEDS_EVIDENCE
 
+PHONE_FORMAT = re.compile(r"^\+|\(\d{3}\)|\d{3}[-. ]\d{3}[-. ]\d{4}")
 MAX_TEXT = 4_000  # characters per analyze() call: presidio's context search is quadratic in a
 # text's tokens, and spaCy refuses texts over 1M characters
 # National formats are parsed for these regions (presidio's default has 8, each a full pass
@@ -69,8 +71,20 @@ class _BlankEngine(SpacyNlpEngine):
             entities, scores = [], []
         return NlpArtifacts(entities=entities, tokens=doc,
                             tokens_indices=[t.idx for t in doc],
-                            lemmas=[t.lower_ for t in doc],  # context words match lowercased
+                            lemmas=[_lemma(t.lower_) for t in doc],
                             nlp_engine=self, language=language, scores=scores)
+
+
+def _lemma(word: str) -> str:
+    """A crude English lemma without a model, enough for context words: `called` -> `call`,
+    `phones` -> `phone`, `verified` -> `verify` (`address`, `ssn` stay as they are)."""
+    if len(word) > 4 and word.endswith("ied"):
+        return word[:-3] + "y"
+    if len(word) > 4 and word.endswith(("ed", "ing")):
+        return word[:-2] if word.endswith("ed") else word[:-3]
+    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word[:-1]
+    return word
 
 
 class _ContextEnhancer(LemmaContextAwareEnhancer):
@@ -175,11 +189,14 @@ class Match:
     score: float
 
 
-def _accepted(result: Any, min_score: float) -> bool:
+def _accepted(result: Any, min_score: float, text: str) -> bool:
     explanation = result.analysis_explanation
     boosted = bool(explanation and explanation.supportive_context_word)
     if result.entity_type in NEEDS_EVIDENCE:
         return boosted
+    if result.entity_type == "PHONE_NUMBER" and result.score >= 0.4 and min_score <= 0.5:
+        # a valid number written the way phone numbers are: (212) 555-0175, +1-212-...
+        return PHONE_FORMAT.search(text[result.start:result.end]) is not None or boosted
     return result.score >= min_score or (boosted and result.score >= 0.4)
 
 
@@ -219,7 +236,7 @@ def analyze_lines(lines: Sequence[str], ner_model: str = "", min_score: float = 
     found: dict[str, list[tuple[str, int, int, float]]] = {line: [] for line in todo}
     for chunk, pieces in _chunks(todo, prefix):
         results = analyzer.analyze(chunk, language="en", return_decision_process=True)
-        results = _resolve_overlaps([r for r in results if _accepted(r, min_score)])
+        results = _resolve_overlaps([r for r in results if _accepted(r, min_score, chunk)])
         starts = [p[0] for p in pieces]
         for r in results:
             start, slot, offset = pieces[bisect_right(starts, r.start) - 1]
