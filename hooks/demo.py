@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import pickle
 import random
+import string
 import subprocess
 import tempfile
 from pathlib import Path
@@ -25,6 +26,14 @@ def _members(rows: int, rng: random.Random) -> list[list[str]]:
                     f"19{rng.randint(40, 99)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}",
                     f"{rng.uniform(50, 5000):.2f}"])
     return out
+
+
+def _settings(rng: random.Random) -> str:
+    """A settings module with a made-up AWS key pair pasted in, as people do "for now"."""
+    key_id = "AKIA" + "".join(rng.choice(string.ascii_uppercase + string.digits)
+                              for _ in range(16))
+    secret = "".join(rng.choice(string.ascii_letters + string.digits + "/+") for _ in range(40))
+    return f"AWS_ACCESS_KEY_ID = '{key_id}'\nAWS_SECRET_ACCESS_KEY = '{secret}'\n"
 
 
 def _notebook(table: list[list[str]]) -> dict:
@@ -56,9 +65,7 @@ def make_demo_repo(directory: Path | None = None) -> Path:
         "report.py.bak": "print('report')\n",
         "data/members.csv": header + "".join(",".join(r) + "\n" for r in table),
         "notebooks/eda (1).ipynb": json.dumps(_notebook(table), indent=1),
-        "settings.py": "AWS_ACCESS_KEY_ID = '" + "AKIA" + "Z7QW4XK2PLMN3RTV" + "'\n"
-                       "AWS_SECRET_ACCESS_KEY = '" + "wJalrXUtnFEMI/K7MDENG/bPxRfiCY" +
-                       "9dKq2Lr8Zt" + "'\n",
+        "settings.py": _settings(rng),
     }
     for name, content in files.items():
         path = root / name

@@ -21,7 +21,6 @@ from hooks.findings import InspectionError
 
 HEAD_BYTES = 64 * 1024
 SMALL_BLOB = 1024 * 1024  # blobs up to this size come through the shared cat-file process
-EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
 
 
 class File:

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import hashlib
 import shutil
 import subprocess
 
@@ -11,8 +12,9 @@ from tests.conftest import Repo, scan_json
 KB = 1024
 
 
-def lfs_pointer(oid: str = "4d7a214614ab2935c943f9e0ff69d22eadbb8f32b1258daaa5e2ca24d17e2393",
-                size: int = 12345) -> str:
+def lfs_pointer(content: bytes = b"the real data", size: int = 12345) -> str:
+    """A pointer as git-lfs writes it (spec v1): the content's SHA-256 and its size."""
+    oid = hashlib.sha256(content).hexdigest()
     return f"version https://git-lfs.github.com/spec/v1\noid sha256:{oid}\nsize {size}\n"
 
 

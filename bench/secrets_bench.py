@@ -1,0 +1,140 @@
+"""check-secrets against detect-secrets-hook, side by side, on the same generated file list.
+
+    .venv/bin/python bench/secrets_bench.py [--files 300] [--repeat 5]
+
+Generates a tree of .py, .yaml, .ipynb, .json and .env files (a few of them holding fake
+credentials built at run time), then runs `detect-secrets-hook --no-verify FILES` (no network
+verification, like gitworthy) and `check-secrets FILES`, alternating, `--repeat` times each,
+and prints the median and best wall time of each and what each reported.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import statistics
+import string
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+BIN = Path(sys.executable).parent
+PY_BODY = '''"""Feature engineering for the churn model."""
+import os
+
+import pandas as pd
+
+
+def load(path: str) -> pd.DataFrame:
+    frame = pd.read_parquet(path)
+    frame["tenure_days"] = (frame["end"] - frame["start"]).dt.days
+    return frame.dropna(subset=["customer_id"])
+
+
+def aggregate_{i}(frame: pd.DataFrame, window: int = {i}) -> pd.DataFrame:
+    grouped = frame.groupby("customer_id").rolling(window).mean()
+    password = os.environ["WAREHOUSE_PASSWORD"]
+    url = f"postgresql://analyst:{{password}}@warehouse/sales"
+    return grouped.reset_index()
+'''
+YAML_BODY = '''# training configuration
+run_name: churn-{i}
+data:
+  train: s3://acme-ml/churn/train.parquet
+  test: s3://acme-ml/churn/test.parquet
+model:
+  kind: gradient_boosting
+  learning_rate: 0.{i}
+  max_depth: 6
+  n_estimators: 400
+tracking:
+  uri: http://mlflow.internal:5000
+  experiment: churn
+'''
+
+
+def fake_secrets(rng: random.Random) -> list[str]:
+    """Lines holding fake credentials, built from pieces (no literal secret in this file)."""
+    letters = string.ascii_letters
+    return [
+        'AWS_KEY = "' + "AK" + "IA" + "".join(rng.choice(string.ascii_uppercase + "234567")
+                                             for _ in range(16)) + '"',
+        'HF_TOKEN = "' + "hf" + "_" + "".join(rng.choice(letters) for _ in range(34)) + '"',
+        'DB = "postgresql://etl:' + "".join(rng.choice(letters) for _ in range(14))
+        + '@warehouse/dw"',
+    ]
+
+
+def generate(root: Path, count: int, seed: int = 7) -> list[Path]:
+    rng = random.Random(seed)
+    files: list[Path] = []
+    for i in range(count):
+        kind = ("py", "py", "yaml", "ipynb", "json", "env")[i % 6]
+        path = root / f"pkg{i % 10}" / f"module_{i}.{kind}" if kind != "env" else \
+            root / f"svc{i}" / ".env"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        secret = rng.choice(fake_secrets(rng)) if i % 17 == 0 else ""
+        if kind == "py":
+            body = "\n".join(PY_BODY.format(i=i + k) for k in range(6)) + secret + "\n"
+        elif kind == "yaml":
+            body = YAML_BODY.format(i=i) + (f"extra: '{secret}'\n" if secret else "")
+        elif kind == "env":
+            body = f"LOG_LEVEL=info\nWORKERS={i % 8}\nREGION=eu-west-1\n{secret}\n"
+        elif kind == "json":
+            body = json.dumps({"run": i, "metrics": {"auc": 0.8, "f1": 0.7},
+                               "params": {"depth": 6, "note": secret}}, indent=2)
+        else:
+            cells = [{"cell_type": "code", "execution_count": k, "metadata": {},
+                      "source": PY_BODY.format(i=k).splitlines(keepends=True),
+                      "outputs": [{"output_type": "stream", "name": "stdout",
+                                   "text": [f"rows: {k * 1000}\n", "done\n"]}]}
+                     for k in range(8)]
+            cells[0]["source"].append(secret)
+            body = json.dumps({"nbformat": 4, "nbformat_minor": 5, "metadata": {},
+                               "cells": cells}, indent=1)
+        path.write_text(body)
+        files.append(path)
+    return files
+
+
+def timed(argv: list[str], cwd: Path) -> tuple[float, int, str]:
+    started = time.perf_counter()
+    done = subprocess.run(argv, cwd=cwd, capture_output=True, text=True, check=False)
+    return time.perf_counter() - started, done.returncode, done.stdout
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--files", type=int, default=300)
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        subprocess.run(["git", "init", "-q"], cwd=root, check=True)
+        files = [str(p.relative_to(root)) for p in generate(root, args.files)]
+        tools = {
+            "detect-secrets-hook": [str(BIN / "detect-secrets-hook"), "--no-verify", *files],
+            "check-secrets": [str(BIN / "check-secrets"), *files],
+        }
+        times: dict[str, list[float]] = {name: [] for name in tools}
+        outputs: dict[str, tuple[int, str]] = {}
+        for _ in range(args.repeat):
+            for name, argv in tools.items():
+                seconds, code, out = timed(argv, root)
+                times[name].append(seconds)
+                outputs[name] = (code, out)
+        size = sum((root / f).stat().st_size for f in files)
+        print(f"{len(files)} files, {size / 1024:.0f} KB, {args.repeat} runs each, alternating")
+        for name, values in times.items():
+            code, out = outputs[name]
+            reported = sum(1 for line in out.splitlines()
+                           if line.startswith("Location:") or ": error check-secrets" in line)
+            print(f"{name:20s} median {statistics.median(values):6.3f}s  best {min(values):6.3f}s"
+                  f"  exit {code}  findings {reported}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
