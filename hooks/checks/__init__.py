@@ -25,6 +25,8 @@ CHECKS: dict[str, str] = {
     "check-adhoc-filenames": "hooks.checks.adhoc_filenames",
     "check-serialized-models": "hooks.checks.serialized_models",
     "check-secrets": "hooks.checks.secrets",  # pragma: allowlist secret
+    "check-pii": "hooks.checks.pii",
+    "check-notebook-outputs": "hooks.checks.notebook_outputs",
 }
 
 
