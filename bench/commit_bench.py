@@ -1,4 +1,4 @@
-"""What a commit pays for gitworthy's foundation hooks, side by side with the anchor tool.
+"""What a commit of ordinary code pays for each gitworthy hook, side by side with the anchors.
 
     python bench/commit_bench.py [--runs 15]
 
@@ -7,7 +7,8 @@ data file, then times (median of --runs, wall clock):
 
 - `python -c pass`: the floor every Python hook pays;
 - pre-commit-hooks' `check-added-large-files` (the anchor; installed if missing);
-- gitworthy's `check-large-files` and `check-adhoc-filenames` hook entry points;
+- gitworthy's hook entry points, each beside its anchor where there is one
+  (detect-secrets-hook for check-secrets);
 - `gitworthy scan --staged` (all checks) on the same files;
 
 and reports how many bytes gitworthy read of the 2 GB file (it should read only its head).
@@ -67,7 +68,7 @@ def main() -> None:
         venv = Path(tmp) / "venv"
         subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
         pip = [str(venv / "bin" / "python"), "-m", "pip", "install", "-q"]
-        subprocess.run([*pip, "pre-commit-hooks", "pathspec"], check=True)
+        subprocess.run([*pip, "pre-commit-hooks", "pathspec", "detect-secrets"], check=True)
         subprocess.run([*pip, "--no-deps", str(CHECKOUT)], check=True)
         python = venv / "bin" / "python"
         BIN = venv / "bin"
@@ -79,6 +80,12 @@ def main() -> None:
              [str(BIN / "check-added-large-files"), *files]),
             ("gitworthy check-large-files", [str(BIN / "check-large-files"), *files]),
             ("gitworthy check-adhoc-filenames", [str(BIN / "check-adhoc-filenames"), *files]),
+            ("gitworthy check-serialized-models",
+             [str(BIN / "check-serialized-models"), *files]),
+            ("gitworthy check-pii", [str(BIN / "check-pii"), *files]),
+            ("gitworthy check-notebook-outputs", [str(BIN / "check-notebook-outputs"), *files]),
+            ("detect-secrets-hook (anchor)", [str(BIN / "detect-secrets-hook"), *files]),
+            ("gitworthy check-secrets", [str(BIN / "check-secrets"), *files]),
             ("gitworthy scan --staged (all checks)", [str(BIN / "gitworthy"), "scan", "--staged"]),
         ]
         print(f"commit of 10 staged .py files, median of {args.runs} runs")

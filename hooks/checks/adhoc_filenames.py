@@ -3,6 +3,7 @@ dated copies, and their combinations (`model_final_v2_FINAL.ipynb`)."""
 from __future__ import annotations
 
 import re
+from fnmatch import fnmatch
 from collections.abc import Iterator, Sequence
 from functools import lru_cache
 from typing import Any
@@ -62,7 +63,7 @@ COPY_PREFIX = re.compile(r"^copy[ _]of[ _]", re.IGNORECASE)
 COPY_SUFFIX = re.compile(r"(?: - copy(?: \(\d+\))?| copy(?: \d+)?| ?\(\d+\))$", re.IGNORECASE)
 BACKUP_NAME = re.compile(r"(?:\.(?:bak|backup|orig|old|rej|swp|swo)|~)$|^#.*#$|^\.#",
                          re.IGNORECASE)
-# Well-known architecture and document names that merely look versioned.
+# Well-known architecture and document names that merely look versioned (file names).
 BUILTIN_ALLOW = ("*net_v[0-9]*", "*netv[0-9]*", "inception_v[0-9]*", "*whats_new*",
                  "*what_s_new*", "*whatsnew*", "yolov[0-9]*", "*-checkpoint.py")
 
@@ -122,7 +123,8 @@ def check(file: File, options: dict[str, Any], context: Context) -> Iterator[Fin
     """Judge one file by its path only; no content is read."""
     name = file.name
     directory = file.path[: len(file.path) - len(name)]
-    if _spec(BUILTIN_ALLOW + tuple(options["allow"])).match_file(file.path):
+    if any(fnmatch(name.lower(), pattern) for pattern in BUILTIN_ALLOW) or (
+            options["allow"] and _spec(tuple(options["allow"])).match_file(file.path)):
         return
     if "/.ipynb_checkpoints/" in f"/{file.path}" or BACKUP_NAME.search(name):
         original = re.sub(r"(?:\.(?:bak|backup|orig|old|rej|swp|swo)|~)$", "", name,
