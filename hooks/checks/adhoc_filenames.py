@@ -3,8 +3,9 @@ dated copies, and their combinations (`model_final_v2_FINAL.ipynb`)."""
 from __future__ import annotations
 
 import re
-from fnmatch import fnmatch
+import shlex
 from collections.abc import Iterator, Sequence
+from fnmatch import fnmatch
 from functools import lru_cache
 from typing import Any
 
@@ -132,7 +133,7 @@ def check(file: File, options: dict[str, Any], context: Context) -> Iterator[Fin
         beside = f" (the original {directory}{original} is in the repository)" if (
             f"{directory}{original}" in context.paths and original != name) else ""
         yield BACKUP.finding(file.path, f"backup or editor leftover{beside}",
-                             f"`git rm --cached {_quote(file.path)}` and add its pattern to "
+                             f"`git rm --cached {shlex.quote(file.path)}` and add its pattern to "
                              ".gitignore")
         return
     stem, extension = split_name(name)
@@ -146,7 +147,8 @@ def check(file: File, options: dict[str, Any], context: Context) -> Iterator[Fin
         yield VERSIONED.finding(
             file.path, f"versioned by name ({tokens}){where}",
             f"keep one {target} and let git hold its versions: merge the changes, then "
-            f"`git rm {_quote(file.path)}` (or `git mv {_quote(file.path)} {_quote(target)}`); "
+            f"`git rm {shlex.quote(file.path)}` "
+            f"(or `git mv {shlex.quote(file.path)} {shlex.quote(target)}`); "
             "mark releases with `git tag`", details={"tokens": clear + weak,
                                                      "sibling": sibling})
         return
@@ -156,11 +158,6 @@ def check(file: File, options: dict[str, Any], context: Context) -> Iterator[Fin
             file.path, "matches a versioned-name pattern configured for this repository",
             "keep one file under its plain name and let git hold its versions",
             key="extra-patterns")
-
-
-def _quote(path: str) -> str:
-    """A path as the user would type it in a shell."""
-    return f"'{path}'" if re.search(r"[^\w@%+=:,./-]", path) else path
 
 
 def main(argv: Sequence[str] | None = None) -> int:

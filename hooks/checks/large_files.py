@@ -5,6 +5,7 @@ pointer fails; a DVC-tracked output committed to git fails at any size.
 """
 from __future__ import annotations
 
+import shlex
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -118,6 +119,7 @@ def _is_pointer_in_git(file: File, context: Context) -> bool:
 
 def _hint_for(kind: str, suffix: str, path: str) -> str:
     pattern = f"*{suffix}" if suffix else path
+    path = shlex.quote(path)
     if kind == "data":
         return (f"keep data out of git: `git rm --cached {path}`, then `dvc add {path}` (commit "
                 f"the .dvc file) or object storage; or Git LFS: `git lfs track '{pattern}'`")
@@ -134,7 +136,7 @@ def check(file: File, options: dict[str, Any], context: Context) -> Iterator[Fin
         if declared:
             yield DVC_OUTPUT.finding(
                 file.path, f"tracked by DVC ({declared}) but committed to git as well",
-                f"`git rm -r --cached {file.path}` and keep it in DVC (`dvc push`)",
+                f"`git rm -r --cached {shlex.quote(file.path)}` and keep it in DVC (`dvc push`)",
                 key=declared)
             return
     limit = options["max-kb"] * 1024
@@ -147,7 +149,8 @@ def check(file: File, options: dict[str, Any], context: Context) -> Iterator[Fin
             yield LFS_NOT_POINTER.finding(
                 file.path, f"routed to Git LFS by .gitattributes, but staged as its "
                            f"{human_size(file.size)} content, not an LFS pointer",
-                f"`git lfs install`, then `git rm --cached {file.path} && git add {file.path}`")
+                f"`git lfs install`, then `git rm --cached {shlex.quote(file.path)} && "
+                f"git add {shlex.quote(file.path)}`")
         return
     if described is not None:
         name, kind = described
@@ -159,8 +162,8 @@ def check(file: File, options: dict[str, Any], context: Context) -> Iterator[Fin
         yield LARGE_FILE.finding(
             file.path, f"file of {human_size(file.size)} (hard limit "
                        f"{options['hard-limit-kb']} KB for any file)",
-            f"`git rm --cached {file.path}`, add it to .gitignore and commit the code that "
-            "makes it; or Git LFS / object storage", details={"size": file.size})
+            f"`git rm --cached {shlex.quote(file.path)}`, add it to .gitignore and commit the "
+            "code that makes it; or Git LFS / object storage", details={"size": file.size})
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -7,6 +7,7 @@ valid nbformat 4) and exits 1 when it changed a file, as pre-commit fixers do.
 from __future__ import annotations
 
 import argparse
+import shlex
 import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -103,7 +104,8 @@ def check(file: File, options: dict[str, Any], context: Context) -> Iterator[Fin
 
     if filetypes.is_lfs_pointer(file.head(1024)):
         return
-    hint = f"strip the outputs: check-notebook-outputs --fix {file.path} (or nbstripout)"
+    hint = (f"strip the outputs: check-notebook-outputs --fix {shlex.quote(file.path)} "
+            "(or nbstripout)")
     nb = notebooks.load(file)
     cells = list(notebooks.iter_cells(nb))
     outputs = [(cell.index, out) for cell in cells for out in cell.outputs]

@@ -8,6 +8,7 @@ a masked example, never the value. Code, README and docs are not data and are no
 """
 from __future__ import annotations
 
+import shlex
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -167,7 +168,8 @@ def _finding(file: File, kind: str, located: Any, hit: Any) -> Finding:
     if kind == "notebook":
         return PII_IN_NOTEBOOK.finding(
             file.path, f"{where}{what}",
-            f"strip the outputs: nbstripout {file.path} (or check-notebook-outputs --fix)",
+            f"strip the outputs: nbstripout {shlex.quote(file.path)} "
+            "(or check-notebook-outputs --fix)",
             key=key, details=details)
     return PII_IN_DATA.finding(
         file.path, f"{where}{what}", _FIX_DATA.replace("PATH", file.path),

@@ -6,6 +6,7 @@ callables able to run code get their own rule, unsafe-pickle.
 from __future__ import annotations
 
 import re
+import shlex
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -234,15 +235,15 @@ def check(file: File, options: dict[str, Any], context: Context) -> Iterator[Fin
                 yield UNSAFE.finding(
                     file.path, f"unsafe pickle{inside}: imports {item} ({reason}); loading "
                                f"this file runs it ({size})",
-                    f"do not load it; remove it (git rm --cached {file.path}), rebuild the "
-                    "model from its training code, and prefer safetensors/ONNX/skops",
+                    f"do not load it; remove it (git rm --cached {shlex.quote(file.path)}), "
+                    "rebuild the model from its training code, and prefer safetensors/ONNX/skops",
                     key=f"{where}:{item}", details={"callable": str(item), "member": where})
         if scan.error:
             yield UNINSPECTABLE.finding(
                 file.path, f"pickle{inside} could not be walked to its end: {scan.error} "
                            f"({size}); its imports are not all known",
-                f"remove it (git rm --cached {file.path}) and regenerate it from the training "
-                "code; raise --max-scan-mb if it is only large",
+                f"remove it (git rm --cached {shlex.quote(file.path)}) and regenerate it from "
+                "the training code; raise --max-scan-mb if it is only large",
                 key=f"{where}:error", details={"error": scan.error, "member": where})
 
 
