@@ -123,7 +123,7 @@ PINNED_HASH = re.compile(
 # A value that says it is not a real one: AWS's documented keys end in EXAMPLE/EXAMPLEKEY.
 EXAMPLE = re.compile(r"example|dummy|placeholder", re.IGNORECASE)
 CONTEXT = 5            # lines of context detect-secrets' filters see on each side
-BLOCK = 1 << 20        # bytes read at a time from a big file
+BLOCK = 1 << 18        # bytes read at a time from a big file (256 KiB)
 MAX_LINE = 4096        # longer lines are scanned in overlapping windows of this many characters
 OVERLAP = 256
 ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
@@ -236,6 +236,7 @@ class Scanner:
         base = 1
         todo: deque[int] = deque()  # candidate line numbers not scanned yet
         hits: list[Hit] = []
+        texts: dict[int, str] = {}
         for block in blocks:
             first = base + len(kept)
             new = _split(block)
@@ -247,14 +248,19 @@ class Scanner:
             ready = base + len(kept) - 1 - CONTEXT  # lines whose following context is read
             while todo and todo[0] <= ready:
                 number = todo.popleft()
-                hits += self.scan_line(kept, number - base + 1, number, name)
+                found = self.scan_line(kept, number - base + 1, number, name)
+                if found:
+                    hits += found
+                    texts[number] = kept[number - base]
             keep_from = min(todo[0] if todo else ready + 1, ready + 1) - CONTEXT
             if keep_from > base:
                 del kept[:keep_from - base]
                 base = keep_from
         for number in todo:
-            hits += self.scan_line(kept, number - base + 1, number, name)
-        texts = {h.line: kept[h.line - base] for h in hits if h.line >= base}
+            found = self.scan_line(kept, number - base + 1, number, name)
+            if found:
+                hits += found
+                texts[number] = kept[number - base]
         return hits, texts
 
     def scan_line(self, lines: list[str], index: int, number: int, name: str) -> list[Hit]:
