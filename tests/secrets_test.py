@@ -604,7 +604,9 @@ def fuzz_line(rng: random.Random) -> str:
                                                                         23, 30, 40, 44))))
         quote = rng.choice(("'", '"', "`", ""))
         if kind == 0:
-            parts.append(rng.choice(FRAGMENTS) + rng.choice(JOINERS) + quote + run + quote)
+            name = rng.choice(FRAGMENTS)
+            name = rng.choice((name, name.upper(), name.title(), "Müller_" + name.upper()))
+            parts.append(name + rng.choice(JOINERS) + quote + run + quote)
         elif kind == 1:
             parts.append(f"{quote}{run}{quote}")
         elif kind == 2:
