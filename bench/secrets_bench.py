@@ -1,16 +1,25 @@
 """check-secrets against detect-secrets-hook, side by side, on the same generated file list.
 
     .venv/bin/python bench/secrets_bench.py [--files 300] [--repeat 5]
+    .venv/bin/python bench/secrets_bench.py --csv-mb 6 50 [--repeat 1] [--before REV]
 
 Generates a tree of .py, .yaml, .ipynb, .json and .env files (a few of them holding fake
 credentials built at run time), then runs `detect-secrets-hook --no-verify FILES` (no network
 verification, like gitworthy) and `check-secrets FILES`, alternating, `--repeat` times each,
 and prints the median and best wall time of each and what each reported.
+
+With `--csv-mb`, each size instead makes one CSV of Faker-like customer rows (names, emails,
+phones, quoted addresses, timestamps, amounts) with one fake token planted near the end, and
+times detect-secrets-hook, check-secrets, and check-secrets as of `--before` (a git revision,
+by default the one before the line prefilter; its `hooks` package is extracted with `git
+archive` into a temp dir), all with --max-kb raised so the file is scanned, not refused.
 """
 from __future__ import annotations
 
 import argparse
+import io
 import json
+import os
 import random
 import statistics
 import string
@@ -21,6 +30,12 @@ import time
 from pathlib import Path
 
 BIN = Path(sys.executable).parent
+ROOT = Path(__file__).resolve().parent.parent
+BEFORE = "e91d8ac"  # check-secrets before the line prefilter and block streaming
+FIRST = ("Ann", "Bob", "Chloé", "Dmitri", "Eva", "Farid", "Grace", "Hiro", "Ines", "Jamal")
+LAST = ("Smith", "Dubois", "Müller", "Okafor", "Tanaka", "García", "Nowak", "Rossi", "Lee")
+STREETS = ("Main St", "Rue de la Paix", "Hauptstraße", "Oak Avenue", "High Street")
+CITIES = ("Springfield", "Lyon", "Berlin", "Lagos", "Osaka", "Madrid", "Kraków", "Milan")
 PY_BODY = '''"""Feature engineering for the churn model."""
 import os
 
@@ -99,17 +114,93 @@ def generate(root: Path, count: int, seed: int = 7) -> list[Path]:
     return files
 
 
-def timed(argv: list[str], cwd: Path) -> tuple[float, int, str]:
+def write_csv(path: Path, megabytes: float, seed: int = 11) -> None:
+    """Faker-like customer rows up to `megabytes`, with one fake token 90% of the way in."""
+    rng = random.Random(seed)
+    target = int(megabytes * 1024 * 1024)
+    token = "hf" + "_" + "".join(rng.choice(string.ascii_letters) for _ in range(34))
+    written = 0
+    planted = False
+    with path.open("w", encoding="utf-8", newline="") as out:
+        out.write("id,first_name,last_name,email,phone,address,city,signup,amount\n")
+        row = 0
+        while written < target:
+            buf = io.StringIO()
+            for _ in range(1000):
+                row += 1
+                first, last = rng.choice(FIRST), rng.choice(LAST)
+                buf.write(f'{row},{first},{last},{first.lower()}.{row}@example.org,'
+                          f'+33 6 {rng.randint(10, 99)} {rng.randint(10, 99)} '
+                          f'{rng.randint(10, 99)} {rng.randint(10, 99)},'
+                          f'"{rng.randint(1, 200)} {rng.choice(STREETS)}, Apt {rng.randint(1, 9)}",'
+                          f'{rng.choice(CITIES)},2024-{rng.randint(1, 12):02d}-'
+                          f'{rng.randint(1, 28):02d} {rng.randint(0, 23):02d}:'
+                          f'{rng.randint(0, 59):02d}:00,{rng.uniform(1, 999):.2f}\n')
+            if not planted and written > target * 0.9:
+                buf.write(f"{row + 1},Token,Leak,t@example.org,,,\"{token}\",,\n")
+                planted = True
+            text = buf.getvalue()
+            out.write(text)
+            written += len(text.encode())
+
+
+def timed(argv: list[str], cwd: Path, env: dict[str, str] | None = None
+          ) -> tuple[float, int, str]:
     started = time.perf_counter()
-    done = subprocess.run(argv, cwd=cwd, capture_output=True, text=True, check=False)
+    done = subprocess.run(argv, cwd=cwd, capture_output=True, text=True, check=False, env=env)
     return time.perf_counter() - started, done.returncode, done.stdout
+
+
+def csv_bench(sizes: list[float], repeat: int, before: str) -> int:
+    """detect-secrets-hook, check-secrets before and after, on one big CSV per size."""
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp) / "repo"
+        old = Path(tmp) / "before"
+        root.mkdir()
+        old.mkdir()
+        subprocess.run(["git", "init", "-q"], cwd=root, check=True)
+        archive = subprocess.run(["git", "archive", before, "hooks"], cwd=ROOT,
+                                 capture_output=True, check=True).stdout
+        subprocess.run(["tar", "-x", "-C", str(old)], input=archive, check=True)
+        env_old = {**os.environ, "PYTHONPATH": str(old)}
+        print(f"check-secrets before = {before}; {repeat} run(s) each")
+        for megabytes in sizes:
+            path = root / f"customers_{megabytes:g}mb.csv"
+            write_csv(path, megabytes)
+            limit = str(int(megabytes * 1024) + 1024)
+            tools = {
+                "detect-secrets-hook": ([str(BIN / "detect-secrets-hook"), "--no-verify",
+                                         path.name], None),
+                f"check-secrets {before}": ([sys.executable, "-m", "hooks.checks.secrets",
+                                             "--max-kb", limit, path.name], env_old),
+                "check-secrets now": ([str(BIN / "check-secrets"), "--max-kb", limit,
+                                       path.name], None),
+            }
+            size = path.stat().st_size / 1024 / 1024
+            lines = sum(1 for _ in path.open("rb"))
+            print(f"{path.name}: {size:.1f} MB, {lines} lines")
+            for name, (argv, env) in tools.items():
+                runs = [timed(argv, root, env) for _ in range(repeat)]
+                seconds = [r[0] for r in runs]
+                code, out = runs[-1][1], runs[-1][2]
+                reported = sum(1 for line in out.splitlines()
+                               if line.startswith("Location:") or ": error check-secrets" in line)
+                print(f"  {name:24s} median {statistics.median(seconds):7.2f}s  "
+                      f"best {min(seconds):7.2f}s  exit {code}  findings {reported}")
+    return 0
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--files", type=int, default=300)
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--csv-mb", type=float, nargs="+", metavar="MB",
+                        help="time one big CSV per size instead of the tree of files")
+    parser.add_argument("--before", default=BEFORE,
+                        help="git revision of check-secrets to compare with (--csv-mb)")
     args = parser.parse_args()
+    if args.csv_mb:
+        return csv_bench(args.csv_mb, args.repeat, args.before)
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         subprocess.run(["git", "init", "-q"], cwd=root, check=True)

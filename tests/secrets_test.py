@@ -96,7 +96,7 @@ def notebook(cells: list) -> str:
 # --------------------------------------------------------------------------- positives
 
 
-@pytest.mark.parametrize(("name", "text", "secret_type"), [
+KINDS = [
     ("etl.py", f'engine = create_engine("postgresql://analyst:{DB_PASSWORD}@warehouse/sales")\n',
      "Connection String Password"),
     ("config.yaml", f"db:\n  url: mysql+pymysql://root:{PLAIN_PASSWORD}@10.0.0.5/crm\n",
@@ -127,7 +127,10 @@ def notebook(cells: list) -> str:
     ("hub.py", f"login(token={HF_TOKEN})\n", "Hugging Face Token"),
     ("maps.py", f'gmaps = googlemaps.Client(key="{GOOGLE_KEY}")\n', "Google API Key"),
     ("settings.py", f'DB_PASSWORD = "{PLAIN_PASSWORD}"\n', "Secret Keyword"),
-])
+]
+
+
+@pytest.mark.parametrize(("name", "text", "secret_type"), KINDS)
 def test_finds_each_kind_of_credential(repo, name, text, secret_type):
     write(repo, name, text)
     report = findings(repo, name)
@@ -538,3 +541,186 @@ def test_runs_under_the_pre_commit_framework(repo, tmp_path):
     assert done.returncode == 1, done.stdout + done.stderr
     assert "etl.py:1" in done.stdout and "Hugging Face Token" in done.stdout
     assert HF_TOKEN not in done.stdout
+
+
+# --------------------------------------------------------------------------- the prefilter
+#
+# The prefilter only decides which lines reach detect-secrets' plugins; these tests run the
+# check with and without it over a corpus of every planted credential kind plus random lines
+# built around what the plugins look for, and demand identical findings.
+
+HEX = "0123456789abcdef"
+B64 = ALNUM + "+/=_-"
+
+
+def b64url(text: str) -> str:
+    import base64
+    return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
+
+
+def detect_secrets_kinds() -> list[str]:
+    """A line for each of detect-secrets' own format plugins (fake values, built here)."""
+    jwt = ".".join([b64url('{"alg":"HS256","typ":"JWT"}'), b64url('{"sub":"etl"}'),
+                    pick(ALNUM, 43)])
+    return [
+        f'GH = "{"gh" + "p_" + pick(ALNUM, 36)}"',
+        f'SLACK = "{"xo" + "xb-" + pick("0123456789", 11) + "-" + pick(HEX, 24)}"',
+        f'hook = "https://hooks.slack.com/services/T{pick(UPPER, 8)}/B{pick(UPPER, 8)}/x1"',
+        f'STRIPE = "{"sk" + "_live_" + pick(ALNUM, 24)}"',
+        f"auth = '{jwt}'",
+        f'SG = "{"S" + "G." + pick(ALNUM, 22) + "." + pick(ALNUM, 43)}"',
+        f'TWILIO = "{"A" + "C" + pick(HEX, 32)}"',
+        f'MC = "{pick(HEX, 32) + "-u" + "s12"}"',
+        f'TG = "{pick("123456789", 9) + ":" + pick(ALNUM, 35)}"',
+        f'OPENAI = "{"sk-" + pick(ALNUM, 20) + "T3Blbk" + "FJ" + pick(ALNUM, 20)}"',
+        f'PYPI = "{"pypi-AgEIcHlwaS5v" + "cmc" + pick(ALNUM, 70)}"',
+        f'SQ = "{"sq0" + "csp-" + pick(ALNUM, 43)}"',
+        f'GL = "{"glp" + "at-" + pick(ALNUM, 20)}"',
+        f'DISCORD = "{"M" + pick(ALNUM, 23) + "." + pick(ALNUM, 6) + "." + pick(ALNUM, 27)}"',
+        f"artifactory_token: {'AK' + 'C' + pick(ALNUM, 12)}",
+        f"//registry.npmjs.org/:_authToken={'npm' + '_' + pick(ALNUM, 36)}",
+        f'ibm_cloud_iam_key = "{pick(ALNUM, 44)}"',
+        f'cos_hmac_secret_access_key = "{pick(HEX, 48)}"',
+        f'cloudant_password = "{pick(HEX, 64)}"',
+        f'softlayer_api_key = "{pick(HEX, 64)}"',
+        f"server = {RNG.randint(11, 99)}.{RNG.randint(1, 250)}.{RNG.randint(1, 250)}.7",
+        "key_file = PuTTY-User-Key-File-" + "2: ssh-rsa",
+        PEM,
+    ]
+
+
+FRAGMENTS = ("password", "passwd", "pwd", "secret", "api_key", "apikey", "token", "auth_key",
+             "private_key", "db_pass", "aws", "key", "cl_pw", "ibm_iam_key", "contraseña")
+JOINERS = (" = ", ": ", ":=", " == ", " => ", " ", "=", "('", '("', "[0] = ", " != ", ";")
+
+
+def fuzz_line(rng: random.Random) -> str:
+    """A random line mixing keywords, assignments, quotes, URLs and random runs."""
+    parts: list[str] = []
+    for _ in range(rng.randint(1, 4)):
+        kind = rng.randrange(9)
+        alphabet = rng.choice((HEX, B64, ALNUM, LETTERS, "0123456789"))
+        run = "".join(rng.choice(alphabet) for _ in range(rng.choice((6, 8, 9, 12, 21, 22,
+                                                                        23, 30, 40, 44))))
+        quote = rng.choice(("'", '"', "`", ""))
+        if kind == 0:
+            name = rng.choice(FRAGMENTS)
+            name = rng.choice((name, name.upper(), name.title(), "Müller_" + name.upper()))
+            parts.append(name + rng.choice(JOINERS) + quote + run + quote)
+        elif kind == 1:
+            parts.append(f"{quote}{run}{quote}")
+        elif kind == 2:
+            parts.append(f"{rng.choice(('postgresql', 'redis', 's3', 'https'))}://"
+                         f"{rng.choice(('etl', ''))}:{run}@{rng.choice(('dw', 'localhost'))}/x")
+        elif kind == 3:
+            parts.append(f"jdbc:sqlserver://dw;{rng.choice(('password', 'PWD'))}={run}")
+        elif kind == 4:
+            parts.append(f"https://acct.blob.core.windows.net/c?sv=2022&sig={run}{run}")
+        elif kind == 5:
+            parts.append(rng.choice(detect_secrets_kinds()))
+        elif kind == 6:
+            parts.append(f"{rng.randint(1, 255)}.{rng.randint(0, 255)}."
+                         f"{rng.randint(0, 255)}.{rng.randint(0, 255)}")
+        elif kind == 7:
+            parts.append("# pragma: allowlist nextline secret")
+        else:
+            parts.append(f"{rng.randint(0, 9999)},{run},ok")
+    return rng.choice((" ", ", ", "\t", "; ")).join(parts)
+
+
+def corpus(repo: Path) -> list[str]:
+    """Every planted kind in its own file, and random lines in each file type."""
+    rng = random.Random(5)
+    names: list[str] = []
+    for i, (name, text, _) in enumerate(KINDS):
+        names.append(str(write(repo, f"kinds/{i}/{name}", text).relative_to(repo)))
+    write(repo, "kinds/ds.py", "\n".join(detect_secrets_kinds()) + "\n")
+    names.append("kinds/ds.py")
+    # quoted runs of n distinct characters: the shortest the entropy plugins report
+    runs = [f'v{n} = "{"".join(rng.sample(alphabet, n))}"'
+            for alphabet in ("abcdef0123456789", ALNUM) for n in range(6, len(alphabet) // 2)]
+    write(repo, "kinds/entropy.py", "\n".join(runs) + "\n")
+    names.append("kinds/entropy.py")
+    for suffix in ("py", "yaml", "env", "ini", "json", "csv", "txt", "go", "java", "js", "tf",
+                   "cfg", "toml", "md"):
+        lines = [fuzz_line(rng) for _ in range(300)]
+        if suffix in ("ini", "cfg"):
+            lines.insert(0, "[global]")
+        write(repo, f"fuzz/data.{suffix}", "\n".join(lines) + "\n")
+        names.append(f"fuzz/data.{suffix}")
+    ini = "\n".join(f"{rng.choice(FRAGMENTS)}_{i} = {pick(B64, rng.choice((20, 23, 30)))}"
+                    for i in range(100))
+    write(repo, "fuzz/app.txt", ini + "\n")  # parsed by the eager ini transformer
+    yaml_values = "\n".join(f"k{i}: {pick(B64, rng.choice((20, 23, 30)))}" for i in range(100))
+    write(repo, "fuzz/values.yml", yaml_values + "\n")
+    cells = [nbformat.v4.new_code_cell("\n".join(fuzz_line(rng) for _ in range(20)))
+             for _ in range(10)]
+    cells[3].outputs = [nbformat.v4.new_output(
+        "stream", text="\n".join(fuzz_line(rng) for _ in range(20)))]
+    write(repo, "fuzz/nb.ipynb", notebook(cells))
+    return names + ["fuzz/app.txt", "fuzz/values.yml", "fuzz/nb.ipynb"]
+
+
+def finding_set(report) -> set[tuple]:
+    return {(f.path, f.rule, f.line, f.key, f.message) for f in report.findings}
+
+
+def test_prefilter_loses_no_finding(repo):
+    names = corpus(repo)
+    fast = findings(repo, *names)
+    slow = findings(repo, *names, prefilter=False)
+    assert finding_set(fast) == finding_set(slow)
+    found = {f.details["secret_type"] for f in slow.findings}
+    assert len(slow.findings) > 300 and len(found) >= 20, sorted(found)
+
+
+def test_prefilter_knows_every_enabled_plugin():
+    scan = check_secrets.scanner()
+    assert scan.candidates is not None, [
+        type(p).__name__ for p, _ in scan.plugins if check_secrets._needs(p) is None]
+
+
+def test_prefilter_skips_ordinary_data_lines():
+    scan = check_secrets.scanner()
+    rows = "id,name,city,amount\n" + "".join(f"{i},Ann Lee,Lyon,{i * 3.5}\n" for i in range(999))
+    assert list(check_secrets._candidate_offsets(scan.candidates, rows)) == []
+
+
+def test_streamed_blocks_find_what_the_whole_text_finds(repo):
+    rng = random.Random(9)
+    text = "id,comment\n" + "\n".join(fuzz_line(rng) for _ in range(400)) + "\n"
+    write(repo, "notes.txt", text)
+    [file] = sources.from_paths(["notes.txt"], cwd=repo).files
+    scan = check_secrets.scanner()
+    assert check_secrets._streams(file.path, text)
+    whole = scan.scan_text(text, file.path, prefilter=False)
+    for size in (7, 97, 4096):
+        streamed, lines = scan.scan_stream(check_secrets._blocks(file, size), file.path)
+        assert sorted(streamed, key=repr) == sorted(whole, key=repr)
+        assert all(lines[h.line] == text.split("\n")[h.line - 1] for h in streamed)
+    assert len(whole) > 50
+
+
+def test_files_a_transformer_parses_are_not_streamed():
+    assert not check_secrets._streams("conf.yaml", "a: 1\nb: 2\n")
+    assert not check_secrets._streams("setup.cfg", "[metadata]\nname = x\n")
+    assert not check_secrets._streams("app.txt", "user = etl\ntoken = abc\n")
+    assert check_secrets._streams("rows.csv", "id,name\n1,a\n")
+    assert check_secrets._streams("etl.py", "import os\n")
+
+
+def test_big_csv_is_streamed_not_read_whole(repo):
+    import tracemalloc
+
+    row = "1042,Jane Doe,jane.doe@example.org,221B Baker Street,London,2024-03-01 10:15:00\n"
+    write(repo, "big.csv", "id,name,email,address,city,ts\n" + row * 60_000)  # 5 MB
+    [file] = sources.from_paths(["big.csv"], cwd=repo).files
+    options = {**check_secrets.OPTIONS, "max-kb": 1 << 20}
+    check_secrets.scanner()
+    tracemalloc.start()
+    try:
+        assert list(check_secrets.check(file, options, sources.Context(repo))) == []
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < file.size // 2, peak  # a few blocks, not the 5 MB file

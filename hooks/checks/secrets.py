@@ -2,11 +2,14 @@
 strings), found by detect-secrets' plugins and filters plus gitworthy's plugins for data work."""
 from __future__ import annotations
 
+import codecs
 import hashlib
 import io
 import json
+import math
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -119,6 +122,8 @@ PINNED_HASH = re.compile(
 )
 # A value that says it is not a real one: AWS's documented keys end in EXAMPLE/EXAMPLEKEY.
 EXAMPLE = re.compile(r"example|dummy|placeholder", re.IGNORECASE)
+CONTEXT = 5            # lines of context detect-secrets' filters see on each side
+BLOCK = 1 << 18        # bytes read at a time from a big file (256 KiB)
 MAX_LINE = 4096        # longer lines are scanned in overlapping windows of this many characters
 OVERLAP = 256
 ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
@@ -190,60 +195,108 @@ class Scanner:
         self.line_filters = [f for f in line_filters if getattr(f[0], "path", "") != INDIRECT]
         self.indirect = [f for f in line_filters if getattr(f[0], "path", "") == INDIRECT]
         self.secret_filters = _stage(filters, {"secret"}, {"filename", "secret", "plugin", "line"})
+        self.candidates = prefilter([p for p, _ in self.plugins])
 
     def skips_file(self, name: str) -> bool:
         """detect-secrets' file filters: non-text extensions, lock files, swagger files."""
         return any(_call(f, names, filename=name) for f, names in self.file_filters)
 
-    def scan_text(self, text: str, name: str) -> list[Hit]:
+    def scan_text(self, text: str, name: str, prefilter: bool = True) -> list[Hit]:
         """Every potential secret of a file, like detect-secrets' `scan_file`, plus the raw
         lines of a file its transformers rewrote (they drop YAML and ini comments)."""
         lines = _split(text)
         transformed = _transformed(text, name, eager=False)
-        hits = self.scan_lines(transformed or lines, name)
+        hits = self.scan_lines(transformed or lines, name, prefilter)
         if transformed:
-            hits += self.scan_lines(lines, name)
+            hits += self.scan_lines(lines, name, prefilter)
         if not hits:
             eager = _transformed(text, name, eager=True)
             if eager:
-                hits = self.scan_lines(eager, name)
+                hits = self.scan_lines(eager, name, prefilter)
         return hits
 
-    def scan_lines(self, lines: list[str], name: str) -> list[Hit]:
+    def scan_lines(self, lines: list[str], name: str, prefilter: bool = True) -> list[Hit]:
         """Potential secrets in `lines` (line numbers start at 1), after every filter."""
+        if prefilter and self.candidates is not None:
+            numbers: Iterable[int] = _candidate_lines(self.candidates, lines)
+        else:
+            numbers = range(1, len(lines) + 1)
+        hits: list[Hit] = []
+        for number in numbers:
+            hits += self.scan_line(lines, number, number, name)
+        return hits
+
+    def scan_stream(self, blocks: Iterable[str], name: str, prefilter: bool = True
+                    ) -> tuple[list[Hit], dict[int, str]]:
+        """`scan_lines` over a file read block by block (each block whole lines, joined by
+        newlines), holding one block and a few lines of context in memory. Returns the hits
+        and the text of their lines."""
+        use = self.candidates if prefilter else None
+        kept: list[str] = []    # lines from number `base` on (context of pending candidates)
+        base = 1
+        todo: deque[int] = deque()  # candidate line numbers not scanned yet
+        hits: list[Hit] = []
+        texts: dict[int, str] = {}
+        for block in blocks:
+            first = base + len(kept)
+            new = _split(block)
+            if use is None:
+                todo.extend(range(first, first + len(new)))
+            else:
+                todo.extend(first + i for i in _candidate_offsets(use, block))
+            kept += new
+            ready = base + len(kept) - 1 - CONTEXT  # lines whose following context is read
+            while todo and todo[0] <= ready:
+                number = todo.popleft()
+                found = self.scan_line(kept, number - base + 1, number, name)
+                if found:
+                    hits += found
+                    texts[number] = kept[number - base]
+            keep_from = min(todo[0] if todo else ready + 1, ready + 1) - CONTEXT
+            if keep_from > base:
+                del kept[:keep_from - base]
+                base = keep_from
+        for number in todo:
+            found = self.scan_line(kept, number - base + 1, number, name)
+            if found:
+                hits += found
+                texts[number] = kept[number - base]
+        return hits, texts
+
+    def scan_line(self, lines: list[str], index: int, number: int, name: str) -> list[Hit]:
+        """Potential secrets in `lines[index - 1]` (reported as line `number`)."""
         from detect_secrets.util.code_snippet import get_code_snippet
 
         hits: list[Hit] = []
-        for number, raw in enumerate(lines, 1):
-            line = raw.rstrip()
-            if not line:
-                continue
-            context = get_code_snippet(lines, number)
-            judged = line if len(line) <= MAX_LINE else line[-MAX_LINE:]
-            if any(_call(f, n, filename=name, line=judged, context=context)
-                   for f, n in self.line_filters):
-                continue
-            indirect = any(_call(f, n, filename=name, line=judged, context=context)
-                           for f, n in self.indirect)
-            for window in _windows(line):
-                for plugin, generic in self.plugins:
-                    if generic and indirect:
-                        continue
-                    for found in plugin.analyze_line(filename=name, line=window,
-                                                     line_number=number, context=context):
-                        value = found.secret_value
-                        if not value or (plugin is self.url_plugin
-                                         and self.is_placeholder(value)):
-                            continue  # `user:password@localhost` in docs and templates
-                        if EXAMPLE.search(value):
-                            continue  # AWS's documented `...EXAMPLE` keys, `dummy-token`
-                        if plugin is self.hex_plugin and value in PINNED_HASH.findall(window):
-                            continue  # `rev: <commit>`, `md5: <checksum>`: not secrets
-                        if not any(
-                            _call(f, n, filename=name, secret=value, plugin=plugin, line=window)
-                            for f, n in self.secret_filters
-                        ):
-                            hits.append(Hit(number, found.type, value))
+        line = lines[index - 1].rstrip()
+        if not line:
+            return hits
+        context = get_code_snippet(lines, index)
+        judged = line if len(line) <= MAX_LINE else line[-MAX_LINE:]
+        if any(_call(f, n, filename=name, line=judged, context=context)
+               for f, n in self.line_filters):
+            return hits
+        indirect = any(_call(f, n, filename=name, line=judged, context=context)
+                       for f, n in self.indirect)
+        for window in _windows(line):
+            for plugin, generic in self.plugins:
+                if generic and indirect:
+                    continue
+                for found in plugin.analyze_line(filename=name, line=window,
+                                                 line_number=number, context=context):
+                    value = found.secret_value
+                    if not value or (plugin is self.url_plugin
+                                     and self.is_placeholder(value)):
+                        continue  # `user:password@localhost` in docs and templates
+                    if EXAMPLE.search(value):
+                        continue  # AWS's documented `...EXAMPLE` keys, `dummy-token`
+                    if plugin is self.hex_plugin and value in PINNED_HASH.findall(window):
+                        continue  # `rev: <commit>`, `md5: <checksum>`: not secrets
+                    if not any(
+                        _call(f, n, filename=name, secret=value, plugin=plugin, line=window)
+                        for f, n in self.secret_filters
+                    ):
+                        hits.append(Hit(number, found.type, value))
         return hits
 
 
@@ -309,6 +362,127 @@ def scanner(disabled: Sequence[str] = ()) -> Scanner:
         _SCANNERS.clear()
         _SCANNERS[key] = Scanner(key)
     return _SCANNERS[key]
+
+
+# --------------------------------------------------------------------------- the prefilter
+#
+# What each plugin's match must contain, as patterns that never match a newline: a line where
+# none of the enabled plugins' patterns matches cannot produce a finding, so only the other
+# lines go through detect-secrets. Each plugin has a case-sensitive pattern, searched in the
+# text, and a lowercase one standing for its case-insensitive parts, searched in the folded
+# text (`_fold`: much faster than re.IGNORECASE). A plugin missing here turns the prefilter off.
+_ASSIGNED = "key|pw|pass|token"  # Cloudant, IBM Cloud IAM, SoftLayer: `<name>_key = <value>`
+NEEDS: dict[str, tuple[str, str]] = {
+    "ArtifactoryDetector": (r"AKC|AP[\dA-F]", ""),
+    "AWSKeyDetector": (r"A3T[A-Z0-9]|ABIA|ACCA|AKIA|ASIA", "aws"),
+    "AzureStorageKeyDetector": ("AccountKey=", ""),
+    "BasicAuthDetector": ("://", ""),
+    "CloudantDetector": ("://", _ASSIGNED),
+    "DiscordBotTokenDetector": (r"[MNO][a-zA-Z\d_-]{23,25}\.[a-zA-Z\d_-]{6}\.", ""),
+    "GitHubTokenDetector": ("gh[pousr]_", ""),
+    "GitLabTokenDetector": ("gl[a-z]{2,7}-|GR1348941", ""),
+    "IbmCloudIamDetector": ("", _ASSIGNED),
+    "IbmCosHmacDetector": ("", "secret"),
+    "IPPublicDetector": (r"[0-9]\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]", ""),
+    "JwtTokenDetector": ("eyJ", ""),
+    "MailchimpDetector": ("-us[0-9]", ""),
+    "NpmDetector": ("_authToken=", ""),
+    "OpenAIDetector": ("T3BlbkFJ", ""),
+    "PrivateKeyDetector": (r"BEGIN|PuTTY-User-Key-File-\d", ""),
+    "PypiTokenDetector": ("pypi-AgEIcHlwaS5vcmc", ""),
+    "SendGridDetector": (r"SG\.", ""),
+    "SlackDetector": ("", r"xox[abposr]-|hooks\.slack\.com"),
+    "SoftlayerDetector": ("://", _ASSIGNED),
+    "SquareOAuthDetector": ("sq0csp-", ""),
+    "StripeDetector": ("[rs]k_live_", ""),
+    "TelegramBotTokenDetector": (r"\d{8}:", ""),
+    "TwilioKeyDetector": ("AC[a-z0-9]{32}|SK[a-z0-9]{32}", ""),
+    # gitworthy's plugins (hooks/secret_plugins.py)
+    "ConnectionStringPasswordDetector": ("://", "passw?d|password|pwd"),
+    "DatabricksTokenDetector": ("dapi", ""),
+    "HuggingFaceTokenDetector": ("hf_|api_org_", ""),
+    "GoogleApiKeyDetector": ("AIza", ""),
+    "AzureSasTokenDetector": ("sig=", ""),
+}
+# Characters re.IGNORECASE equates with an ASCII letter that str.lower() does not turn into it.
+_FOLD = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"})
+
+
+def _fold(text: str) -> str:
+    """`text` lowercased as re.IGNORECASE compares letters (newlines stay where they are)."""
+    return text.lower() if text.isascii() else text.translate(_FOLD).lower()
+
+
+def _needs(plugin: Any) -> tuple[str, str] | None:
+    """What a line must match for `plugin` to find anything in it (case-sensitive, and
+    lowercase for the folded text), or None for a plugin not known here."""
+    name = type(plugin).__name__
+    if name == "KeywordDetector":  # every one of its regexes contains a denylisted keyword
+        from detect_secrets.plugins.keyword import DENYLIST
+        return "", "|".join(DENYLIST)
+    if name in ("Base64HighEntropyString", "HexHighEntropyString"):
+        # a quoted run of its alphabet, long enough to pass the entropy limit: the entropy
+        # of n characters is at most log2(n), so n > 2**limit (one less, for rounding)
+        shortest = max(1, math.floor(2 ** plugin.entropy_limit))
+        run = f"[{re.escape(plugin.charset)}]{{{shortest},}}"
+        return f"'{run}'|\"{run}\"", ""
+    return NEEDS.get(name)
+
+
+@dataclass(frozen=True)
+class Prefilter:
+    """The enabled plugins' needs: `exact` searched in the text, `folded` in `_fold(text)`."""
+
+    exact: re.Pattern[str] | None
+    folded: re.Pattern[str] | None
+
+
+def _either(patterns: list[str]) -> re.Pattern[str] | None:
+    patterns = sorted({p for p in patterns if p})
+    return re.compile("|".join(f"(?:{p})" for p in patterns)) if patterns else None
+
+
+def prefilter(plugins: Sequence[Any]) -> Prefilter | None:
+    """The prefilter for these plugins (None: some plugin is unknown, scan every line)."""
+    needs = [_needs(p) for p in plugins]
+    if any(n is None for n in needs):
+        return None
+    return Prefilter(_either([n[0] for n in needs if n]), _either([n[1] for n in needs if n]))
+
+
+def _offsets(pattern: re.Pattern[str], text: str) -> Iterator[int]:
+    """0-based numbers of the lines of `text` (split at newlines) that `pattern` matches."""
+    line = 0
+    at = 0
+    while True:
+        match = pattern.search(text, at)
+        if match is None:
+            return
+        line += text.count("\n", at, match.start())
+        yield line
+        end = text.find("\n", match.start())
+        if end < 0:
+            return
+        at = end + 1
+        line += 1
+
+
+def _candidate_offsets(pre: Prefilter, text: str) -> list[int]:
+    """0-based numbers of the lines of `text` that some enabled plugin could report on."""
+    found: set[int] = set()
+    if pre.exact is not None:
+        found.update(_offsets(pre.exact, text))
+    if pre.folded is not None:
+        found.update(_offsets(pre.folded, _fold(text)))
+    return sorted(found)
+
+
+def _candidate_lines(pre: Prefilter, lines: list[str]) -> Iterable[int]:
+    """1-based numbers of the `lines` the prefilter keeps (a transformer's line may hold
+    a newline, so matches are found per line here, not in the joined text)."""
+    if any("\n" in line for line in lines):
+        return [n for n, line in enumerate(lines, 1) if _candidate_offsets(pre, line)]
+    return [n + 1 for n in _candidate_offsets(pre, "\n".join(lines))]
 
 
 # --------------------------------------------------------------------------- notebooks
@@ -444,14 +618,13 @@ def detect_secrets_baseline(context: Context, name: str) -> DetectSecretsBaselin
     return _BASELINES[key]
 
 
-def _accepted(hits: list[Hit], lines: list[str], path: str, context: Context,
+def _accepted(hits: list[Hit], lines: dict[int, str], path: str, context: Context,
               name: str) -> list[Hit]:
-    """The hits a detect-secrets baseline does not accept."""
+    """The hits a detect-secrets baseline does not accept (`lines`: text by line number)."""
     baseline = detect_secrets_baseline(context, name) if hits else None
     if baseline is None:
         return hits
-    return [h for h in hits
-            if not baseline.accepts(path, h, lines[h.line - 1] if h.line <= len(lines) else "")]
+    return [h for h in hits if not baseline.accepts(path, h, lines.get(h.line, ""))]
 
 
 # --------------------------------------------------------------------------- the check
@@ -491,6 +664,48 @@ def _read_text(file: File, limit: int) -> str:
     return data.decode("utf-8-sig", "replace")
 
 
+def _blocks(file: File, size: int = BLOCK) -> Iterator[str]:
+    """The text of a file in blocks of whole lines (split at the last newline of each read),
+    decoded as `_read_text` does; the last block is what follows the last newline."""
+    decoder = codecs.getincrementaldecoder("utf-8-sig")("replace")
+    carry = ""
+    with file.open() as stream:
+        while True:
+            data = stream.read(size)
+            text = carry + decoder.decode(data, final=not data)
+            if not data:
+                yield text
+                return
+            cut = text.rfind("\n")
+            if cut < 0:
+                carry = text
+                continue
+            yield text[:cut]
+            carry = text[cut + 1:]
+
+
+def _streams(name: str, head: str) -> bool:
+    """Whether the file can be scanned block by block with the same result as whole: no
+    detect-secrets transformer can parse it. The YAML transformer takes .yaml files; the ini
+    transformer fails on a first line that is not a `[section]`, and its eager form (files of
+    no known type, parsed with a header added) on any unindented line without `=` or `:`
+    (configparser's error for a line that is neither option, section nor comment), as in a
+    CSV's header row."""
+    from detect_secrets.util.filetype import FileType, determine_file_type
+
+    kind = determine_file_type(name)
+    if kind == FileType.YAML:
+        return False
+    lines = _split(head)[:-1]  # the last one may be cut off
+    significant = [x.strip() for x in lines if x.strip() and x.strip()[0] not in "#;"]
+    if not significant or significant[0].startswith("["):
+        return False
+    if kind != FileType.OTHER:
+        return True
+    return any(x[:1].strip() and x.strip() and x.strip()[0] not in "#;["
+               and "=" not in x and ":" not in x for x in lines)
+
+
 def _pragma_allows(line: str) -> bool:
     """`gitworthy: allow` on a notebook cell's line (the engine reads .ipynb JSON lines)."""
     match = PRAGMA.search(line.encode("utf-8", "replace"))
@@ -516,13 +731,11 @@ def check(file: File, options: dict[str, Any], context: Context) -> Iterator[Fin
     scan = scanner(options["disable-plugins"])
     if scan.skips_file(file.path):
         return
-    text = _read_text(file, limit)
     if file.suffix == ".ipynb":
-        yield from _check_notebook(file, text, scan, options, context)
+        yield from _check_notebook(file, _read_text(file, limit), scan, options, context)
         return
-    lines = _split(text)
-    hits = _accepted(_best(scan.scan_text(text, file.path)), lines, file.path, context,
-                     options["secrets-baseline"])
+    hits, texts = _scan_file(file, scan, limit, options.get("prefilter", True))
+    hits = _accepted(_best(hits), texts, file.path, context, options["secrets-baseline"])
     for hit in hits:
         yield HARDCODED.finding(
             file.path, f"{_describe(hit.type)}: {mask(hit.value)}",
@@ -531,13 +744,28 @@ def check(file: File, options: dict[str, Any], context: Context) -> Iterator[Fin
         )
 
 
+def _scan_file(file: File, scan: Scanner, limit: int, prefilter: bool = True
+               ) -> tuple[list[Hit], dict[int, str]]:
+    """The hits of a text file and the text of their lines: streamed block by block when no
+    transformer can parse the file (data files, code), else read whole (configs, YAML).
+    `prefilter=False` runs every line through the plugins (the tests compare both)."""
+    if _streams(file.path, file.head(65536).decode("utf-8-sig", "replace")):
+        return scan.scan_stream(_blocks(file), file.path, prefilter)
+    text = _read_text(file, limit)
+    lines = _split(text)
+    hits = scan.scan_text(text, file.path, prefilter)
+    return hits, {h.line: lines[h.line - 1] for h in hits if h.line <= len(lines)}
+
+
 def _check_notebook(file: File, text: str, scan: Scanner, options: dict[str, Any],
                     context: Context) -> Iterator[Finding]:
     for part in notebook_parts(text):
         lines = _split(ANSI.sub("", part.text))
-        hits = [h for h in _best(scan.scan_lines(lines, file.path))
+        hits = [h for h in _best(scan.scan_lines(lines, file.path,
+                                                 options.get("prefilter", True)))
                 if not _pragma_allows(lines[h.line - 1])]
-        for hit in _accepted(hits, lines, file.path, context, options["secrets-baseline"]):
+        texts = {h.line: lines[h.line - 1] for h in hits}
+        for hit in _accepted(hits, texts, file.path, context, options["secrets-baseline"]):
             hint = HINTS.get(hit.type, DEFAULT_HINT)
             if part.kind == "output":
                 hint += "; clear the stored output: jupyter nbconvert --clear-output --inplace " \
