@@ -46,7 +46,8 @@ class Output:
 class Cell(NamedTuple):
     """One cell: unpacks as (index, kind, source, outputs)."""
 
-    index: int
+    # The field shadows tuple.index (a method) on purpose: `cell.index` is the public API.
+    index: int  # type: ignore[assignment]
     kind: str
     source: str
     outputs: list[Output]
@@ -108,7 +109,8 @@ def iter_cells(source: File | dict[str, Any]) -> Iterator[Cell]:
     for index, cell in enumerate(nb["cells"]):
         if not isinstance(cell, dict):
             continue
-        kind = cell.get("cell_type") if isinstance(cell.get("cell_type"), str) else "unknown"
+        cell_type = cell.get("cell_type")
+        kind = cell_type if isinstance(cell_type, str) else "unknown"
         outputs = cell.get("outputs") if kind == "code" else None
         parsed = [output_of(i, o) for i, o in enumerate(outputs or []) if isinstance(o, dict)]
         yield Cell(index, kind, text_of(cell.get("source")), parsed)
@@ -121,7 +123,8 @@ def output_size(output: dict[str, Any]) -> int:
 
 def output_of(index: int, output: dict[str, Any]) -> Output:
     """One nbformat output dict as an Output."""
-    kind = output.get("output_type") if isinstance(output.get("output_type"), str) else "unknown"
+    output_type = output.get("output_type")
+    kind = output_type if isinstance(output_type, str) else "unknown"
     size = output_size(output)
     if kind == "stream":
         return Output(index, kind, f"stream/{output.get('name', 'stdout')}",
@@ -132,7 +135,8 @@ def output_of(index: int, output: dict[str, Any]) -> Output:
             if isinstance(lines, list) else ""
         text = trace or f"{text_of(output.get('ename'))}: {text_of(output.get('evalue'))}"
         return Output(index, kind, "error", text, size)
-    data = output.get("data") if isinstance(output.get("data"), dict) else {}
+    raw_data = output.get("data")
+    data: dict[str, Any] = raw_data if isinstance(raw_data, dict) else {}
     mime = richest_mime(data)
     tables: list[list[list[str]]] = []
     if "text/html" in data:

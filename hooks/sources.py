@@ -14,10 +14,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING, cast
 
 from hooks import git
 from hooks.findings import InspectionError
+
+if TYPE_CHECKING:
+    from _typeshed import WriteableBuffer
 
 HEAD_BYTES = 64 * 1024
 SMALL_BLOB = 1024 * 1024  # blobs up to this size come through the shared cat-file process
@@ -47,7 +50,8 @@ class File:
 
     def open(self) -> IO[bytes]:
         """A binary stream of the whole content; read it in chunks, never all at once."""
-        return _Counted(self._open(), self)
+        # _Counted implements the binary-stream interface; typeshed's IO is nominal, not a Protocol.
+        return cast(IO[bytes], _Counted(self._open(), self))
 
     def _open(self) -> IO[bytes]:
         raise NotImplementedError
@@ -158,7 +162,7 @@ class BlobReader:
         data = self._batch.stdout.read(int(header[2]) + 1)
         return data[:-1]
 
-    def stream(self, sha: str) -> IO[bytes]:
+    def stream(self, sha: str) -> _ProcessStream:
         return _ProcessStream(["git", "cat-file", "blob", sha], self.root)
 
     def close(self) -> None:
@@ -178,10 +182,11 @@ class _ProcessStream(io.RawIOBase):
     def readable(self) -> bool:
         return True
 
-    def readinto(self, buffer: bytearray) -> int:  # type: ignore[override]
+    def readinto(self, buffer: WriteableBuffer) -> int:
         assert self._proc.stdout
-        data = self._proc.stdout.read(len(buffer))
-        buffer[: len(data)] = data
+        view = memoryview(buffer).cast("B")
+        data = self._proc.stdout.read(len(view))
+        view[: len(data)] = data
         return len(data)
 
     def close(self) -> None:

@@ -20,7 +20,8 @@ def find(client: GitHubClient, number: int, marker: str = MARKER) -> dict[str, A
     candidates = [c for c in client.comments(number)
                   if str(c.get("body") or "").lstrip().startswith(marker)]
     bots = [c for c in candidates if (c.get("user") or {}).get("type") == "Bot"]
-    return (bots or candidates or [None])[0]
+    matches = bots or candidates
+    return matches[0] if matches else None
 
 
 def upsert(client: GitHubClient, number: int, body: str, *, marker: str = MARKER,

@@ -18,13 +18,19 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, cast
 
 import spacy
-from presidio_analyzer import AnalyzerEngine, Pattern, PatternRecognizer, RecognizerRegistry
+from presidio_analyzer import (
+    AnalyzerEngine,
+    EntityRecognizer,
+    Pattern,
+    PatternRecognizer,
+    RecognizerRegistry,
+)
 from presidio_analyzer.context_aware_enhancers import LemmaContextAwareEnhancer
 from presidio_analyzer.nlp_engine import NlpArtifacts, SpacyNlpEngine
-from presidio_analyzer.predefined_recognizers import UsNpiRecognizer
+from presidio_analyzer.predefined_recognizers import PhoneRecognizer, UsNpiRecognizer
 
 from hooks.findings import InspectionError
 from hooks.pii.entities import NEEDS_EVIDENCE
@@ -56,7 +62,8 @@ class _BlankEngine(SpacyNlpEngine):
 
     def __init__(self, nlp: Any, has_ner: bool) -> None:
         super().__init__(models=[{"lang_code": "en", "model_name": "gitworthy"}])
-        self.nlp = {"en": nlp}
+        # presidio types `nlp` as None (its unannotated `self.nlp = None`); it is a dict
+        self.nlp = {"en": nlp}  # type: ignore[assignment]
         self.has_ner = has_ner
 
     def load(self) -> None:  # already loaded; never download
@@ -157,6 +164,15 @@ def _load_ner(model: str) -> Any:
     return spacy.load(model, exclude=["parser", "lemmatizer", "textcat"])
 
 
+class _Named(Protocol):
+    name: str
+
+
+def _recognizer_name(recognizer: EntityRecognizer) -> str:
+    """A recognizer's name: presidio sets it in branches mypy cannot type (always a str)."""
+    return cast(_Named, recognizer).name
+
+
 @lru_cache(maxsize=4)
 def get_analyzer(ner_model: str = "") -> AnalyzerEngine:
     """The engine for a configuration, built once per process."""
@@ -165,10 +181,11 @@ def get_analyzer(ner_model: str = "") -> AnalyzerEngine:
     engine = _BlankEngine(nlp, has_ner=bool(ner_model))
     registry = RecognizerRegistry(supported_languages=["en"])
     registry.load_predefined_recognizers(nlp_engine=engine, languages=["en"])
-    registry.recognizers = [r for r in registry.recognizers if r.name not in DROPPED]
+    registry.recognizers = [r for r in registry.recognizers if _recognizer_name(r) not in DROPPED]
     for recognizer in registry.recognizers:
-        if recognizer.name == "PhoneRecognizer":  # one full pass of phonenumbers per region
-            recognizer.supported_regions = PHONE_REGIONS
+        # one full pass of phonenumbers per region
+        if _recognizer_name(recognizer) == "PhoneRecognizer":
+            cast(PhoneRecognizer, recognizer).supported_regions = PHONE_REGIONS
     if ner_model:
         registry.add_nlp_recognizer(nlp_engine=engine)
     for recognizer in (_MbiRecognizer(), UsNpiRecognizer(), _dob_recognizer(),
@@ -251,9 +268,8 @@ def analyze_lines(lines: Sequence[str], ner_model: str = "", min_score: float = 
         _SEEN[(ner_model, min_score, prefix, line)] = tuple(hits)
     matches: list[Match] = []
     for line, indexes in owners.items():
-        hits = found.get(line)
-        if hits is None:
-            hits = list(_SEEN[(ner_model, min_score, prefix, line)])
+        fresh = found.get(line)
+        hits = fresh if fresh is not None else list(_SEEN[(ner_model, min_score, prefix, line)])
         for entity, begin, end, score in hits:
             matches.extend(Match(i, entity, begin, end, score) for i in indexes)
     return matches

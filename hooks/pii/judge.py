@@ -7,6 +7,7 @@ many values per call, with the column's name before each value so context words 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -147,7 +148,7 @@ def decide_column(name: str, tally: Tally, settings: Settings) -> list[Hit]:
     return hits
 
 
-def judge_text(lines: list[tuple[int | None, str]], settings: Settings) -> list[Hit]:
+def judge_text(lines: Sequence[tuple[int | None, str]], settings: Settings) -> list[Hit]:
     """Entities in lines of text: one Hit per entity (first line, count of lines)."""
     if settings.ner_model:
         picked = list(range(len(lines)))

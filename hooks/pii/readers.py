@@ -12,7 +12,7 @@ import io
 import json
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import IO, Any
@@ -55,7 +55,7 @@ class Table:
 class Text:
     """Sampled lines: (1-based line number or None when not known, text)."""
 
-    lines: list[tuple[int | None, str]] = field(default_factory=list)
+    lines: Sequence[tuple[int | None, str]] = field(default_factory=list)
     where: str = ""
 
 
