@@ -25,7 +25,7 @@ from hooks import git
 from hooks.engine import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, Report
 from hooks.findings import Finding, ScanError, Severity
 from hooks.github.client import GitHubClient, GitHubError
-from hooks.report import github as annotations
+from hooks.report import github as workflow
 from hooks.report import markdown
 
 PR_EVENTS = ("pull_request", "pull_request_target")
@@ -182,7 +182,8 @@ def _pull_request_target(pr: Mapping[str, Any], env: Mapping[str, str]) -> Targe
     base, head = pr["base"]["sha"], pr["head"]["sha"]
     head_repo = ((pr.get("head") or {}).get("repo") or {}).get("full_name")
     base_repo = ((pr.get("base") or {}).get("repo") or {}).get("full_name")
-    target = Target([], head, "", number=int(pr["number"]), fork=head_repo != base_repo)
+    number = int(pr["number"])
+    target = Target([], head, "", number=number, fork=head_repo != base_repo)
     missing = ensure_commits(base, head)
     if head in missing:
         raise SystemExit(_fatal(f"cannot fetch the pull request's head commit {head[:12]}: "
@@ -194,7 +195,7 @@ def _pull_request_target(pr: Mapping[str, Any], env: Mapping[str, str]) -> Targe
         target.notes.append("the base commit could not be fetched: scanned all tracked files")
     elif _merge_base(base, head):
         target.args, target.describe = ["--diff", f"{base}...{head}"], changed
-    elif _is_shallow() and (files := pull_request_files(env, target.number)) is not None:
+    elif _is_shallow() and (files := pull_request_files(env, number)) is not None:
         target.args, target.describe, target.only = ["--diff", f"{base}..{head}"], changed, files
     elif ensure_merge_base(base, head):
         target.args, target.describe = ["--diff", f"{base}...{head}"], changed
@@ -249,7 +250,7 @@ def _push_target(event: Mapping[str, Any], env: Mapping[str, str]) -> Target:
 
 
 def _fatal(message: str) -> int:
-    log(annotations.command("error", message, title="gitworthy"))
+    log(workflow.command("error", message, title="gitworthy"))
     return EXIT_ERROR
 
 
@@ -257,7 +258,7 @@ def _fatal(message: str) -> int:
 
 def load_report(document: Mapping[str, Any]) -> Report:
     """The JSON report (the CLI's contract) as a Report the renderers take."""
-    findings = [
+    findings: list[Finding] = [
         LoadedFinding(f["check"], f["rule"], f["path"], f["message"], f["hint"],
                       Severity(f["severity"]), f.get("line"), details=f.get("details") or {},
                       stored_fingerprint=f.get("fingerprint", ""))
@@ -335,7 +336,7 @@ def post_comment(env: Mapping[str, str], target: Target, report: Report, fail_on
         return "not a pull request"
     token = env.get("GITWORTHY_TOKEN", "")
     if not token:
-        log(annotations.command("warning", "no github-token: the pull-request comment was "
+        log(workflow.command("warning", "no github-token: the pull-request comment was "
                                            "not written", title="gitworthy"))
         return "no token"
     marker = comment.marker_for(env.get("GITWORTHY_COMMENT_KEY", ""))
@@ -355,12 +356,12 @@ def post_comment(env: Mapping[str, str], target: Target, report: Report, fail_on
         read_only = target.fork or env.get("GITHUB_ACTOR", "") == "dependabot[bot]"
         if read_only and exc.status in (401, 403, 404):
             who = "a fork" if target.fork else "Dependabot"
-            log(annotations.command(
+            log(workflow.command(
                 "notice", f"pull request from {who}: its token is read-only, so the "
                 "gitworthy comment was not written; the annotations and the job summary have "
                 "the findings", title="gitworthy"))
             return "read-only token"
-        log(annotations.command("warning", f"the gitworthy comment was not written: {exc}",
+        log(workflow.command("warning", f"the gitworthy comment was not written: {exc}",
                                 title="gitworthy"))
         return "failed"
     log(f"gitworthy: pull-request comment {outcome}")
@@ -383,7 +384,7 @@ def main(env: Mapping[str, str] | None = None) -> int:
 
     target = target_for(env, event_payload(env))
     for note in target.notes:
-        log(annotations.command("notice", note, title="gitworthy"))
+        log(workflow.command("notice", note, title="gitworthy"))
     if not target.args:
         log(f"gitworthy: scanning {target.describe}")
         write_outputs(env, {"findings": 0, "blocking": 0, "report-path": ""})
@@ -392,7 +393,7 @@ def main(env: Mapping[str, str] | None = None) -> int:
     code = run_scan(target, env, report_path, fail_on)
     if not report_path.is_file():
         write_outputs(env, {"findings": 0, "blocking": 0, "report-path": ""})
-        log(annotations.command("error", "gitworthy could not scan: see the message above "
+        log(workflow.command("error", "gitworthy could not scan: see the message above "
                                          "(configuration, inputs or git)", title="gitworthy"))
         return EXIT_ERROR
     document = filter_document(json.loads(report_path.read_text("utf-8")),
@@ -405,7 +406,7 @@ def main(env: Mapping[str, str] | None = None) -> int:
     from hooks.report import text
 
     untrusted_log(text.render(report, fail_on))
-    sys.stdout.write(annotations.render(report, fail_on, summary_hint="the job summary"))
+    sys.stdout.write(workflow.render(report, fail_on, summary_hint="the job summary"))
     write_summary(env, report, fail_on, repo_url, target)
     sarif_path = write_sarif(env, report, fail_on)
     blocking = len(report.blocking(fail_on)) + (len(report.errors) if fail_on != "never" else 0)
@@ -452,7 +453,7 @@ def entry(env: Mapping[str, str] | None = None) -> int:
         import traceback
 
         traceback.print_exc()
-        log(annotations.command("error", f"gitworthy action failed: {type(exc).__name__} "
+        log(workflow.command("error", f"gitworthy action failed: {type(exc).__name__} "
                                          "(please report it with the log above)",
                                 title="gitworthy"))
         return EXIT_ERROR
