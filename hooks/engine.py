@@ -188,11 +188,9 @@ def _run_check(module: Any, file: File, options: dict[str, Any], context: Contex
     return []
 
 
-def run_hook(check_id: str, argv: Sequence[str] | None = None) -> int:
-    """A check as a pre-commit hook: judge the named files, print text, return the exit code.
-
-    Every option of the check is also a flag (`max-kb` -> `--max-kb`); flags override config.
-    """
+def hook_parser(check_id: str) -> argparse.ArgumentParser:
+    """The hook's command line: file names, --config/--baseline/--fail-on, and every option
+    of the check as a flag (`max-kb` -> `--max-kb`). A hook may add flags of its own."""
     module = load(check_id)
     parser = argparse.ArgumentParser(prog=check_id, description=module.__doc__)
     parser.add_argument("filenames", nargs="*")
@@ -209,7 +207,16 @@ def run_hook(check_id: str, argv: Sequence[str] | None = None) -> int:
         else:
             parser.add_argument(flag, type=type(default) if default != "" else str,
                                 metavar=name.upper().replace("-", "_"))
-    args = parser.parse_args(argv)
+    return parser
+
+
+def run_hook(check_id: str, argv: Sequence[str] | None = None,
+             args: argparse.Namespace | None = None) -> int:
+    """A check as a pre-commit hook: judge the named files, print text, return the exit code.
+    Flags override the configuration. `args`: already parsed by `hook_parser`."""
+    module = load(check_id)
+    if args is None:
+        args = hook_parser(check_id).parse_args(argv)
     from hooks.cli import safe_output
     from hooks.report import text
 

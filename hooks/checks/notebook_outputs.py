@@ -6,14 +6,12 @@ valid nbformat 4) and exits 1 when it changed a file, as pre-commit fixers do.
 """
 from __future__ import annotations
 
-import argparse
 import shlex
-import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from hooks.engine import run_hook
+from hooks.engine import hook_parser, run_hook
 from hooks.findings import Finding, InspectionError, Rule
 from hooks.sources import Context, File
 
@@ -156,12 +154,12 @@ def fix(path: str | Path) -> bool:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """The hook: `--fix` strips the named notebooks first, then the check runs as usual."""
-    args = list(sys.argv[1:] if argv is None else argv)
-    if "--fix" not in args:
-        return run_hook(ID, args)
-    args = [a for a in args if a != "--fix"]
+    parser = hook_parser(ID)
+    parser.add_argument("--fix", action="store_true",
+                        help="strip outputs and execution counts in place (exit 1 if changed)")
+    args = parser.parse_args(argv)
     changed = False
-    for name in _filenames(args):
+    for name in args.filenames if args.fix else ():
         if not name.endswith(".ipynb") or Path(name).is_symlink() or not Path(name).is_file():
             continue
         try:
@@ -170,22 +168,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 changed = True
         except InspectionError:
             pass  # the check below reports why the notebook cannot be read
-    code = run_hook(ID, args)
+    code = run_hook(ID, args=args)
     return max(code, 1) if changed else code
-
-
-def _filenames(args: list[str]) -> list[str]:
-    """The positional file names among the hook's arguments."""
-    parser = argparse.ArgumentParser(add_help=False)
-    parser.add_argument("filenames", nargs="*")
-    for name, default in {**OPTIONS, "severity": "", "config": "", "baseline": "",
-                          "fail-on": ""}.items():
-        if isinstance(default, bool):
-            parser.add_argument(f"--{name}", action=argparse.BooleanOptionalAction)
-        else:
-            parser.add_argument(f"--{name}", action="append")
-    known, _ = parser.parse_known_args(args)
-    return known.filenames
 
 
 if __name__ == "__main__":
