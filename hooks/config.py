@@ -54,7 +54,7 @@ class Config:
         return {**COMMON_CHECK_KEYS, **module.OPTIONS, **self.sections.get(check_id, {})}
 
 
-def _typed(value: Any, default: Any, where: str) -> Any:
+def typed(value: Any, default: Any, where: str) -> Any:
     """`value` if it has the type of `default`; otherwise a ConfigError naming `where`."""
     if isinstance(default, bool):
         ok = isinstance(value, bool)
@@ -87,12 +87,12 @@ def parse(table: Mapping[str, Any], source: str, prefix: str = "") -> Config:
                 if option not in known:
                     raise ConfigError(f"{where}.{option}: unknown key "
                                       f"(known: {', '.join(sorted(known))})")
-                section[option] = _typed(option_value, known[option], f"{where}.{option}")
+                section[option] = typed(option_value, known[option], f"{where}.{option}")
             if section.get("severity", "") not in ("", *SEVERITIES):
                 raise ConfigError(f"{where}.severity must be one of {', '.join(SEVERITIES)}")
             config.sections[key] = section
         elif key in TOP_KEYS:
-            value = _typed(value, TOP_KEYS[key], where)
+            value = typed(value, TOP_KEYS[key], where)
             if key == "fail-on" and value not in FAIL_ON:
                 raise ConfigError(f"{where} must be one of {', '.join(FAIL_ON)}, not {value!r}")
             if key == "checks":

@@ -14,7 +14,7 @@ from typing import Any
 
 from hooks import git
 from hooks.checks import load
-from hooks.config import Config, ConfigError, load_config
+from hooks.config import FAIL_ON, SEVERITIES, Config, ConfigError, load_config, typed
 from hooks.findings import Finding, InspectionError, ScanError, Severity
 from hooks.sources import Context, File, Source, from_paths
 
@@ -197,8 +197,9 @@ def hook_parser(check_id: str) -> argparse.ArgumentParser:
     parser.add_argument("--config", help="configuration file (default: .gitworthy.toml or "
                                          "pyproject.toml at the repository root)")
     parser.add_argument("--baseline", help="baseline file of accepted findings")
-    parser.add_argument("--fail-on", choices=("error", "warning", "never"))
-    for name, default in {**module.OPTIONS, "severity": ""}.items():
+    parser.add_argument("--fail-on", choices=FAIL_ON)
+    parser.add_argument("--severity", choices=SEVERITIES)
+    for name, default in module.OPTIONS.items():
         flag = f"--{name}"
         if isinstance(default, bool):
             parser.add_argument(flag, action=argparse.BooleanOptionalAction, default=None)
@@ -226,10 +227,10 @@ def run_hook(check_id: str, argv: Sequence[str] | None = None,
         root = git.toplevel(Path.cwd())
         config = load_config(args.config, root)
         section = config.sections.setdefault(check_id, {})
-        for name in {**module.OPTIONS, "severity": ""}:
+        for name, default in {**module.OPTIONS, "severity": ""}.items():
             value = getattr(args, name.replace("-", "_"))
             if value is not None:
-                section[name] = value
+                section[name] = typed(value, default, f"{check_id} --{name}")
         if args.fail_on:
             config.fail_on = args.fail_on
         baseline_path = args.baseline or config.baseline

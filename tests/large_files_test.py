@@ -148,3 +148,10 @@ def test_staged_sizes_come_from_one_batched_git_call(repo: Repo, monkeypatch,
     code, _ = scan_json("--staged", "--check", "check-large-files", capsys=capsys)
     assert code == 0
     assert len([c for c in calls if "cat-file" in c]) == 1
+
+
+def test_bad_hook_flag_value_is_one_line_and_exit_2(repo: Repo, capsys) -> None:
+    repo.write("a.csv", "x\n")
+    assert large_files.main(["--max-kb", "-5", "a.csv"]) == 2
+    err = capsys.readouterr().err
+    assert "--max-kb must be a whole number >= 0" in err and len(err.strip().splitlines()) == 1
