@@ -240,3 +240,12 @@ def test_critical_findings_block_and_map_to_sarif_error(repo: Repo, capsys) -> N
     assert rules["unsafe-pickle"]["properties"]["security-severity"] == "9.0"
     _, text, _ = run("scan", "--staged", capsys=capsys)
     assert "1 critical" in text
+
+
+def test_summary_counts_files_not_error_entries(repo: Repo, capsys) -> None:
+    repo.write("broken.ipynb", '{"cells": [ not json')
+    repo.add()
+    code, out, _ = run("scan", "--staged", capsys=capsys)
+    assert code == 1
+    assert out.count("broken.ipynb: could not inspect") >= 2  # several checks say so
+    assert "1 file could not be inspected" in out.splitlines()[-1]

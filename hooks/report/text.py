@@ -28,7 +28,8 @@ def summary(report: Report, fail_on: str) -> str:
     else:
         parts.append("no findings")
     if report.errors:
-        parts.append(f"{_plural(len(report.errors), 'file')} could not be inspected")
+        unreadable = len({e.path for e in report.errors})
+        parts.append(f"{_plural(unreadable, 'file')} could not be inspected")
     if report.baselined:
         parts.append(f"{report.baselined} accepted by the baseline")
     if report.allowed:
