@@ -22,11 +22,6 @@ from typing import Any
 
 from hooks.checks import CHECKS, load
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
-
 FAIL_ON = ("error", "warning", "never")
 SEVERITIES = ("critical", "error", "warning")
 COMMON_CHECK_KEYS: dict[str, Any] = {"severity": "", "exclude": [], "enabled": True}
@@ -108,6 +103,10 @@ def parse(table: Mapping[str, Any], source: str, prefix: str = "") -> Config:
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
+    if sys.version_info >= (3, 11):  # imported here: most hook runs have no config file
+        import tomllib
+    else:  # pragma: no cover
+        import tomli as tomllib
     try:
         with open(path, "rb") as fh:
             return tomllib.load(fh)

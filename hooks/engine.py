@@ -3,7 +3,6 @@ collects findings and errors into a Report."""
 from __future__ import annotations
 
 import argparse
-import json
 import re
 import sys
 import time
@@ -55,6 +54,8 @@ class Report:
 
 def load_baseline(path: str) -> set[str]:
     """The fingerprints a baseline file accepts."""
+    import json
+
     try:
         with open(path, encoding="utf-8") as fh:
             data = json.load(fh)
@@ -68,6 +69,8 @@ def load_baseline(path: str) -> set[str]:
 
 def write_baseline(path: str, findings: Sequence[Finding]) -> None:
     """Record findings as accepted: fingerprint, check, rule and path (no content)."""
+    import json
+
     entries = sorted(
         ({"fingerprint": f.fingerprint, "check": f.check, "rule": f.rule, "path": f.path}
          for f in findings),
