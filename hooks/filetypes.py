@@ -14,6 +14,18 @@ LFS_POINTER = re.compile(
 LFS_POINTER_MAX = 1024  # git-lfs never writes a pointer larger than this
 
 
+def human_size(size: int) -> str:
+    """1536 -> '1.5 KB' (KB = 1024 bytes, as in pre-commit-hooks' check-added-large-files)."""
+    if size < 1024:
+        return f"{size} bytes"
+    value = float(size)
+    for unit in ("KB", "MB", "GB", "TB"):
+        value /= 1024
+        if value < 1024 or unit == "TB":
+            break
+    return f"{value:.1f} {unit}"
+
+
 def is_lfs_pointer(head: bytes) -> bool:
     """True for a Git LFS pointer file (spec v1), the small text git stores instead of the data."""
     return len(head) < LFS_POINTER_MAX and LFS_POINTER.match(head) is not None

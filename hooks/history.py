@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from hooks import git
-from hooks.checks.large_files import human_size
+from hooks.filetypes import human_size
 from hooks.sources import BlobFile, history
 
 

@@ -117,20 +117,6 @@ def proto_fields(buf: bytes, limit: int = 64) -> list[tuple[int, int, Any]]:
     return fields
 
 
-def _human(size: int) -> str:
-    if size < 1024:
-        return f"{size} bytes"
-    value = float(size)
-    for unit in ("KiB", "MiB", "GiB"):
-        value /= 1024
-        if value < 1024 or unit == "GiB":
-            break
-    return f"{value:.1f} {unit}"
-
-
-human = _human
-
-
 class Inflated(io.RawIOBase):
     """A decompressing stream (zlib, gzip, bz2, xz, lzma-alone, lz4) read in bounded steps."""
 

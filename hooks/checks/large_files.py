@@ -10,7 +10,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from hooks.engine import run_hook
-from hooks.filetypes import DATA_EXTENSIONS, is_binary, is_lfs_pointer, sniff_format
+from hooks.filetypes import DATA_EXTENSIONS, human_size, is_binary, is_lfs_pointer, sniff_format
 from hooks.findings import Finding, Rule
 from hooks.sources import Context, DiskFile, File
 
@@ -72,16 +72,6 @@ DVC_OUTPUT = Rule(
         "committed, and push the data with `dvc push`.",
 )
 RULES = (LARGE_DATA, LARGE_FILE, LFS_NOT_POINTER, DVC_OUTPUT)
-
-
-def human_size(size: int) -> str:
-    """1536 -> '1.5 KB' (KB = 1024 bytes, as in pre-commit-hooks' check-added-large-files)."""
-    value = float(size)
-    for unit in ("bytes", "KB", "MB", "GB"):
-        if value < 1024 or unit == "GB":
-            return f"{size} bytes" if unit == "bytes" else f"{value:.1f} {unit}"
-        value /= 1024
-    raise AssertionError("unreachable")
 
 
 def describe(file: File) -> tuple[str, str] | None:

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from hooks.engine import hook_parser, run_hook
+from hooks.filetypes import human_size
 from hooks.findings import Finding, InspectionError, Rule
 from hooks.sources import Context, File
 
@@ -90,10 +91,6 @@ def _kind(output: Any) -> str:
     return KINDS.get(output.mime, output.mime)
 
 
-def _kb(size: int) -> str:
-    return f"{size / 1024:,.0f} KB" if size >= 1024 else f"{size} bytes"
-
-
 def check(file: File, options: dict[str, Any], context: Context) -> Iterator[Finding]:
     """Large (or, in require-empty mode, any) stored outputs in one notebook."""
     if file.suffix != ".ipynb" or file.is_symlink or file.size == 0:
@@ -120,7 +117,8 @@ def check(file: File, options: dict[str, Any], context: Context) -> Iterator[Fin
     for index, out in outputs:
         if out.size > per_output:
             yield OUTPUT_TOO_LARGE.finding(
-                file.path, f"cell {index}, output {out.index}: {_kind(out)} of {_kb(out.size)} "
+                file.path, f"cell {index}, output {out.index}: {_kind(out)} of "
+                           f"{human_size(out.size)} "
                            f"(limit {options['max-output-kb']} KB per output)",
                 hint, key=f"cell {index} output {out.index}",
                 details={"cell": index, "output": out.index, "kind": _kind(out),
@@ -128,10 +126,10 @@ def check(file: File, options: dict[str, Any], context: Context) -> Iterator[Fin
     total = sum(out.size for _, out in outputs)
     if total > options["max-kb"] * 1024:
         largest = sorted(outputs, key=lambda item: -item[1].size)[:3]
-        named = ", ".join(f"cell {i} ({_kind(o)}, {_kb(o.size)})" for i, o in largest)
+        named = ", ".join(f"cell {i} ({_kind(o)}, {human_size(o.size)})" for i, o in largest)
         yield TOO_LARGE.finding(
-            file.path, f"notebook stores {_kb(total)} of outputs in {len(outputs)} output(s) "
-                       f"(limit {options['max-kb']} KB); largest: {named}",
+            file.path, f"notebook stores {human_size(total)} of outputs in {len(outputs)} "
+                       f"output(s) (limit {options['max-kb']} KB); largest: {named}",
             hint, key="total", details={"bytes": total, "outputs": len(outputs)})
 
 

@@ -11,7 +11,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from hooks.engine import run_hook
-from hooks.filetypes import is_lfs_pointer
+from hooks.filetypes import human_size, is_lfs_pointer
 from hooks.findings import Finding, Rule, Severity
 from hooks.sources import Context, File
 
@@ -204,7 +204,7 @@ def check(file: File, options: dict[str, Any], context: Context) -> Iterator[Fin
         return
     limit = int(options["max-scan-mb"]) << 20
     detection = modelformats.detect(file, limit)
-    size = modelformats.human(file.size)
+    size = human_size(file.size)
     folder = folder_of(file.path, context) if not _is_source(file) else None
     if folder is not None:
         where, kind, how, count = folder
