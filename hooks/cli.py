@@ -99,7 +99,8 @@ def _source(args: argparse.Namespace) -> Source:
     return sources.from_paths(args.paths or ["."])
 
 
-def _run_scan(args: argparse.Namespace, use_baseline: bool = True) -> tuple[Report, str]:
+def run_scan(args: argparse.Namespace, use_baseline: bool = True) -> tuple[Report, str]:
+    """The scan that parsed `scan` arguments ask for: its Report and the fail-on in force."""
     root = git.toplevel(Path.cwd())
     config = load_config(args.config, root)
     if args.fail_on:
@@ -124,7 +125,7 @@ def render(report: Report, fmt: str, fail_on: str, color: bool = False) -> str:
 
 
 def cmd_scan(args: argparse.Namespace) -> int:
-    report, fail_on = _run_scan(args)
+    report, fail_on = run_scan(args)
     to_terminal = not args.output and sys.stdout.isatty()
     output = render(report, args.format, fail_on, color=to_terminal)
     if args.output:
@@ -139,7 +140,7 @@ def cmd_scan(args: argparse.Namespace) -> int:
 
 
 def cmd_baseline(args: argparse.Namespace) -> int:
-    report, _ = _run_scan(args, use_baseline=False)
+    report, _ = run_scan(args, use_baseline=False)
     target = args.output or args.baseline or DEFAULT_BASELINE
     write_baseline(target, report.findings)
     print(f"gitworthy: wrote {len(report.findings)} accepted findings to {target}; "

@@ -467,6 +467,19 @@ def test_bad_checks_input_fails_with_exit_2(origin: Origin, tmp_path: Path,
     assert not [r for r in fake.requests if "/issues/" in r["path"]]
 
 
+
+def test_bad_configuration_fails_with_exit_2_and_names_the_key(origin: Origin, tmp_path: Path,
+                                                                fake: FakeGitHub) -> None:
+    origin.git("checkout", "-q", "feature")
+    origin.write(".gitworthy.toml", "fail_on = 'never'\n")
+    origin.add()
+    origin.commit("typo in the config")
+    origin.git("checkout", "-q", "main")
+    run = pr_run(origin, tmp_path, fake)
+    assert run.code == 2
+    assert ".gitworthy.toml: fail_on: unknown key" in run.stdout
+    assert "gitworthy could not scan" in run.stdout
+
 # -- the action file itself -------------------------------------------------------------
 
 def test_run_scripts_interpolate_no_expressions() -> None:

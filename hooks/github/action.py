@@ -17,15 +17,15 @@ import re
 import secrets
 import sys
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from hooks import git
 from hooks.engine import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, Report
-from hooks.findings import Finding, ScanError, Severity
 from hooks.github.client import GitHubClient, GitHubError
 from hooks.report import github as workflow
+from hooks.report import json as json_report
 from hooks.report import markdown
 
 PR_EVENTS = ("pull_request", "pull_request_target")
@@ -45,17 +45,6 @@ class Target:
     fork: bool = False
     notes: list[str] = field(default_factory=list)
     only: set[str] | None = None  # report only these paths (the PR's files, from the API)
-
-
-@dataclass(frozen=True)
-class LoadedFinding(Finding):
-    """A finding read back from the JSON report, keeping its fingerprint as written."""
-
-    stored_fingerprint: str = ""
-
-    @property
-    def fingerprint(self) -> str:
-        return self.stored_fingerprint or super().fingerprint
 
 
 # -- environment -----------------------------------------------------------------------
@@ -256,39 +245,23 @@ def _fatal(message: str) -> int:
 
 # -- the report ------------------------------------------------------------------------
 
-def load_report(document: Mapping[str, Any]) -> Report:
-    """The JSON report (the CLI's contract) as a Report the renderers take."""
-    findings: list[Finding] = [
-        LoadedFinding(f["check"], f["rule"], f["path"], f["message"], f["hint"],
-                      Severity(f["severity"]), f.get("line"), details=f.get("details") or {},
-                      stored_fingerprint=f.get("fingerprint", ""))
-        for f in document.get("findings", [])
-    ]
-    errors = [ScanError(e["path"], e["message"]) for e in document.get("errors", [])]
-    stats = document.get("stats", {})
-    return Report(findings=findings, errors=errors, files=int(stats.get("files", 0)),
-                  bytes_read=int(stats.get("bytes_read", 0)),
-                  seconds=float(stats.get("seconds", 0.0)))
-
-
-def filter_document(document: dict[str, Any], paths: list[str], exclude: list[str],
-                    only: set[str] | None = None) -> dict[str, Any]:
+def filter_report(report: Report, paths: list[str], exclude: list[str],
+                  only: set[str] | None = None) -> Report:
     """Keep the findings and errors under `paths` (when given), not under `exclude`, and
     among `only` (when given)."""
     if not paths and not exclude and only is None:
-        return document
+        return report
     import pathspec
 
-    keep = pathspec.PathSpec.from_lines("gitwildmatch", paths) if paths else None
-    drop = pathspec.PathSpec.from_lines("gitwildmatch", exclude) if exclude else None
+    keep = pathspec.GitIgnoreSpec.from_lines(paths) if paths else None
+    drop = pathspec.GitIgnoreSpec.from_lines(exclude) if exclude else None
 
-    def wanted(entry: Mapping[str, Any]) -> bool:
-        path = entry.get("path", "")
+    def wanted(path: str) -> bool:
         return ((only is None or path in only) and (keep is None or keep.match_file(path))
                 and (drop is None or not drop.match_file(path)))
 
-    return {**document, "findings": [f for f in document.get("findings", []) if wanted(f)],
-            "errors": [e for e in document.get("errors", []) if wanted(e)]}
+    return replace(report, findings=[f for f in report.findings if wanted(f.path)],
+                   errors=[e for e in report.errors if wanted(e.path)])
 
 
 def effective_fail_on(env: Mapping[str, str]) -> str:
@@ -304,23 +277,25 @@ def effective_fail_on(env: Mapping[str, str]) -> str:
         return "error"  # the scan itself reports the configuration error
 
 
-def run_scan(target: Target, env: Mapping[str, str], output: Path, fail_on: str) -> int:
-    """`gitworthy scan` in-process, JSON to `output`; returns its exit code."""
-    from hooks.cli import main as cli
+def run_scan(target: Target, env: Mapping[str, str], fail_on: str) -> Report | None:
+    """`gitworthy scan` in-process; None (after saying why) when it cannot run."""
+    from hooks import cli
+    from hooks.config import ConfigError
 
-    args = ["scan", *target.args, "--format", "json", "--output", str(output),
-            "--fail-on", fail_on]
+    args = ["scan", *target.args, "--fail-on", fail_on]
     for check in split_list(env.get("GITWORTHY_CHECKS", "")):
         args += ["--check", check]
     if env.get("GITWORTHY_CONFIG"):
         args += ["--config", env["GITWORTHY_CONFIG"]]
     log(f"gitworthy: scanning {target.describe}")
-    log("gitworthy: the same on your machine: gitworthy " + " ".join(
-        a for a in args if a not in ("--format", "json", "--output", str(output))))
+    log("gitworthy: the same on your machine: gitworthy " + " ".join(args))
     try:
-        return cli(args)
-    except SystemExit as exc:  # argparse: an unknown check id, a bad fail-on
-        return int(exc.code or 0) if isinstance(exc.code, int) else EXIT_ERROR
+        return cli.run_scan(cli.build_parser().parse_args(args))[0]
+    except SystemExit:  # argparse said why: an unknown check id, a bad fail-on
+        return None
+    except (ConfigError, git.GitError) as exc:
+        print(f"gitworthy: error: {exc}", file=sys.stderr, flush=True)
+        return None
 
 
 # -- the comment -----------------------------------------------------------------------
@@ -390,18 +365,15 @@ def main(env: Mapping[str, str] | None = None) -> int:
         write_outputs(env, {"findings": 0, "blocking": 0, "report-path": ""})
         return EXIT_OK
     report_path.unlink(missing_ok=True)
-    code = run_scan(target, env, report_path, fail_on)
-    if not report_path.is_file():
+    scanned = run_scan(target, env, fail_on)
+    if scanned is None:
         write_outputs(env, {"findings": 0, "blocking": 0, "report-path": ""})
         log(workflow.command("error", "gitworthy could not scan: see the message above "
                                          "(configuration, inputs or git)", title="gitworthy"))
         return EXIT_ERROR
-    document = filter_document(json.loads(report_path.read_text("utf-8")),
-                               split_list(env.get("GITWORTHY_PATHS", "")),
-                               split_list(env.get("GITWORTHY_EXCLUDE", "")), target.only)
-    report_path.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", "utf-8")
-    report = load_report(document)
-    report.internal_error = code == EXIT_ERROR
+    report = filter_report(scanned, split_list(env.get("GITWORTHY_PATHS", "")),
+                           split_list(env.get("GITWORTHY_EXCLUDE", "")), target.only)
+    report_path.write_text(json_report.render(report, fail_on), "utf-8")
 
     from hooks.report import text
 
