@@ -30,10 +30,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import model_files  # tests/model_files.py
-
-from hooks.checks import serialized_models as sm
-from hooks.findings import InspectionError
-from hooks.sources import Context, DiskFile
+from gitworthy.checks import serialized_models as sm
+from gitworthy.findings import InspectionError
+from gitworthy.sources import Context, DiskFile
 
 
 class Evil:

@@ -128,9 +128,8 @@ def naive_analyzer():
     """presidio's AnalyzerEngine with every default recognizer, on gitworthy's blank-spaCy NLP
     engine (the default engine would download a model)."""
     import spacy
+    from gitworthy.pii.analyzer import _BlankEngine, _offline_tldextract
     from presidio_analyzer import AnalyzerEngine, RecognizerRegistry
-
-    from hooks.pii.analyzer import _BlankEngine, _offline_tldextract
 
     _offline_tldextract()
     engine = _BlankEngine(spacy.blank("en"), has_ner=False)
@@ -140,15 +139,15 @@ def naive_analyzer():
 
 
 def gitworthy_options() -> dict:
-    from hooks.config import Config
+    from gitworthy.config import Config
 
     return Config().options("check-pii")
 
 
 def gitworthy_warm(paths: list[Path]) -> tuple[float, list]:
-    from hooks.checks import pii
-    from hooks.pii.analyzer import get_analyzer
-    from hooks.sources import DiskFile
+    from gitworthy.checks import pii
+    from gitworthy.pii.analyzer import get_analyzer
+    from gitworthy.sources import DiskFile
 
     options = gitworthy_options()
     get_analyzer("")  # warm: the engine is built (a hook process pays this once, see cold)
@@ -199,8 +198,8 @@ def csv_throughput(path: Path, naive_rows: int) -> dict:
 
 
 def notebook_throughput(paths: list[Path]) -> dict:
-    from hooks.notebooks import iter_cells, load
-    from hooks.sources import DiskFile
+    from gitworthy.notebooks import iter_cells, load
+    from gitworthy.sources import DiskFile
 
     size = sum(p.stat().st_size for p in paths)
     started = time.perf_counter()
@@ -374,8 +373,8 @@ def labeled_lines(count: int, seed: int = 21) -> list[tuple[str, str | None]]:
 def text_accuracy(count: int) -> dict:
     """Line-level recall/precision on free text: gitworthy's text judge (prefilter + context
     rules) against naive analyze() per line, both without a model."""
-    from hooks.pii.analyzer import analyze_lines, get_analyzer
-    from hooks.pii.entities import is_candidate
+    from gitworthy.pii.analyzer import analyze_lines, get_analyzer
+    from gitworthy.pii.entities import is_candidate
 
     lines = labeled_lines(count)
     get_analyzer("")
@@ -405,7 +404,7 @@ def text_accuracy(count: int) -> dict:
 
 # ---------------------------------------------------------------- memory
 
-PEAK = ("import resource, sys, time\nfrom hooks.checks.pii import main\n"
+PEAK = ("import resource, sys, time\nfrom gitworthy.checks.pii import main\n"
         "t = time.perf_counter(); rc = main(sys.argv[1:])\n"
         "print('SECONDS', time.perf_counter() - t)\n"
         "print('PEAK_KB', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n"
@@ -438,7 +437,8 @@ def gigabyte(tmp: Path, pool: dict[str, list[str]], target_mb: int) -> dict:
         for _ in csv.reader(fh):
             pass
     results["parse_only_s"] = time.perf_counter() - started
-    baseline = subprocess.run([sys.executable, "-c", "import resource; import hooks.pii.analyzer;"
+    baseline = subprocess.run([sys.executable, "-c",
+                               "import resource; import gitworthy.pii.analyzer;"
                                "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"],
                               capture_output=True, text=True, cwd=ROOT)
     results["import_only_peak_mb"] = int(baseline.stdout.strip()) / 1024

@@ -171,7 +171,7 @@ def csv_bench(sizes: list[float], repeat: int, before: str) -> int:
             tools = {
                 "detect-secrets-hook": ([str(BIN / "detect-secrets-hook"), "--no-verify",
                                          path.name], None),
-                f"check-secrets {before}": ([sys.executable, "-m", "hooks.checks.secrets",
+                f"check-secrets {before}": ([sys.executable, "-m", "gitworthy.checks.secrets",
                                              "--max-kb", limit, path.name], env_old),
                 "check-secrets now": ([str(BIN / "check-secrets"), "--max-kb", limit,
                                        path.name], None),

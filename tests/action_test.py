@@ -16,8 +16,8 @@ from typing import Any
 
 import pytest
 import yaml
+from gitworthy.github.comment import MARKER
 
-from hooks.github.comment import MARKER
 from tests.conftest import GIT_ENV, Repo
 from tests.github_client_test import REPO, TOKEN, FakeGitHub
 from tests.markdown_test import to_html
@@ -531,7 +531,7 @@ def test_fail_on_comes_from_the_config_when_the_input_is_empty(origin: Origin, t
 
 
 def test_unreadable_event_payload_is_exit_2(tmp_path: Path, capsys: Any) -> None:
-    from hooks.github import action
+    from gitworthy.github import action
 
     event = tmp_path / "event.json"
     event.write_text("{not json")

@@ -1,8 +1,8 @@
 from __future__ import annotations
 
 import pytest
+from gitworthy.checks import adhoc_filenames
 
-from hooks.checks import adhoc_filenames
 from tests.conftest import Repo, scan_json
 
 FLAGGED = [

@@ -129,9 +129,9 @@ def test_gitworthyignore_and_exclude(dirty: Repo, capsys) -> None:
 
 
 def test_inline_pragma_allows_a_line(repo: Repo, capsys) -> None:
-    from hooks.engine import _allowed_by_pragma
-    from hooks.findings import Finding
-    from hooks.sources import DiskFile
+    from gitworthy.engine import _allowed_by_pragma
+    from gitworthy.findings import Finding
+    from gitworthy.sources import DiskFile
 
     path = repo.write("conf.py", "a = 1\nkey = 'x'  # gitworthy: allow check-secrets\n")
     file = DiskFile("conf.py", path)
@@ -204,9 +204,9 @@ def test_file_name_that_is_not_utf8_is_reported_escaped(repo: Repo) -> None:
 
 
 def test_pragma_on_a_line_after_a_huge_single_line(repo: Repo) -> None:
-    from hooks.engine import _allowed_by_pragma
-    from hooks.findings import Finding
-    from hooks.sources import DiskFile
+    from gitworthy.engine import _allowed_by_pragma
+    from gitworthy.findings import Finding
+    from gitworthy.sources import DiskFile
 
     path = repo.write("big.txt", "x" * 5_000_000 + "\nvalue  # gitworthy: allow\nplain\n")
     file = DiskFile("big.txt", path)

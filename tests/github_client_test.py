@@ -11,9 +11,8 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-
-from hooks.github import comment
-from hooks.github.client import GitHubClient, GitHubError
+from gitworthy.github import comment
+from gitworthy.github.client import GitHubClient, GitHubError
 
 TOKEN = "ghs_faketoken0123456789abcdef"
 REPO = "octo/data-repo"

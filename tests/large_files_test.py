@@ -5,8 +5,8 @@ import shutil
 import subprocess
 
 import pytest
+from gitworthy.checks import large_files
 
-from hooks.checks import large_files
 from tests.conftest import Repo, scan_json
 
 KB = 1024

@@ -5,10 +5,9 @@ import re
 
 import cmarkgfm
 from cmarkgfm.cmark import Options
-
-from hooks.engine import Report
-from hooks.findings import Finding, ScanError, Severity
-from hooks.report import github, markdown
+from gitworthy.engine import Report
+from gitworthy.findings import Finding, ScanError, Severity
+from gitworthy.report import github, markdown
 
 REPO_URL = "https://github.com/octo/data-repo"
 SHA = "0123456789abcdef0123456789abcdef01234567"
@@ -107,7 +106,7 @@ def test_newlines_in_a_message_stay_in_one_row() -> None:
 
 
 def test_rule_documentation_comes_from_the_rule() -> None:
-    from hooks.checks import all_rules
+    from gitworthy.checks import all_rules
 
     rule = all_rules()["versioned-filename"]
     text = markdown.render(Report(findings=[finding(rule=rule.id,
@@ -190,7 +189,7 @@ def test_unbalanced_backtick_stays_plain_text() -> None:
 
 
 def test_rule_summary_renders_without_stray_escapes() -> None:
-    from hooks.checks import all_rules
+    from gitworthy.checks import all_rules
 
     rule = all_rules()["versioned-filename"]
     text = markdown.render(Report(findings=[finding(rule=rule.id,

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from gitworthy.checks import notebook_outputs
 from nbformat.v4 import new_code_cell, new_notebook, new_output
 
-from hooks.checks import notebook_outputs
 from tests.conftest import GIT_ENV, Repo, scan_json
 
 CHECKOUT = Path(__file__).resolve().parent.parent

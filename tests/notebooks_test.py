@@ -1,4 +1,4 @@
-"""hooks.notebooks: reading real nbformat notebooks defensively, outputs as text."""
+"""gitworthy.notebooks: reading real nbformat notebooks defensively, outputs as text."""
 from __future__ import annotations
 
 import json
@@ -6,11 +6,10 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from gitworthy import notebooks
+from gitworthy.findings import InspectionError
+from gitworthy.sources import DiskFile
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
-
-from hooks import notebooks
-from hooks.findings import InspectionError
-from hooks.sources import DiskFile
 
 DATAFRAME_HTML = (
     '<div><style scoped>.dataframe tbody tr th {vertical-align: top;}</style>'

@@ -12,9 +12,8 @@ from pathlib import Path
 import joblib
 import numpy as np
 import pytest
-
-from hooks import pickles
-from hooks.pickles import Global, dangerous, walk
+from gitworthy import pickles
+from gitworthy.pickles import Global, dangerous, walk
 
 sys.path.insert(0, str(Path(__file__).parent))
 import model_files  # tests/model_files.py: generators of heavy formats, to documented layouts
@@ -211,7 +210,7 @@ def test_imports_hidden_where_joblib_expects_array_bytes_are_found():
 def test_corrupt_compressed_stream_is_an_error_not_an_exception():
     import bz2
 
-    from hooks.modelformats import Inflated
+    from gitworthy.modelformats import Inflated
 
     data = bz2.compress(pickle.dumps(list(range(50000)), protocol=4))
     broken = data[:100] + bytes(len(data) - 100)

@@ -13,9 +13,9 @@ from pathlib import Path
 import nbformat
 import pytest
 from faker import Faker
+from gitworthy.pii.mask import mask
 from nbformat.v4 import new_code_cell, new_notebook, new_output
 
-from hooks.pii.mask import mask
 from tests.conftest import Repo, run, scan_json
 
 COLUMNS = ["member_id", "first_name", "last_name", "ssn", "dob", "email", "phone", "plan",
@@ -230,7 +230,7 @@ def test_parquet_and_excel_are_read_through_their_extras(repo: Repo, capsys) -> 
 def test_parquet_without_pyarrow_is_an_error_not_a_pass(repo: Repo) -> None:
     repo.write("m.parquet", b"PAR1" + b"\0" * 100 + b"PAR1")
     code = ("import sys; sys.modules['pyarrow'] = None; sys.modules['pyarrow.parquet'] = None\n"
-            "from hooks.checks.pii import main; raise SystemExit(main(['m.parquet']))")
+            "from gitworthy.checks.pii import main; raise SystemExit(main(['m.parquet']))")
     proc = subprocess.run([sys.executable, "-c", code], cwd=repo.root, capture_output=True,
                           text=True)
     assert proc.returncode == 1
@@ -361,7 +361,7 @@ def test_code_docs_and_name_only_tables_never_import_presidio(repo: Repo) -> Non
     repo.write("README.md", "Contact someone@example.com\n")
     repo.write("requirements.txt", "pandas==2.2.0\n")
     repo.write("names.csv", "first_name,plan\nAda,gold\nAlan,silver\nGrace,gold\n")
-    code = ("import sys\nfrom hooks.checks.pii import main\n"
+    code = ("import sys\nfrom gitworthy.checks.pii import main\n"
             "rc = main(['train.py', 'README.md', 'requirements.txt', 'names.csv'])\n"
             "assert 'presidio_analyzer' not in sys.modules and 'spacy' not in sys.modules\n"
             "raise SystemExit(rc)")
@@ -401,7 +401,7 @@ def test_mask_shapes() -> None:
     ("subscriberId", "MEMBER_ID"), ("LastName", "PERSON"), ("file_name", None),
 ])
 def test_column_names_announce_entities(header: str, entity: str | None) -> None:
-    from hooks.pii.entities import header_evidence
+    from gitworthy.pii.entities import header_evidence
 
     assert header_evidence(header) == ({entity} if entity else set())
 
@@ -412,7 +412,7 @@ def test_emails_are_checked_offline_without_a_traceback(repo: Repo) -> None:
     env = {**os.environ, "HTTP_PROXY": dead, "HTTPS_PROXY": dead, "http_proxy": dead,
            "https_proxy": dead, "HOME": str(repo.root / "home"), "XDG_CACHE_HOME":
            str(repo.root / "cache")}
-    proc = subprocess.run([sys.executable, "-m", "hooks.checks.pii", "contacts.csv"],
+    proc = subprocess.run([sys.executable, "-m", "gitworthy.checks.pii", "contacts.csv"],
                           cwd=repo.root, capture_output=True, text=True, env=env)
     assert proc.returncode == 1 and "e-mail addresses" in proc.stdout
     assert proc.stderr == ""

@@ -4,8 +4,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from hooks.checks import all_rules
-from hooks.cli import rules_table
+from gitworthy.checks import all_rules
+from gitworthy.cli import rules_table
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 

@@ -16,11 +16,10 @@ from pathlib import Path
 
 import nbformat
 import pytest
-
-from hooks import sources
-from hooks.checks import secrets as check_secrets
-from hooks.config import Config
-from hooks.engine import load_baseline, scan, write_baseline
+from gitworthy import sources
+from gitworthy.checks import secrets as check_secrets
+from gitworthy.config import Config
+from gitworthy.engine import load_baseline, scan, write_baseline
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -504,7 +503,7 @@ def test_hook_exits_zero_on_clean_files(repo):
 
 
 def test_importing_the_check_does_not_import_detect_secrets():
-    code = ("import sys, hooks.checks.secrets; "
+    code = ("import sys, gitworthy.checks.secrets; "
             "print(any(m.startswith('detect_secrets') for m in sys.modules))")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           check=True)
@@ -513,7 +512,7 @@ def test_importing_the_check_does_not_import_detect_secrets():
 
 def test_binary_only_commit_does_not_import_detect_secrets(tmp_path):
     (tmp_path / "model.bin").write_bytes(b"\0" * 100)
-    code = ("import sys; from hooks.checks.secrets import main; code = main(['model.bin']); "
+    code = ("import sys; from gitworthy.checks.secrets import main; code = main(['model.bin']); "
             "print(code, any(m.startswith('detect_secrets') for m in sys.modules))")
     done = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True,
                           text=True, check=True)
@@ -521,8 +520,8 @@ def test_binary_only_commit_does_not_import_detect_secrets(tmp_path):
 
 
 def test_own_sources_hold_no_secret():
-    files = ["tests/secrets_test.py", "hooks/checks/secrets.py", "hooks/secret_plugins.py",
-             "bench/secrets_bench.py"]
+    files = ["tests/secrets_test.py", "hooks/gitworthy/checks/secrets.py",
+             "hooks/gitworthy/secret_plugins.py", "bench/secrets_bench.py"]
     done = subprocess.run([str(BIN / "check-secrets"), *files], cwd=ROOT, capture_output=True,
                           text=True, check=False)
     assert done.returncode == 0, done.stdout

@@ -20,11 +20,10 @@ import h5py
 import joblib
 import numpy as np
 import pytest
-
-from hooks import engine, sources
-from hooks.checks import serialized_models as sm
-from hooks.config import load_config
-from hooks.sources import Context, DiskFile
+from gitworthy import engine, sources
+from gitworthy.checks import serialized_models as sm
+from gitworthy.config import load_config
+from gitworthy.sources import Context, DiskFile
 
 sys.path.insert(0, str(Path(__file__).parent))
 import model_files  # tests/model_files.py: generators of heavy formats, to documented layouts
@@ -295,7 +294,7 @@ def test_corrupt_zip_is_an_inspection_error(tmp_path):
 
 
 def sm_inspection_error():
-    from hooks.findings import InspectionError
+    from gitworthy.findings import InspectionError
 
     return InspectionError
 
@@ -442,8 +441,8 @@ def test_staged_zip_over_the_scan_limit_is_an_error_not_a_pass(repo):
 
 def test_checking_code_files_imports_no_numpy(repo):
     (repo / "train.py").write_text("import numpy\n")
-    code = ("import sys; from hooks.checks import serialized_models as sm; "
-            "from hooks.sources import from_paths; src = from_paths(['train.py']); "
+    code = ("import sys; from gitworthy.checks import serialized_models as sm; "
+            "from gitworthy.sources import from_paths; src = from_paths(['train.py']); "
             "print(list(sm.check(src.files[0], dict(sm.OPTIONS), src.context))); "
             "print('numpy' in sys.modules)")
     proc = subprocess.run([sys.executable, "-c", code], cwd=repo, capture_output=True,
@@ -454,7 +453,7 @@ def test_checking_code_files_imports_no_numpy(repo):
 def test_hook_exit_code_and_output(repo, sklearn_model):
     (repo / "weights.dat").write_bytes(pickle.dumps(sklearn_model))
     (repo / "train.py").write_text("print('train')\n")
-    proc = subprocess.run([sys.executable, "-m", "hooks.checks.serialized_models",
+    proc = subprocess.run([sys.executable, "-m", "gitworthy.checks.serialized_models",
                            "weights.dat", "train.py"], cwd=repo, capture_output=True,
                           text=True, check=False, env={**GIT_ENV, "PYTHONPATH": str(ROOT)})
     assert proc.returncode == 1

@@ -1,0 +1,3 @@
+from gitworthy.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,39 @@
+"""The checks: one module each, every one an independent pre-commit hook.
+
+A check module is small and uniform:
+
+    ID = "check-something"                 # the hook id
+    RULES = (Rule(...), ...)               # its rules' documentation (gitworthy.findings.Rule)
+    OPTIONS = {"max-kb": 500}              # defaults; config keys and hook flags, typed by value
+    def check(file, options, context) -> Iterator[Finding]   # judge ONE file
+    def main(argv=None) -> int: return run_hook(ID, argv)    # the hook's entry point
+
+`check` never prints, exits, walks the tree or talks to git (the context does that, lazily),
+and imports heavy libraries only when a file needs them. It raises
+`gitworthy.findings.InspectionError` with one readable line when a file cannot be inspected.
+"""
+from __future__ import annotations
+
+import importlib
+from types import ModuleType
+
+from gitworthy.findings import Rule
+
+# hook id -> module; the engine imports a module only when its check runs.
+CHECKS: dict[str, str] = {
+    "check-large-files": "gitworthy.checks.large_files",
+    "check-adhoc-filenames": "gitworthy.checks.adhoc_filenames",
+    "check-serialized-models": "gitworthy.checks.serialized_models",
+    "check-secrets": "gitworthy.checks.secrets",  # pragma: allowlist secret
+    "check-pii": "gitworthy.checks.pii",
+    "check-notebook-outputs": "gitworthy.checks.notebook_outputs",
+}
+
+
+def load(check_id: str) -> ModuleType:
+    return importlib.import_module(CHECKS[check_id])
+
+
+def all_rules() -> dict[str, Rule]:
+    """Every rule of every check, by rule id."""
+    return {rule.id: rule for cid in CHECKS for rule in load(cid).RULES}

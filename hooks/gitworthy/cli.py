@@ -1,0 +1,242 @@
+"""The `gitworthy` command: scan, baseline, explain, init, history, demo."""
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from gitworthy import __version__, git
+from gitworthy.checks import CHECKS, all_rules
+from gitworthy.config import ConfigError, load_config
+from gitworthy.engine import EXIT_ERROR, EXIT_OK, Report, load_baseline, scan, write_baseline
+from gitworthy.findings import Rule
+from gitworthy.sources import Source
+
+FORMATS = ("text", "json", "sarif", "markdown", "github")
+DEFAULT_BASELINE = ".gitworthy-baseline.json"
+
+
+def _scan_options(parser: argparse.ArgumentParser) -> None:
+    mode = parser.add_mutually_exclusive_group()
+    mode.add_argument("--staged", action="store_true",
+                      help="the staged content, read from the index")
+    mode.add_argument("--diff", metavar="BASE[...HEAD]",
+                      help="files changed in a range, content at its head")
+    mode.add_argument("--all", action="store_true", help="all tracked files")
+    mode.add_argument("--history", action="store_true",
+                      help="every blob ever committed, with the commit that added it")
+    parser.add_argument("paths", nargs="*", metavar="PATH",
+                        help="files or directories (default: .); directories respect .gitignore")
+    parser.add_argument("--check", action="append", metavar="ID", choices=list(CHECKS),
+                        help="run only this check (repeatable)")
+    parser.add_argument("--config", metavar="FILE", help="configuration file")
+    parser.add_argument("--baseline", metavar="FILE", help="baseline of accepted findings")
+    parser.add_argument("--fail-on", choices=("error", "warning", "never"))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="gitworthy",
+        description="Keep data sets, models, PII, secrets and ad-hoc copies out of git.")
+    parser.add_argument("--version", action="version", version=f"gitworthy {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    scan_cmd = commands.add_parser("scan", help="scan files and report findings")
+    _scan_options(scan_cmd)
+    scan_cmd.add_argument("--format", choices=FORMATS, default="text")
+    scan_cmd.add_argument("--output", metavar="FILE", help="write the report to FILE")
+
+    baseline_cmd = commands.add_parser(
+        "baseline", help="record the current findings as accepted (scan options apply)")
+    _scan_options(baseline_cmd)
+    baseline_cmd.add_argument("--output", metavar="FILE",
+                              help=f"baseline file to write (default: {DEFAULT_BASELINE})")
+
+    explain_cmd = commands.add_parser("explain", help="a rule's documentation")
+    explain_cmd.add_argument("rule", nargs="?", help="rule or check id (none: list them)")
+    explain_cmd.add_argument("--table", action="store_true",
+                             help="every rule as a Markdown table (the README's rule table)")
+
+    init_cmd = commands.add_parser(
+        "init", help="set this repository up: pre-commit hooks, baseline, git hook")
+    init_cmd.add_argument("--hook", action="append", metavar="ID", choices=list(CHECKS),
+                          help="hooks to add (repeatable; default: all)")
+    init_cmd.add_argument("--rev", help="the gitworthy revision to pin (default: this version)")
+    init_cmd.add_argument("--repo-url", help="where the hooks come from (a fork or a mirror)")
+    init_cmd.add_argument("--no-baseline", action="store_true",
+                          help="do not accept today's findings in a baseline")
+    init_cmd.add_argument("--no-install", action="store_true",
+                          help="do not run `pre-commit install`")
+    init_cmd.add_argument("--workflow", action="store_true",
+                          help="also write a GitHub workflow that runs the Action")
+
+    history_cmd = commands.add_parser(
+        "history", help="what weighs the history down, and a plan to purge it")
+    history_cmd.add_argument("--top", type=int, default=20, help="paths to list (default 20)")
+    history_cmd.add_argument("--min-kb", type=int, default=500,
+                             help="list paths whose versions weigh at least this (default 500)")
+
+    demo_cmd = commands.add_parser(
+        "demo", help="make a small repository full of anti-patterns and scan it")
+    demo_cmd.add_argument("directory", nargs="?", help="where to make it (default: a temp dir)")
+    return parser
+
+
+def _source(args: argparse.Namespace) -> Source:
+    from gitworthy import sources
+
+    if args.paths and (args.staged or args.diff or args.all or args.history):
+        raise ConfigError("give either paths or one of --staged, --diff, --all, --history")
+    if args.staged:
+        return sources.staged()
+    if args.diff:
+        return sources.diff(args.diff)
+    if args.all:
+        return sources.tracked()
+    if args.history:
+        return sources.history()
+    return sources.from_paths(args.paths or ["."])
+
+
+def run_scan(args: argparse.Namespace, use_baseline: bool = True) -> tuple[Report, str]:
+    """The scan that parsed `scan` arguments ask for: its Report and the fail-on in force."""
+    root = git.toplevel(Path.cwd())
+    config = load_config(args.config, root)
+    if args.fail_on:
+        config.fail_on = args.fail_on
+    baseline_path = args.baseline or (config.baseline if use_baseline else "")
+    if baseline_path and not Path(baseline_path).is_absolute() and root and not args.baseline:
+        baseline_path = str(root / baseline_path)
+    baseline = load_baseline(baseline_path) if use_baseline and baseline_path else None
+    check_ids = args.check or config.checks
+    return scan(_source(args), check_ids, config, baseline), config.fail_on
+
+
+def render(report: Report, fmt: str, fail_on: str, color: bool = False) -> str:
+    """The report in one of FORMATS."""
+    from importlib import import_module
+
+    if fmt == "text":
+        from gitworthy.report import text
+
+        return text.render(report, fail_on, color=color)
+    return import_module(f"gitworthy.report.{fmt}").render(report, fail_on)
+
+
+def cmd_scan(args: argparse.Namespace) -> int:
+    report, fail_on = run_scan(args)
+    to_terminal = not args.output and sys.stdout.isatty()
+    output = render(report, args.format, fail_on, color=to_terminal)
+    if args.output:
+        Path(args.output).write_text(output, encoding="utf-8", errors="backslashreplace")
+        if args.format != "text":
+            from gitworthy.report.text import summary
+
+            print(summary(report, fail_on), file=sys.stderr)
+    else:
+        sys.stdout.write(output)
+    return report.exit_code(fail_on)
+
+
+def cmd_baseline(args: argparse.Namespace) -> int:
+    report, _ = run_scan(args, use_baseline=False)
+    target = args.output or args.baseline or DEFAULT_BASELINE
+    write_baseline(target, report.findings)
+    print(f"gitworthy: wrote {len(report.findings)} accepted findings to {target}; "
+          f"use it with `gitworthy scan --baseline {target}` or `baseline = \"{target}\"` "
+          "in [tool.gitworthy]")
+    for error in report.errors:
+        print(f"{error.path}: could not inspect: {error.message}", file=sys.stderr)
+    return EXIT_OK if not report.internal_error else EXIT_ERROR
+
+
+def rules_table(rules: Iterable[Rule]) -> str:
+    """The README's rule table, from the rules' own documentation."""
+    lines = ["| Hook | Rule | Severity | What it blocks |", "|---|---|---|---|"]
+    lines += [f"| `{r.check}` | `{r.id}` | {r.severity.value} | {r.summary} |" for r in rules]
+    return "\n".join(lines) + "\n"
+
+
+def cmd_explain(args: argparse.Namespace) -> int:
+    rules = all_rules()
+    if args.table:
+        print(rules_table(rules.values()), end="")
+        return EXIT_OK
+    if not args.rule:
+        for check_id in CHECKS:
+            print(check_id)
+            for rule in rules.values():
+                if rule.check == check_id:
+                    print(f"  {rule.id:<28} {rule.summary}")
+        print("\nSee one with: gitworthy explain RULE")
+        return EXIT_OK
+    chosen = [r for r in rules.values() if args.rule in (r.id, r.check)]
+    if not chosen:
+        print(f"gitworthy: error: no rule or check named {args.rule!r} "
+              "(list them: gitworthy explain)", file=sys.stderr)
+        return EXIT_ERROR
+    print("\n\n".join(rule.explain() for rule in chosen), end="")
+    return EXIT_OK
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    from gitworthy.init import UPSTREAM, InitError, init
+
+    try:
+        steps = init(args.repo_url or UPSTREAM, args.rev, args.hook,
+                     baseline=not args.no_baseline, install=not args.no_install,
+                     workflow=args.workflow)
+    except InitError as exc:
+        print(f"gitworthy: error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    for step in steps:
+        print(f"gitworthy init: {step}")
+    return EXIT_OK
+
+
+def cmd_history(args: argparse.Namespace) -> int:
+    from gitworthy.history import render as render_history
+    from gitworthy.history import weigh
+
+    ranked, total = weigh()
+    print(render_history(ranked, total, args.top, args.min_kb), end="")
+    return EXIT_OK
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from gitworthy.demo import make_demo_repo
+
+    directory = make_demo_repo(Path(args.directory) if args.directory else None)
+    print(f"gitworthy demo: a data-science repository with its anti-patterns staged, in "
+          f"{directory}\n$ gitworthy scan --staged\n")
+    import os
+
+    os.chdir(directory)
+    scan_args = build_parser().parse_args(["scan", "--staged"])
+    code = cmd_scan(scan_args)
+    print(f"\n(exit code {code}: a commit with these files would be blocked)")
+    return EXIT_OK if code == 1 else EXIT_ERROR
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    from gitworthy.report.text import safe_output
+
+    safe_output()
+    args = build_parser().parse_args(argv)
+    handler = {"scan": cmd_scan, "baseline": cmd_baseline, "explain": cmd_explain,
+               "init": cmd_init, "history": cmd_history, "demo": cmd_demo}[args.command]
+    try:
+        return handler(args)
+    except (ConfigError, git.GitError) as exc:
+        print(f"gitworthy: error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        print("gitworthy: interrupted", file=sys.stderr)
+        return EXIT_ERROR
+    except BrokenPipeError:
+        return EXIT_ERROR
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

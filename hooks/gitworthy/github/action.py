@@ -1,0 +1,435 @@
+"""The GitHub Action's logic: `python -m gitworthy.github.action` (the `run:` step of action.yml).
+
+Decides what to scan for the event, runs `gitworthy scan` once (JSON), then writes the job
+summary, annotations, the optional SARIF file, the step outputs and the ONE pull-request
+comment, and exits with the verdict (0 pass, 1 blocking findings, 2 could not scan).
+
+Everything comes from the environment (action.yml passes its inputs through `env:`):
+GITWORTHY_CHECKS, GITWORTHY_FAIL_ON, GITWORTHY_COMMENT, GITWORTHY_SARIF_FILE, GITWORTHY_CONFIG,
+GITWORTHY_TOKEN, GITWORTHY_PATHS, GITWORTHY_EXCLUDE, GITWORTHY_COMMENT_KEY, and the runner's
+GITHUB_* / RUNNER_TEMP variables.
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+import secrets
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from gitworthy import git
+from gitworthy.engine import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, Report
+from gitworthy.github.client import GitHubClient, GitHubError
+from gitworthy.report import github as workflow
+from gitworthy.report import json as json_report
+from gitworthy.report import markdown
+
+PR_EVENTS = ("pull_request", "pull_request_target")
+ZERO_SHA = re.compile(r"^0+$")
+SUMMARY_LIMIT = 1_000_000  # GitHub accepts up to 1 MiB of job summary per step
+DEEPEN_STEPS = (50, 400)   # commits fetched per try to find the merge base, then unshallow
+
+
+@dataclass
+class Target:
+    """What to scan: CLI arguments selecting the files, and the commit the content is at."""
+
+    args: list[str]
+    head: str
+    describe: str
+    number: int | None = None
+    fork: bool = False
+    notes: list[str] = field(default_factory=list)
+    only: set[str] | None = None  # report only these paths (the PR's files, from the API)
+
+
+# -- environment -----------------------------------------------------------------------
+
+def split_list(value: str) -> list[str]:
+    """An input list: items separated by newlines, commas or spaces."""
+    return [item for item in re.split(r"[\s,]+", value or "") if item]
+
+
+def log(message: str) -> None:
+    print(message, flush=True)
+
+
+def untrusted_log(text: str) -> None:
+    """Print text made from repository content with workflow commands switched off, so a
+    file name like `::add-mask::` or `::stop-commands::` cannot act on the runner."""
+    token = secrets.token_hex(16)
+    log(f"::stop-commands::{token}")
+    log(text.rstrip("\n"))
+    log(f"::{token}::")
+
+
+def event_payload(env: Mapping[str, str]) -> dict[str, Any]:
+    path = env.get("GITHUB_EVENT_PATH", "")
+    if not path or not Path(path).is_file():
+        return {}
+    try:
+        with open(path, encoding="utf-8") as fh:
+            data = json.load(fh)
+    except (OSError, ValueError) as exc:
+        raise SystemExit(_fatal(f"cannot read the event payload GITHUB_EVENT_PATH "
+                                f"({type(exc).__name__})")) from None
+    return data if isinstance(data, dict) else {}
+
+
+def write_outputs(env: Mapping[str, str], values: Mapping[str, object]) -> None:
+    """Step outputs, in the multi-line form with a random delimiter (injection-proof)."""
+    target = env.get("GITHUB_OUTPUT")
+    if not target:
+        return
+    with open(target, "a", encoding="utf-8") as fh:
+        for name, value in values.items():
+            delimiter = f"gitworthy_{secrets.token_hex(8)}"
+            fh.write(f"{name}<<{delimiter}\n{value}\n{delimiter}\n")
+
+
+# -- git: make the commits there -------------------------------------------------------
+
+def _has_commit(sha: str) -> bool:
+    try:
+        git.run(["cat-file", "-e", f"{sha}^{{commit}}"])
+        return True
+    except git.GitError:
+        return False
+
+
+def _is_shallow() -> bool:
+    try:
+        return git.run(["rev-parse", "--is-shallow-repository"]).strip() == b"true"
+    except git.GitError:
+        return False
+
+
+def _fetch(*args: str) -> bool:
+    try:
+        git.run(["-c", "protocol.version=2", "fetch", "--no-tags", "--quiet",
+                 "--no-recurse-submodules", *args])
+        return True
+    except git.GitError as exc:
+        log(f"gitworthy: git fetch {' '.join(a for a in args if a.startswith('-'))} failed: "
+            f"{exc}")
+        return False
+
+
+def ensure_commits(*shas: str) -> list[str]:
+    """Fetch the commits that the checkout does not have; returns those still missing."""
+    missing = [sha for sha in shas if not _has_commit(sha)]
+    if missing:
+        depth = ["--depth=1"] if _is_shallow() else []
+        _fetch(*depth, "origin", *missing)
+    return [sha for sha in missing if not _has_commit(sha)]
+
+
+def _merge_base(base: str, head: str) -> str | None:
+    try:
+        return git.run(["merge-base", base, head]).decode().strip() or None
+    except git.GitError:
+        return None
+
+
+def ensure_merge_base(base: str, head: str) -> bool:
+    """Deepen a shallow checkout until base and head share history (a few tries, then all
+    of it). True when the merge base is there."""
+    if _merge_base(base, head):
+        return True
+    for depth in DEEPEN_STEPS:
+        if not _is_shallow():
+            return False
+        _fetch(f"--deepen={depth}", "origin", base, head)
+        if _merge_base(base, head):
+            return True
+    if _is_shallow():
+        _fetch("--unshallow", "origin", base, head)
+    return _merge_base(base, head) is not None
+
+
+# -- what to scan for this event ------------------------------------------------------
+
+def target_for(env: Mapping[str, str], event: Mapping[str, Any]) -> Target:
+    """The files to scan for the event that started the workflow."""
+    name = env.get("GITHUB_EVENT_NAME", "")
+    sha = env.get("GITHUB_SHA", "") or "HEAD"
+    if name in PR_EVENTS and isinstance(event.get("pull_request"), dict):
+        return _pull_request_target(event["pull_request"], env)
+    if name == "push" and event.get("after"):
+        return _push_target(event, env)
+    return Target(["--all"], sha, "all tracked files")
+
+
+def _pull_request_target(pr: Mapping[str, Any], env: Mapping[str, str]) -> Target:
+    """The PR's changed files at its head. With the history there (or fetched), git gives
+    them (`base...head`); a shallow checkout asks the API for the PR's file list first, which
+    spares fetching history, and deepens the history only when the API cannot answer."""
+    base, head = pr["base"]["sha"], pr["head"]["sha"]
+    head_repo = ((pr.get("head") or {}).get("repo") or {}).get("full_name")
+    base_repo = ((pr.get("base") or {}).get("repo") or {}).get("full_name")
+    number = int(pr["number"])
+    target = Target([], head, "", number=number, fork=head_repo != base_repo)
+    missing = ensure_commits(base, head)
+    if head in missing:
+        raise SystemExit(_fatal(f"cannot fetch the pull request's head commit {head[:12]}: "
+                                "check out the repository first (actions/checkout)"))
+    changed = f"the files pull request #{target.number} changes"
+    if base in missing:
+        target.args = ["--all"]
+        target.describe = f"all tracked files (base commit {base[:12]} not available)"
+        target.notes.append("the base commit could not be fetched: scanned all tracked files")
+    elif _merge_base(base, head):
+        target.args, target.describe = ["--diff", f"{base}...{head}"], changed
+    elif _is_shallow() and (files := pull_request_files(env, number)) is not None:
+        target.args, target.describe, target.only = ["--diff", f"{base}..{head}"], changed, files
+    elif ensure_merge_base(base, head):
+        target.args, target.describe = ["--diff", f"{base}...{head}"], changed
+    else:
+        target.args = ["--diff", f"{base}..{head}"]
+        target.describe = f"the files that differ between {base[:12]} and {head[:12]}"
+        target.notes.append("no common history with the base branch was found: scanned the "
+                            "difference of the two commits")
+    return target
+
+
+def pull_request_files(env: Mapping[str, str], number: int) -> set[str] | None:
+    """The PR's added, changed and renamed files from the API, or None when the API cannot
+    say (no token, no permission, a list at GitHub's 3,000-file cap)."""
+    token = env.get("GITWORTHY_TOKEN", "")
+    if not token:
+        return None
+    client = GitHubClient(env.get("GITHUB_API_URL", "https://api.github.com"), token,
+                          env.get("GITHUB_REPOSITORY", ""),
+                          backoff=float(env.get("GITWORTHY_RETRY_BACKOFF", "1")))
+    try:
+        files = client.pull_request_files(number)
+    except GitHubError as exc:
+        log(f"gitworthy: cannot list the pull request's files through the API ({exc}); "
+            "fetching history instead")
+        return None
+    if len(files) >= 3000:
+        return None
+    return {f["filename"] for f in files if f.get("status") != "removed"}
+
+
+def _push_target(event: Mapping[str, Any], env: Mapping[str, str]) -> Target:
+    before, after = str(event.get("before") or ""), str(event["after"])
+    if ZERO_SHA.match(after):
+        return Target([], after, "nothing (the branch was deleted)")
+    if ensure_commits(after):
+        raise SystemExit(_fatal(f"cannot fetch the pushed commit {after[:12]}"))
+    if before and not ZERO_SHA.match(before) and not ensure_commits(before):
+        return Target(["--diff", f"{before}..{after}"], after,
+                      f"the files pushed in {before[:12]}..{after[:12]}")
+    default = ((event.get("repository") or {}).get("default_branch")) or ""
+    ref = str(event.get("ref") or "")
+    if default and ref != f"refs/heads/{default}":
+        depth = ["--depth=1"] if _is_shallow() else []
+        if _fetch(*depth, "origin", f"refs/heads/{default}"):
+            base = git.run(["rev-parse", "FETCH_HEAD"]).decode().strip()
+            if ensure_merge_base(base, after):
+                return Target(["--diff", f"{base}...{after}"], after,
+                              f"the files this new branch changes from {default}")
+    return Target(["--all"], after, "all tracked files (new branch or rewritten history: "
+                                    "no earlier commit to compare with)")
+
+
+def _fatal(message: str) -> int:
+    log(workflow.command("error", message, title="gitworthy"))
+    return EXIT_ERROR
+
+
+# -- the report ------------------------------------------------------------------------
+
+def filter_report(report: Report, paths: list[str], exclude: list[str],
+                  only: set[str] | None = None) -> Report:
+    """Keep the findings and errors under `paths` (when given), not under `exclude`, and
+    among `only` (when given)."""
+    if not paths and not exclude and only is None:
+        return report
+    import pathspec
+
+    keep = pathspec.GitIgnoreSpec.from_lines(paths) if paths else None
+    drop = pathspec.GitIgnoreSpec.from_lines(exclude) if exclude else None
+
+    def wanted(path: str) -> bool:
+        return ((only is None or path in only) and (keep is None or keep.match_file(path))
+                and (drop is None or not drop.match_file(path)))
+
+    return replace(report, findings=[f for f in report.findings if wanted(f.path)],
+                   errors=[e for e in report.errors if wanted(e.path)])
+
+
+def effective_fail_on(env: Mapping[str, str]) -> str:
+    """The fail-on input, else the configuration's, else `error`."""
+    chosen = env.get("GITWORTHY_FAIL_ON", "").strip()
+    if chosen:
+        return chosen
+    from gitworthy.config import ConfigError, load_config
+
+    try:
+        return load_config(env.get("GITWORTHY_CONFIG") or None, git.toplevel(Path.cwd())).fail_on
+    except ConfigError:
+        return "error"  # the scan itself reports the configuration error
+
+
+def run_scan(target: Target, env: Mapping[str, str], fail_on: str) -> Report | None:
+    """`gitworthy scan` in-process; None (after saying why) when it cannot run."""
+    from gitworthy import cli
+    from gitworthy.config import ConfigError
+
+    args = ["scan", *target.args, "--fail-on", fail_on]
+    for check in split_list(env.get("GITWORTHY_CHECKS", "")):
+        args += ["--check", check]
+    if env.get("GITWORTHY_CONFIG"):
+        args += ["--config", env["GITWORTHY_CONFIG"]]
+    log(f"gitworthy: scanning {target.describe}")
+    log("gitworthy: the same on your machine: gitworthy " + " ".join(args))
+    try:
+        return cli.run_scan(cli.build_parser().parse_args(args))[0]
+    except SystemExit:  # argparse said why: an unknown check id, a bad fail-on
+        return None
+    except (ConfigError, git.GitError) as exc:
+        print(f"gitworthy: error: {exc}", file=sys.stderr, flush=True)
+        return None
+
+
+# -- the comment -----------------------------------------------------------------------
+
+def post_comment(env: Mapping[str, str], target: Target, report: Report, fail_on: str,
+                 repo_url: str, run_url: str) -> str:
+    """Create or update the ONE comment; failures are soft (a notice or warning, no exit)."""
+    from gitworthy.github import comment
+
+    if env.get("GITWORTHY_COMMENT", "true").strip().lower() in ("false", "0", "no", "off"):
+        return "disabled"
+    if target.number is None:
+        return "not a pull request"
+    token = env.get("GITWORTHY_TOKEN", "")
+    if not token:
+        log(workflow.command("warning", "no github-token: the pull-request comment was "
+                                           "not written", title="gitworthy"))
+        return "no token"
+    marker = comment.marker_for(env.get("GITWORTHY_COMMENT_KEY", ""))
+    rendered: dict[str, Any] = {"fail_on": fail_on, "repo_url": repo_url, "sha": target.head,
+                                "marker": marker, "summary_url": run_url,
+                                "scope": target.describe}
+    body = markdown.render(report, max_chars=markdown.COMMENT_LIMIT - 1024, **rendered)
+    short = markdown.render(report, max_chars=6000, **rendered)
+    client = GitHubClient(env.get("GITHUB_API_URL", "https://api.github.com"), token,
+                          env.get("GITHUB_REPOSITORY", ""),
+                          backoff=float(env.get("GITWORTHY_RETRY_BACKOFF", "1")))
+    has_news = bool(report.findings or report.errors or report.internal_error)
+    try:
+        outcome = comment.upsert(client, target.number, body, marker=marker, create=has_news,
+                                 fallback=short)
+    except GitHubError as exc:
+        read_only = target.fork or env.get("GITHUB_ACTOR", "") == "dependabot[bot]"
+        if read_only and exc.status in (401, 403, 404):
+            who = "a fork" if target.fork else "Dependabot"
+            log(workflow.command(
+                "notice", f"pull request from {who}: its token is read-only, so the "
+                "gitworthy comment was not written; the annotations and the job summary have "
+                "the findings", title="gitworthy"))
+            return "read-only token"
+        log(workflow.command("warning", f"the gitworthy comment was not written: {exc}",
+                                title="gitworthy"))
+        return "failed"
+    log(f"gitworthy: pull-request comment {outcome}")
+    return outcome
+
+
+# -- main ------------------------------------------------------------------------------
+
+def main(env: Mapping[str, str] | None = None) -> int:
+    env = dict(os.environ if env is None else env)
+    work = Path(env.get("RUNNER_TEMP") or ".") / "gitworthy"
+    work.mkdir(parents=True, exist_ok=True)
+    report_path = work / "report.json"
+    server = env.get("GITHUB_SERVER_URL", "https://github.com").rstrip("/")
+    repository = env.get("GITHUB_REPOSITORY", "")
+    repo_url = f"{server}/{repository}" if repository else ""
+    run_url = f"{repo_url}/actions/runs/{env['GITHUB_RUN_ID']}" \
+        if repo_url and env.get("GITHUB_RUN_ID") else ""
+    fail_on = effective_fail_on(env)
+
+    target = target_for(env, event_payload(env))
+    for note in target.notes:
+        log(workflow.command("notice", note, title="gitworthy"))
+    if not target.args:
+        log(f"gitworthy: scanning {target.describe}")
+        write_outputs(env, {"findings": 0, "blocking": 0, "report-path": ""})
+        return EXIT_OK
+    report_path.unlink(missing_ok=True)
+    scanned = run_scan(target, env, fail_on)
+    if scanned is None:
+        write_outputs(env, {"findings": 0, "blocking": 0, "report-path": ""})
+        log(workflow.command("error", "gitworthy could not scan: see the message above "
+                                         "(configuration, inputs or git)", title="gitworthy"))
+        return EXIT_ERROR
+    report = filter_report(scanned, split_list(env.get("GITWORTHY_PATHS", "")),
+                           split_list(env.get("GITWORTHY_EXCLUDE", "")), target.only)
+    report_path.write_text(json_report.render(report, fail_on), "utf-8")
+
+    from gitworthy.report import text
+
+    untrusted_log(text.render(report, fail_on))
+    sys.stdout.write(workflow.render(report, fail_on, summary_hint="the job summary"))
+    write_summary(env, report, fail_on, repo_url, target)
+    sarif_path = write_sarif(env, report, fail_on)
+    blocking = len(report.blocking(fail_on)) + (len(report.errors) if fail_on != "never" else 0)
+    write_outputs(env, {"findings": len(report.findings), "blocking": blocking,
+                        "report-path": str(report_path), "sarif-path": sarif_path})
+    post_comment(env, target, report, fail_on, repo_url, run_url)
+    if report.internal_error:
+        return EXIT_ERROR
+    return EXIT_FINDINGS if report.exit_code(fail_on) else EXIT_OK
+
+
+def write_summary(env: Mapping[str, str], report: Report, fail_on: str, repo_url: str,
+                  target: Target) -> None:
+    path = env.get("GITHUB_STEP_SUMMARY")
+    if not path:
+        return
+    body = markdown.render(report, fail_on, repo_url=repo_url, sha=target.head,
+                           max_chars=SUMMARY_LIMIT, collapse_after=None,
+                           scope=target.describe)
+    with open(path, "a", encoding="utf-8") as fh:
+        fh.write(body + "\n")
+
+
+def write_sarif(env: Mapping[str, str], report: Report, fail_on: str) -> str:
+    """The SARIF file when the sarif-file input names one; returns its path or ''."""
+    target = env.get("GITWORTHY_SARIF_FILE", "").strip()
+    if not target:
+        return ""
+    from gitworthy.report import sarif
+
+    path = Path(target)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(sarif.render(report, fail_on), encoding="utf-8")
+    log(f"gitworthy: SARIF written to {path}")
+    return str(path)
+
+
+def entry(env: Mapping[str, str] | None = None) -> int:
+    """`main` with a last guard: a bug in the action is exit 2 with a readable error, never
+    a traceback's exit 1 (which would read as "blocking findings")."""
+    try:
+        return main(env)
+    except Exception as exc:  # noqa: BLE001 - the guard of last resort
+        import traceback
+
+        traceback.print_exc()
+        log(workflow.command("error", f"gitworthy action failed: {type(exc).__name__} "
+                                         "(please report it with the log above)",
+                                title="gitworthy"))
+        return EXIT_ERROR
+
+
+if __name__ == "__main__":
+    raise SystemExit(entry())

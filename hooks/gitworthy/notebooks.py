@@ -1,0 +1,271 @@
+"""Reading Jupyter notebooks defensively, for any check that looks inside them.
+
+    from gitworthy.notebooks import iter_cells
+    for cell in iter_cells(file):                 # file: a gitworthy.sources.File
+        cell.index, cell.kind, cell.source        # 0-based index, "code"/"markdown"/"raw", text
+        for out in cell.outputs:                  # code cells only; [] for the others
+            out.index, out.kind, out.mime, out.text, out.size
+
+A cell unpacks as `(index, kind, source, outputs)`. Every output is reduced to text a person
+could read: stream text, `text/plain`, `text/html` turned into text (tables become one row per
+line, cells separated by tabs; `out.tables` keeps them as rows), error tracebacks without colour
+codes. Images and other binary payloads give `text == ""` but keep their `size`.
+
+`load()` parses the notebook once (bounded size) and raises `InspectionError` with one readable
+line when it is not a notebook gitworthy understands: not JSON, not nbformat 4, too large.
+"""
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from typing import Any, NamedTuple
+
+from gitworthy.findings import InspectionError
+from gitworthy.sources import File
+
+MAX_NOTEBOOK_BYTES = 64 * 1024 * 1024  # larger notebooks are not parsed (memory stays bounded)
+ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+TEXT_MIMES = ("text/plain", "text/markdown", "text/latex", "application/json")
+
+
+@dataclass(frozen=True)
+class Output:
+    """One stored output of a code cell, as text."""
+
+    index: int                 # position in the cell's outputs, 0-based
+    kind: str                  # output_type: stream, execute_result, display_data, error
+    mime: str                  # the richest MIME type stored ("image/png", "text/html", ...)
+    text: str                  # readable text ("" for images and other binary payloads)
+    size: int                  # bytes this output takes in the .ipynb file
+    tables: list[list[list[str]]] = field(default_factory=list)  # HTML tables: rows of cells
+
+
+class Cell(NamedTuple):
+    """One cell: unpacks as (index, kind, source, outputs)."""
+
+    # The field shadows tuple.index (a method) on purpose: `cell.index` is the public API.
+    index: int  # type: ignore[assignment]
+    kind: str
+    source: str
+    outputs: list[Output]
+
+
+def load(file: File, max_bytes: int = MAX_NOTEBOOK_BYTES) -> dict[str, Any]:
+    """The notebook as a dict, checked to be nbformat 4; InspectionError otherwise."""
+    if file.size > max_bytes:
+        raise InspectionError(
+            f"notebook is {file.size / 1048576:.0f} MB, too large to parse safely "
+            f"(limit {max_bytes // 1048576} MB); strip its outputs: nbstripout {file.name}")
+    with file.open() as stream:
+        raw = stream.read(max_bytes + 1)
+    return parse(raw)
+
+
+def parse(raw: bytes) -> dict[str, Any]:
+    """Parse notebook bytes; InspectionError (no content in the message) when malformed."""
+    if raw[:3] == b"\xef\xbb\xbf":
+        raw = raw[3:]
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InspectionError(f"not a valid notebook: not UTF-8 (byte {exc.start})") from None
+    try:
+        nb = json.loads(text)
+    except RecursionError:
+        raise InspectionError("not a valid notebook: JSON nested too deeply") from None
+    except json.JSONDecodeError as exc:
+        raise InspectionError(f"not a valid notebook: not JSON ({exc.msg} at line {exc.lineno}, "
+                              f"column {exc.colno})") from None
+    if not isinstance(nb, dict):
+        raise InspectionError("not a valid notebook: the top level is not a JSON object")
+    version = nb.get("nbformat")
+    if version != 4:
+        shown = version if isinstance(version, int) else "missing"
+        raise InspectionError(
+            f"unsupported notebook format (nbformat {shown}, expected 4); upgrade it: "
+            "jupyter nbconvert --to notebook --nbformat 4")
+    if not isinstance(nb.get("cells"), list):
+        raise InspectionError("not a valid notebook: no list of cells")
+    return nb
+
+
+def text_of(value: Any) -> str:
+    """nbformat stores multiline strings as a string or a list of strings."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, list):
+        return "".join(v for v in value if isinstance(v, str))
+    if value is None:
+        return ""
+    return json.dumps(value, ensure_ascii=False)
+
+
+def iter_cells(source: File | dict[str, Any]) -> Iterator[Cell]:
+    """Every cell of a notebook (a File, or a dict from `load`), in order."""
+    nb = load(source) if isinstance(source, File) else source
+    for index, cell in enumerate(nb["cells"]):
+        if not isinstance(cell, dict):
+            continue
+        cell_type = cell.get("cell_type")
+        kind = cell_type if isinstance(cell_type, str) else "unknown"
+        outputs = cell.get("outputs") if kind == "code" else None
+        parsed = [output_of(i, o) for i, o in enumerate(outputs or []) if isinstance(o, dict)]
+        yield Cell(index, kind, text_of(cell.get("source")), parsed)
+
+
+def output_size(output: dict[str, Any]) -> int:
+    """Bytes an output takes in the file (as JSON, roughly as Jupyter writes it)."""
+    return len(json.dumps(output, ensure_ascii=False).encode("utf-8"))
+
+
+def output_of(index: int, output: dict[str, Any]) -> Output:
+    """One nbformat output dict as an Output."""
+    output_type = output.get("output_type")
+    kind = output_type if isinstance(output_type, str) else "unknown"
+    size = output_size(output)
+    if kind == "stream":
+        return Output(index, kind, f"stream/{output.get('name', 'stdout')}",
+                      text_of(output.get("text")), size)
+    if kind == "error":
+        lines = output.get("traceback")
+        trace = "\n".join(ANSI.sub("", t) for t in lines if isinstance(t, str)) \
+            if isinstance(lines, list) else ""
+        text = trace or f"{text_of(output.get('ename'))}: {text_of(output.get('evalue'))}"
+        return Output(index, kind, "error", text, size)
+    raw_data = output.get("data")
+    data: dict[str, Any] = raw_data if isinstance(raw_data, dict) else {}
+    mime = richest_mime(data)
+    tables: list[list[list[str]]] = []
+    if "text/html" in data:
+        html = html_content(text_of(data["text/html"]))
+        tables = html.tables  # a DataFrame: the html holds every cell, text/plain a summary
+        use_html = tables or "text/plain" not in data
+        text = html.text if use_html else text_of(data["text/plain"])
+    else:
+        text = "\n".join(text_of(data[m]) for m in TEXT_MIMES if m in data)
+    return Output(index, kind, mime, text, size, tables)
+
+
+MIME_ORDER = ("image/png", "image/jpeg", "image/svg+xml", "image/gif", "application/pdf",
+              "application/vnd.jupyter.widget-view+json", "application/javascript",
+              "text/html", "application/json", "text/markdown", "text/latex", "text/plain")
+
+
+def richest_mime(data: dict[str, Any]) -> str:
+    """The MIME type that names what an output mostly is (images before html before text)."""
+    for mime in MIME_ORDER:
+        if mime in data:
+            return mime
+    return next(iter(data), "none")
+
+
+@dataclass
+class HtmlContent:
+    text: str
+    tables: list[list[list[str]]]
+
+
+class _HtmlText(HTMLParser):
+    """Text and tables from an HTML fragment: one table row per line, cells tab-separated."""
+
+    BLOCK = {"p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "pre", "table"}
+    SKIP = {"script", "style"}
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.tables: list[list[list[str]]] = []
+        self._row: list[str] | None = None
+        self._cell: list[str] | None = None
+        self._skip = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in self.SKIP:
+            self._skip += 1
+        elif tag == "table":
+            self.tables.append([])
+        elif tag == "tr":
+            self._row = []
+        elif tag in ("td", "th"):
+            self._cell = []
+        elif tag in self.BLOCK:
+            self.parts.append("\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in self.SKIP:
+            self._skip = max(0, self._skip - 1)
+        elif tag in ("td", "th") and self._cell is not None:
+            if self._row is not None:
+                self._row.append(" ".join("".join(self._cell).split()))
+            self._cell = None
+        elif tag == "tr" and self._row is not None:
+            if self.tables:
+                self.tables[-1].append(self._row)
+            self.parts.append("\t".join(self._row) + "\n")
+            self._row = None
+        elif tag in self.BLOCK:
+            self.parts.append("\n")
+
+    def handle_data(self, data: str) -> None:
+        if self._skip:
+            return
+        if self._cell is not None:
+            self._cell.append(data)
+        elif self._row is None:
+            self.parts.append(data)
+
+
+def html_content(html: str) -> HtmlContent:
+    """Readable text and the tables of an HTML output (a pandas DataFrame, say)."""
+    parser = _HtmlText()
+    try:
+        parser.feed(html)
+        parser.close()
+    except (AssertionError, ValueError):  # html.parser gives up on some broken markup
+        pass
+    text = re.sub(r"\n\s*\n+", "\n", "".join(parser.parts)).strip()
+    return HtmlContent(text, [t for t in parser.tables if t])
+
+
+# Cell metadata that records a run, not the notebook (what nbstripout drops too).
+RUN_METADATA = ("collapsed", "scrolled", "execution", "ExecuteTime")
+
+
+def strip_outputs(nb: dict[str, Any]) -> bool:
+    """Remove outputs, execution counts and run metadata in place, like nbstripout.
+
+    Returns True when something changed. The result stays valid nbformat 4 (code cells keep
+    `outputs: []` and `execution_count: null`)."""
+    changed = False
+    for cell in nb.get("cells", []):
+        if not isinstance(cell, dict):
+            continue
+        if cell.get("cell_type") == "code":
+            if cell.get("outputs") != []:
+                cell["outputs"] = []
+                changed = True
+            if cell.get("execution_count") is not None or "execution_count" not in cell:
+                cell["execution_count"] = None
+                changed = True
+        metadata = cell.get("metadata")
+        if isinstance(metadata, dict):
+            for key in RUN_METADATA:
+                if key in metadata:
+                    del metadata[key]
+                    changed = True
+    metadata = nb.get("metadata")
+    if isinstance(metadata, dict):
+        for key in ("signature", "widgets"):
+            if key in metadata:
+                del metadata[key]
+                changed = True
+    return changed
+
+
+def dumps(nb: dict[str, Any]) -> str:
+    """A notebook as Jupyter and nbformat write it (indent 1, sorted keys, final newline)."""
+    return json.dumps(nb, indent=1, sort_keys=True, ensure_ascii=False,
+                      separators=(",", ": ")) + "\n"

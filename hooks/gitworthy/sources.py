@@ -1,0 +1,466 @@
+"""Where the bytes come from: working-tree paths, the git index, a diff range, or history.
+
+A check sees every file through the same small `File` interface, whatever its source, and
+never reads more than it asks for: `head()` for the first bytes, `open()` to stream.
+"""
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import stat
+import subprocess
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, cast
+
+from gitworthy import git
+from gitworthy.findings import InspectionError
+
+if TYPE_CHECKING:
+    from _typeshed import WriteableBuffer
+
+HEAD_BYTES = 64 * 1024
+SMALL_BLOB = 1024 * 1024  # blobs up to this size come through the shared cat-file process
+
+
+class File:
+    """One file to judge: a repo-relative path, a size, and lazy access to its bytes."""
+
+    path: str
+    size: int
+    is_symlink: bool = False
+    commit: str | None = None  # history mode: the commit that introduced this content
+
+    def head(self, n: int = HEAD_BYTES) -> bytes:
+        """The first `n` bytes (fewer if the file is shorter)."""
+        if n <= HEAD_BYTES:
+            return self._head[:n]
+        with self.open() as stream:
+            return stream.read(n)
+
+    @cached_property
+    def _head(self) -> bytes:
+        with self.open() as stream:
+            return stream.read(HEAD_BYTES)
+
+    bytes_read: int = 0
+
+    def open(self) -> IO[bytes]:
+        """A binary stream of the whole content; read it in chunks, never all at once."""
+        # _Counted implements the binary-stream interface; typeshed's IO is nominal, not a Protocol.
+        return cast(IO[bytes], _Counted(self._open(), self))
+
+    def _open(self) -> IO[bytes]:
+        raise NotImplementedError
+
+    @property
+    def name(self) -> str:
+        return self.path.rsplit("/", 1)[-1]
+
+    @property
+    def suffix(self) -> str:
+        """The lower-cased extension with its dot (`.csv`), or ''."""
+        name = self.name
+        dot = name.rfind(".")
+        return name[dot:].lower() if dot > 0 else ""
+
+
+class DiskFile(File):
+    """A file in the working tree (or anywhere on disk). Symlinks are never followed:
+    like git, gitworthy sees a link as the short text of its target."""
+
+    def __init__(self, path: str, location: Path) -> None:
+        self.path = path
+        self.location = location
+        try:
+            info = location.lstat()
+        except FileNotFoundError as exc:
+            raise InspectionError("file not found (deleted or moved while scanning?)") from exc
+        except OSError as exc:
+            raise InspectionError(f"cannot read file: {exc.strerror}") from exc
+        self.is_symlink = stat.S_ISLNK(info.st_mode)
+        if self.is_symlink:
+            self._target = os.fsencode(os.readlink(location))
+            self.size = len(self._target)
+        elif stat.S_ISREG(info.st_mode):
+            self.size = info.st_size
+        else:
+            raise InspectionError("not a regular file (a device, socket or pipe): not scanned")
+
+    def _open(self) -> IO[bytes]:
+        if self.is_symlink:
+            return io.BytesIO(self._target)
+        try:
+            return open(self.location, "rb")
+        except FileNotFoundError as exc:
+            raise InspectionError("file not found (deleted or moved while scanning?)") from exc
+        except OSError as exc:
+            raise InspectionError(f"cannot read file: {exc.strerror}") from exc
+
+
+class _Counted(io.BufferedIOBase):
+    """A read-only stream that adds what is read to its file's `bytes_read`."""
+
+    def __init__(self, raw: IO[bytes], file: File) -> None:
+        self._raw, self._file = raw, file
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, n: int | None = -1) -> bytes:
+        data = self._raw.read(-1 if n is None else n)
+        self._file.bytes_read += len(data)
+        return data
+
+    def read1(self, n: int = -1) -> bytes:
+        return self.read(n)
+
+    # Seeking passes through when the underlying stream can (files on disk, small blobs), so
+    # zipfile can read a central directory without reading the whole archive.
+    def seekable(self) -> bool:
+        return self._raw.seekable()
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        return self._raw.seek(offset, whence)
+
+    def tell(self) -> int:
+        return self._raw.tell()
+
+    def readline(self, limit: int | None = -1) -> bytes:
+        data = self._raw.readline(-1 if limit is None else limit)
+        self._file.bytes_read += len(data)
+        return data
+
+    def close(self) -> None:
+        self._raw.close()
+        super().close()
+
+
+class BlobReader:
+    """Reads git blobs: small ones through ONE persistent `git cat-file --batch`, large ones
+    streamed by their own `git cat-file blob` so that only what is read crosses the pipe."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._batch: subprocess.Popen[bytes] | None = None
+
+    def small(self, sha: str) -> bytes:
+        if self._batch is None:
+            self._batch = subprocess.Popen(
+                ["git", "cat-file", "--batch"], cwd=self.root,
+                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+            )
+        assert self._batch.stdin and self._batch.stdout
+        self._batch.stdin.write(f"{sha}\n".encode())
+        self._batch.stdin.flush()
+        header = self._batch.stdout.readline().split()
+        if len(header) != 3:
+            raise InspectionError(f"git object {sha[:12]} is missing from the repository")
+        data = self._batch.stdout.read(int(header[2]) + 1)
+        return data[:-1]
+
+    def stream(self, sha: str) -> _ProcessStream:
+        return _ProcessStream(["git", "cat-file", "blob", sha], self.root)
+
+    def close(self) -> None:
+        if self._batch is not None:
+            self._batch.stdin.close()  # type: ignore[union-attr]
+            self._batch.wait()
+            self._batch = None
+
+
+class _ProcessStream(io.RawIOBase):
+    """stdout of a process as a readable stream; closing it stops the process."""
+
+    def __init__(self, argv: list[str], cwd: Path) -> None:
+        self._proc = subprocess.Popen(argv, cwd=cwd, stdout=subprocess.PIPE,
+                                      stderr=subprocess.DEVNULL)
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: WriteableBuffer) -> int:
+        assert self._proc.stdout
+        view = memoryview(buffer).cast("B")
+        data = self._proc.stdout.read(len(view))
+        view[: len(data)] = data
+        return len(data)
+
+    def close(self) -> None:
+        if not self.closed:
+            self._proc.kill()
+            self._proc.wait()
+            if self._proc.stdout:
+                self._proc.stdout.close()
+        super().close()
+
+
+class BlobFile(File):
+    """Content stored in git (the index or a commit), read without touching the work tree."""
+
+    def __init__(self, path: str, sha: str, size: int, reader: BlobReader,
+                 is_symlink: bool = False, commit: str | None = None) -> None:
+        self.path, self.sha, self.size, self.reader = path, sha, size, reader
+        self.is_symlink, self.commit = is_symlink, commit
+
+    def _open(self) -> IO[bytes]:
+        if self.size <= SMALL_BLOB:
+            return io.BytesIO(self._small)
+        return io.BufferedReader(self.reader.stream(self.sha))
+
+    @cached_property
+    def _small(self) -> bytes:
+        return self.reader.small(self.sha)
+
+
+@dataclass
+class Context:
+    """What a check may know about the repository beyond the one file it judges.
+
+    Everything is computed on first use, so a check that does not ask costs nothing.
+    """
+
+    root: Path | None                 # work-tree root, or None outside git
+    scanned: Sequence[str] = ()       # the paths of this scan
+    staged: bool = False              # content comes from the index
+    on_disk: bool = False             # content comes from the work tree
+    _attrs: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    @cached_property
+    def paths(self) -> frozenset[str]:
+        """Every path the repository holds (tracked plus those scanned): for sibling and
+        folder logic such as `etl.py` beside `etl_old.py`, or an `MLmodel` in a folder."""
+        tracked: list[str] = []
+        if self.root is not None:
+            with contextlib.suppress(git.GitError):
+                tracked = git.split_z(git.run(["ls-files", "-z"], cwd=self.root))
+        return frozenset(tracked) | frozenset(self.scanned)
+
+    def exists(self, path: str) -> bool:
+        """Whether the repository holds `path`: on disk when the scan reads the work tree
+        (no git call), else among `paths`."""
+        if self.on_disk:
+            return os.path.lexists((self.root or Path.cwd()) / path)
+        return path in self.paths
+
+    def attribute(self, path: str, attr: str) -> str | None:
+        """A gitattribute's value for a path (`filter` -> `lfs`), one batched call per attribute."""
+        if self.root is None:
+            return None
+        if attr not in self._attrs:
+            try:
+                self._attrs[attr] = git.check_attr(self.root, attr, list(self.scanned),
+                                                   cached=self.staged)
+            except git.GitError:
+                self._attrs[attr] = {}
+        values = self._attrs[attr]
+        if path not in values and path not in self.scanned:
+            with contextlib.suppress(git.GitError):
+                values.update(git.check_attr(self.root, attr, [path], cached=self.staged))
+        return values.get(path)
+
+    def index_head(self, path: str, n: int = 1024) -> bytes | None:
+        """The first bytes of the content staged for `path`, or None if it is not in the index."""
+        if self.root is None:
+            return None
+        try:
+            sha = git.run(["rev-parse", "--verify", "-q", f":{path}"], cwd=self.root).strip()
+        except git.GitError:
+            return None
+        with _ProcessStream(["git", "cat-file", "blob", sha.decode()], self.root) as stream:
+            return stream.read(n)
+
+
+@dataclass
+class Source:
+    """The files of one scan and the context they are judged in."""
+
+    files: list[File]
+    context: Context
+    errors: list[tuple[str, str]] = field(default_factory=list)  # (path, message)
+
+
+def _require_repo(cwd: Path) -> Path:
+    root = git.toplevel(cwd)
+    if root is None:
+        raise git.GitError("not inside a git repository (this mode reads git, plain paths do not)")
+    return root
+
+
+def _display(location: Path, root: Path | None) -> str:
+    """A path as findings show it: repo-relative with forward slashes where possible."""
+    absolute = location.absolute()
+    for base in (root, Path.cwd()):
+        if base is None:
+            continue
+        try:
+            return absolute.relative_to(base.resolve()).as_posix()
+        except ValueError:
+            try:
+                return absolute.relative_to(base).as_posix()
+            except ValueError:
+                continue
+    return absolute.as_posix()
+
+
+def from_paths(paths: Sequence[str], cwd: Path | None = None) -> Source:
+    """Working-tree files. Directories recurse and respect .gitignore (inside or outside git)."""
+    cwd = cwd or Path.cwd()
+    root = git.toplevel(cwd)
+    files: list[File] = []
+    errors: list[tuple[str, str]] = []
+    for raw in paths:
+        location = Path(raw)
+        if location.is_dir() and not location.is_symlink():
+            members = _walk(location, root)
+        else:
+            members = [location]
+        for member in members:
+            shown = _display(member, root)
+            try:
+                files.append(DiskFile(shown, member))
+            except InspectionError as exc:
+                errors.append((shown, str(exc)))
+    scanned = [f.path for f in files]
+    return Source(files, Context(root, scanned, on_disk=True), errors)
+
+
+def _walk(directory: Path, root: Path | None) -> list[Path]:
+    if root is not None:
+        out = git.run(["ls-files", "-z", "--cached", "--others", "--exclude-standard", "--",
+                       str(directory.absolute())], cwd=root)
+        return sorted(root / p for p in set(git.split_z(out)) if (root / p).is_file()
+                      or (root / p).is_symlink())
+    import pathspec
+
+    found: list[Path] = []
+    ignores: list[tuple[Path, pathspec.GitIgnoreSpec]] = []
+    for dirpath, dirnames, filenames in os.walk(directory):
+        here = Path(dirpath)
+        ignore_file = here / ".gitignore"
+        if ignore_file.is_file():
+            lines = ignore_file.read_text("utf-8", "replace").splitlines()
+            ignores.append((here, pathspec.GitIgnoreSpec.from_lines(lines)))
+
+        def ignored(p: Path, is_dir: bool) -> bool:
+            for base, spec in ignores:
+                if base == p or base in p.parents:
+                    rel = p.relative_to(base).as_posix() + ("/" if is_dir else "")
+                    if spec.match_file(rel):
+                        return True
+            return False
+
+        dirnames[:] = sorted(d for d in dirnames if d != ".git" and not ignored(here / d, True))
+        found.extend(here / f for f in sorted(filenames) if not ignored(here / f, False))
+    return found
+
+
+def _blob_files(root: Path, entries: list[tuple[str, str, str]], reader: BlobReader,
+                commits: dict[tuple[str, str], str] | None = None) -> list[File]:
+    """(mode, sha, path) entries -> BlobFiles, sizes from one batched call; gitlinks skipped."""
+    entries = [e for e in entries if e[0] != "160000"]
+    sizes = git.blob_sizes(root, sorted({sha for _, sha, _ in entries}))
+    return [
+        BlobFile(path, sha, sizes.get(sha, 0), reader, is_symlink=mode == "120000",
+                 commit=(commits or {}).get((sha, path)))
+        for mode, sha, path in entries
+    ]
+
+
+def _raw_entries(out: bytes) -> list[tuple[str, str, str]]:
+    """Parse `git diff --raw -z` output into (new mode, new sha, path) of added/changed files."""
+    tokens = out.split(b"\0")
+    entries = []
+    i = 0
+    while i < len(tokens):
+        token = tokens[i]
+        if token.startswith(b":"):
+            meta = token[1:].decode().split()
+            status = meta[4]
+            i += 1
+            if status[0] in "RC":  # old path, new path
+                i += 1
+            path = tokens[i].decode("utf-8", "surrogateescape")
+            if status[0] != "D":
+                entries.append((meta[1], meta[3], path))
+        i += 1
+    return entries
+
+
+def staged(cwd: Path | None = None) -> Source:
+    """The content staged for the next commit, read from the index (not the work tree)."""
+    root = _require_repo(cwd or Path.cwd())
+    out = git.run(["diff", "--cached", "--raw", "-z", "--no-abbrev", "-M",
+                   "--diff-filter=ACMRT"], cwd=root)
+    files = _blob_files(root, _raw_entries(out), BlobReader(root))
+    return Source(files, Context(root, [f.path for f in files], staged=True))
+
+
+def tracked(cwd: Path | None = None) -> Source:
+    """Every tracked file as it stands in the work tree (deleted ones are not there to judge)."""
+    root = _require_repo(cwd or Path.cwd())
+    files: list[File] = []
+    errors: list[tuple[str, str]] = []
+    for path in git.split_z(git.run(["ls-files", "-z", "--cached"], cwd=root)):
+        location = root / path
+        if not os.path.lexists(location) or location.is_dir():
+            continue  # a pending deletion, or a submodule
+        try:
+            files.append(DiskFile(path, location))
+        except InspectionError as exc:
+            errors.append((path, str(exc)))
+    return Source(files, Context(root, [f.path for f in files], on_disk=True), errors)
+
+
+def diff(spec: str, cwd: Path | None = None) -> Source:
+    """Files added or changed in a range (`BASE`, `BASE...HEAD`, `BASE..HEAD`), content at
+    the range's head. A bare BASE means BASE...HEAD: what this branch adds since it forked."""
+    root = _require_repo(cwd or Path.cwd())
+    if "..." not in spec and ".." not in spec:
+        spec = f"{spec}...HEAD"
+    head = spec.split("..")[-1].lstrip(".") or "HEAD"
+    try:
+        out = git.run(["diff", "--raw", "-z", "--no-abbrev", "-M", "--diff-filter=ACMRT", spec,
+                       "--"], cwd=root)
+    except git.GitError as exc:
+        raise git.GitError(f"{exc} (in a shallow clone, fetch the base first: "
+                           "`git fetch --deepen=100` or `git fetch origin BASE`)") from None
+    files = _blob_files(root, _raw_entries(out), BlobReader(root))
+    context = Context(root, [f.path for f in files])
+    context.__dict__["paths"] = frozenset(
+        git.split_z(git.run(["ls-tree", "-r", "-z", "--name-only", head], cwd=root))
+    )
+    return Source(files, context)
+
+
+def history(cwd: Path | None = None) -> Source:
+    """Every blob ever committed on any ref, judged once per path it was stored under, with
+    the commit that first introduced it there (parents come before children)."""
+    root = _require_repo(cwd or Path.cwd())
+    commits = git.run(["rev-list", "--all", "--topo-order", "--reverse"], cwd=root)
+    out = git.run(["diff-tree", "--stdin", "-r", "-m", "--root", "--no-renames", "-z",
+                   "--no-abbrev", "--diff-filter=AMT"], cwd=root, input=commits)
+    seen: dict[tuple[str, str], str] = {}
+    entries: list[tuple[str, str, str]] = []
+    commit = ""
+    tokens = out.split(b"\0")
+    i = 0
+    while i < len(tokens):
+        token = tokens[i]
+        if token.startswith(b":"):
+            meta = token[1:].decode().split()
+            path = tokens[i + 1].decode("utf-8", "surrogateescape")
+            mode, sha = meta[1], meta[3]
+            if (sha, path) not in seen:
+                seen[sha, path] = commit
+                entries.append((mode, sha, path))
+            i += 2
+        else:
+            if token:
+                commit = token.decode().strip()
+            i += 1
+    files = _blob_files(root, entries, BlobReader(root), commits=seen)
+    return Source(files, Context(root, [f.path for f in files]))
