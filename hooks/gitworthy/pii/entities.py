@@ -164,6 +164,18 @@ def context_words(text: str) -> frozenset[str]:
     return frozenset(re.findall(r"[a-z0-9]+", fold(text)))
 
 
+# Words that say a value is something else: four-part version and section numbers.
+NOT_CONTEXT: dict[str, frozenset[str]] = {
+    "IP_ADDRESS": frozenset("version versions firmware fw release build section table figure "
+                            "chapter rule sdk cuda driver libc openssl python v ver".split()),
+}
+
+
+def denied(entity: str, seen: frozenset[str]) -> bool:
+    """Do these words say a value that looks like `entity` is something else?"""
+    return bool(NOT_CONTEXT.get(entity, frozenset()) & seen)
+
+
 def has_context(entity: str, seen: frozenset[str]) -> bool:
     """Do these words say what a value of `entity` is? (Whole words: `status` is not `us`.)"""
     wanted = CONTEXT.get(entity)

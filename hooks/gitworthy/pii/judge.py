@@ -20,6 +20,7 @@ from typing import Any
 from gitworthy.pii.entities import (
     LABELS,
     context_words,
+    denied,
     given_name,
     has_context,
     header_evidence,
@@ -146,7 +147,7 @@ def _tally_batch(name: str, values: list[str], settings: Settings) -> Tally:
         counted: set[str] = set()
         cell_words: frozenset[str] | None = None
         for m in find(value):
-            if m.entity in counted:
+            if m.entity in counted or denied(m.entity, header_words):
                 continue
             ok = m.level == STRONG or m.entity in evidence or \
                 has_context(m.entity, header_words)
@@ -262,10 +263,11 @@ def _judge_text(lines: Sequence[tuple[int | None, str]], settings: Settings) -> 
         for m in find(text):
             if m.entity in seen or not settings.wanted(m.entity):
                 continue
-            if m.level != STRONG:
-                line_words = line_words if line_words is not None else context_words(text)
-                if not has_context(m.entity, line_words):
-                    continue
+            line_words = line_words if line_words is not None else context_words(text)
+            if denied(m.entity, line_words):
+                continue
+            if m.level != STRONG and not has_context(m.entity, line_words):
+                continue
             seen.add(m.entity)
             counts[m.entity] += 1
             first.setdefault(m.entity, (number, mask(text[m.start:m.end], m.entity)))

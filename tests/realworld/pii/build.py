@@ -543,6 +543,141 @@ def klanten_nl_csv() -> str:
     return to_csv(["naam", "telefoonnummer", "rekeningnummer", "woonplaats"], rows)
 
 
+# ---------------------------------------------------------------- more of both
+
+def stocks_csv() -> str:
+    return extract("stocks.csv")
+
+
+def weather_csv() -> str:
+    return extract("seattle-weather.csv")
+
+
+def eda_notebook() -> str:
+    """describe(), value_counts() of cities, a confusion matrix, correlations."""
+    rng = random.Random(50)
+    stats = ["count", "mean", "std", "min", "25%", "50%", "75%", "max"]
+    describe = html_table(["price", "volume", "rating"], [
+        [repr(rng.uniform(0, 10**6)) for _ in range(3)] for _ in stats])
+    cities = "\n".join(f"{c:<20}{rng.randint(10, 9999)}" for c in (
+        "Charlotte", "Austin", "Jackson", "Florence", "Victoria", "Lincoln", "Eugene", "Regina",
+        "Madison", "Savannah", "Tyler", "Beverly Hills", "Santa Clara"))
+    matrix = "array([" + ",\n       ".join(
+        "[" + ", ".join(str(rng.randint(0, 99999)) for _ in range(10)) + "]"
+        for _ in range(10)) + "])"
+    corr = html_table(["a", "b", "c", "d"], [[repr(rng.uniform(-1, 1)) for _ in range(4)]
+                                             for _ in range(4)])
+    return notebook([
+        ("df.describe()", [{"text/html": describe, "text/plain": "<DataFrame>"}]),
+        ("df['city'].value_counts()", [{"text/plain": cities + "\nName: city, dtype: int64"}]),
+        ("confusion_matrix(y, p)", [{"text/plain": matrix}]),
+        ("df.corr()", [{"text/html": corr, "text/plain": "<DataFrame>"}]),
+    ])
+
+
+def sensors_csv() -> str:
+    """IoT readings: timestamps, MAC addresses, UUIDs, firmware versions, coordinates."""
+    rng = random.Random(51)
+    rows = []
+    for i in range(300):
+        mac = ":".join(f"{rng.randint(0, 255):02x}" for _ in range(6))
+        uuid = "-".join(f"{rng.getrandbits(b * 4):0{b}x}" for b in (8, 4, 4, 4, 12))
+        rows.append([f"2024-03-{1 + i % 28:02d}T{i % 24:02d}:{i % 60:02d}:00Z", mac, uuid,
+                     f"{rng.randint(1, 4)}.{rng.randint(0, 20)}.{rng.randint(0, 9)}."
+                     f"{rng.randint(0, 300)}", f"{rng.uniform(-90, 90):.6f}",
+                     f"{rng.uniform(-180, 180):.6f}", f"{rng.uniform(-20, 45):.2f}"])
+    return to_csv(["timestamp", "device_mac", "reading_id", "firmware", "lat", "lon",
+                   "temperature"], rows)
+
+
+def genes_csv() -> str:
+    """Genes: names, Ensembl ids, coordinates, DOIs and ISBN-like references."""
+    rng = random.Random(52)
+    genes = ["BRCA1", "TP53", "EGFR", "MYC", "KRAS", "PTEN", "APOE", "CFTR", "HBB", "INS",
+             "ALB", "GAPDH", "ACTB", "VEGFA", "IL6", "TNF", "ESR1", "AR", "CDKN2A", "NOTCH1"]
+    rows = [[g, f"ENSG{rng.randint(10**10, 10**11 - 1):011d}", f"chr{rng.randint(1, 22)}:"
+             f"{rng.randint(10**6, 10**8)}-{rng.randint(10**8, 2 * 10**8)}",
+             f"10.{rng.randint(1000, 9999)}/nature{rng.randint(10000, 99999)}",
+             f"978-{rng.randint(0, 9)}-{rng.randint(10, 99)}-{rng.randint(100000, 999999)}-"
+             f"{rng.randint(0, 9)}", f"{rng.uniform(0, 1):.3e}"] for g in genes * 5]
+    return to_csv(["gene_name", "ensembl_id", "locus", "doi", "isbn", "p_adj"], rows)
+
+
+def products_csv() -> str:
+    """A product catalogue: `name` holds product names, some with given names in them."""
+    rng = random.Random(53)
+    names = ["Victoria Sponge Cake", "Earl Grey Tea", "Margherita Pizza", "Caesar Salad",
+             "Beef Wellington", "Eggs Benedict", "Peach Melba", "Pavlova", "Sally Lunn Bun",
+             "Apple Charlotte", "Tarte Tatin", "Madeleine", "Bismarck Doughnut",
+             "Chicken Marengo", "Oysters Rockefeller", "Nachos", "Waldorf Salad", "Reuben",
+             "Club Sandwich", "Eton Mess", "Banoffee Pie", "Lamington", "Anzac Biscuit",
+             "Garibaldi Biscuit", "Battenberg Cake"]
+    rows = [[f"P{rng.randint(1000, 9999)}", n, f"{rng.uniform(1, 30):.2f}",
+             rng.choice(["bakery", "deli", "kitchen"])] for n in names * 4]
+    return to_csv(["product_id", "name", "price", "department"], rows)
+
+
+def support_notebook() -> str:
+    """A notebook that prints raw customer records while debugging."""
+    fake = faker("en_US", 54)
+    lines = "".join(f"Customer {fake.name()} <{fake.email()}> called from {fake.numerify('(###) 555-01##')}"
+                    f" about order {fake.random_int(10000, 99999)}\n" for _ in range(8))
+    return notebook([
+        ("for r in rows[:8]: print(describe(r))", [{"stream": lines}]),
+        ("len(rows)", [{"text/plain": "48213"}]),
+    ])
+
+
+def chats_jsonl() -> str:
+    """Support chat transcripts with e-mails and phone numbers in free text."""
+    fake = faker("en_GB", 55)
+    rng = random.Random(55)
+    out = []
+    for i in range(80):
+        contact = rng.choice([f"my email is {fake.email()}",
+                              f"call me on +44 20 7946 0{rng.randint(100, 999)}",
+                              "thanks, all sorted now", "the app keeps crashing on start"])
+        out.append(json.dumps({"id": i, "channel": "chat", "message":
+                               f"Hi, {fake.sentence(nb_words=6)} {contact}."}))
+    return "\n".join(out) + "\n"
+
+
+def payments_log() -> str:
+    """A payment service log with card numbers written in groups."""
+    fake = faker("en_US", 56)
+    rng = random.Random(56)
+    lines = []
+    for i in range(200):
+        if i % 10 == 3:
+            card = fake.credit_card_number(card_type="visa16")
+            grouped = " ".join(card[j:j + 4] for j in range(0, 16, 4))
+            lines.append(f"2024-05-0{1 + i % 9} 12:00:{i % 60:02d} WARN charge declined card "
+                         f"{grouped} amount {rng.uniform(1, 500):.2f}")
+        else:
+            lines.append(f"2024-05-0{1 + i % 9} 12:00:{i % 60:02d} INFO charge ok id "
+                         f"{rng.randint(10**11, 10**12)} in {rng.uniform(0, 1):.6f}s")
+    return "\n".join(lines) + "\n"
+
+
+def transposed_notebook() -> str:
+    """df.set_index('name').T: people's names become the column headers."""
+    fake = faker("en_US", 57)
+    rng = random.Random(57)
+    people = [fake.name() for _ in range(6)]
+    table = html_table(people, [[rng.randint(18, 80) for _ in people],
+                                [f"{rng.uniform(0, 1):.4f}" for _ in people]])
+    return notebook([("df.set_index('name').T", [{"text/html": table,
+                                                  "text/plain": "<DataFrame>"}])])
+
+
+def staff_csv() -> str:
+    """Staff list: the column is called `employee`, the values are "Last, First"."""
+    fake = faker("en_GB", 58)
+    rows = [[f"{fake.last_name()}, {fake.first_name()}", fake.job(), fake.random_int(1, 40)]
+            for _ in range(100)]
+    return to_csv(["employee", "role", "years"], rows)
+
+
 BUILDERS: dict[str, Callable[[], str | bytes]] = {
     "notebooks/train_model.ipynb": training_notebook,
     "notebooks/cars_mpg.ipynb": cars_notebook,
@@ -579,6 +714,17 @@ BUILDERS: dict[str, Callable[[], str | bytes]] = {
     "data/au/customers.csv": customers_au_csv,
     "data/in/customers.csv": customers_in_csv,
     "data/nl/klanten.csv": klanten_nl_csv,
+    "data/stocks.csv": stocks_csv,
+    "data/seattle_weather.csv": weather_csv,
+    "notebooks/eda.ipynb": eda_notebook,
+    "data/sensors.csv": sensors_csv,
+    "data/genes.csv": genes_csv,
+    "data/products.csv": products_csv,
+    "notebooks/debug_support.ipynb": support_notebook,
+    "data/chats.jsonl": chats_jsonl,
+    "logs/payments.log": payments_log,
+    "notebooks/people_transposed.ipynb": transposed_notebook,
+    "data/staff.csv": staff_csv,
 }
 
 
