@@ -166,8 +166,9 @@ def context_words(text: str) -> frozenset[str]:
 
 # Words that say a value is something else: four-part version and section numbers.
 NOT_CONTEXT: dict[str, frozenset[str]] = {
-    "IP_ADDRESS": frozenset("version versions firmware fw release build section table figure "
-                            "chapter rule sdk cuda driver libc openssl python v ver".split()),
+    "IP_ADDRESS": frozenset(_words("""
+version versions firmware fw release build section table figure chapter rule sdk cuda
+driver libc openssl python v ver""")),
 }
 
 

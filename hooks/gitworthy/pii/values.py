@@ -280,11 +280,11 @@ def _ipv6(m: re.Match[str]) -> tuple[str, int] | None:
     return "IP_ADDRESS", STRONG
 
 
-# international (+33 5 63 08 37 78, +49(0)5153 845058), parenthesised area codes
+# International (+33 5 63 08 37 78, +49(0)5153 845058), parenthesised area codes
 # ((212) 555-0175, (03478) 82985), and national numbers in groups (05 34 55 34 91,
 # 557.509.2955, 0161 496 0000); plain runs of digits are phones only with evidence.
 @recognizer(
-    _B.replace("(?<![\\w/])", "(?<![\\w/+])")
+    _B.replace("(?<![\\w/])", "(?<![\\w/+])") + r"(?<!\d )"
     + r"(?:(?:\+|00)\d{1,3}[ .\-]?(?:\(0\)[ ]?)?\(?\d{1,5}\)?(?:[ .\-]?\d{2,5}){1,4}"
     r"|(?:1[ .\-]?)?\(\d{2,5}\)[ ]?\d{2,5}(?:[ .\-]?\d{2,5}){0,3}"
     r"|\d{2,5}([ .\-])\d{2,5}(?:\1\d{2,5}){0,4})(?:[ ]?(?:x|ext\.?)[ ]?\d{1,5})?" + _E)
@@ -339,8 +339,8 @@ def _date(m: re.Match[str]) -> tuple[str, int] | None:
     return "DATE_OF_BIRTH", EVIDENCE
 
 
-@recognizer(r"(?<![\w\-.])(?=[A-Za-z0-9\-]*\d)[A-Za-z0-9](?:[A-Za-z0-9\-]{4,22})[A-Za-z0-9]"
-            r"(?![\w\-+]|[.,]\d)")
+@recognizer(r"(?<![\w\-./])(?=[A-Za-z0-9\-]*\d)[A-Za-z0-9](?:[A-Za-z0-9\-]{4,22})"
+            r"[A-Za-z0-9](?![\w\-+/]|[.,]\d)")
 def _member_id(m: re.Match[str]) -> tuple[str, int] | None:
     value = m.group()
     if value.replace("-", "").isdigit() and len(value) < 6:
@@ -444,10 +444,17 @@ def find(text: str) -> tuple[Match, ...]:
     found.sort(key=lambda f: (f.level == EVIDENCE, _PRIORITY.get(f.entity, 99), f.start - f.end))
     kept: list[Match] = []
     for f in found:
-        clash = [k for k in kept if f.start < k.end and k.start < f.end]
-        if not clash or (f.level == EVIDENCE and all(k.level == EVIDENCE for k in clash)):
-            kept.append(f)  # evidence-level shapes may overlap: context picks between them
+        if not any(f.start < k.end and k.start < f.end and _shadows(k, f) for k in kept):
+            kept.append(f)
     return tuple(sorted(kept, key=lambda f: f.start))
+
+
+def _shadows(kept: Match, other: Match) -> bool:
+    """A certain match hides what overlaps it; shapes that need evidence stay beside
+    uncertain ones (nine digits: a SIN by checksum, or a passport number by context)."""
+    if kept.level == STRONG:
+        return True
+    return kept.level == WEAK and other.level != EVIDENCE
 
 
 def _matches(text: str) -> Iterator[tuple[re.Match[str], str, int]]:

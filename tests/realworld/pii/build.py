@@ -100,10 +100,10 @@ def training_notebook() -> str:
     """A model-training notebook: losses, metrics, predictions, arrays, a report."""
     rng = random.Random(11)
     epochs = "".join(
-        f"Epoch {e}/30\n{rng.randint(100, 400)}/{rng.randint(400, 500)} [==============================]"
-        f" - {rng.randint(1, 9)}s {rng.randint(2, 30)}ms/step - loss: {rng.random():.4f} - "
-        f"accuracy: {rng.random():.4f} - val_loss: {rng.random():.4f} - val_accuracy: "
-        f"{rng.random():.4f}\n" for e in range(1, 31))
+        f"Epoch {e}/30\n{rng.randint(100, 400)}/{rng.randint(400, 500)} "
+        f"[==============================] - {rng.randint(1, 9)}s {rng.randint(2, 30)}ms/step"
+        f" - loss: {rng.random():.4f} - accuracy: {rng.random():.4f} - val_loss: "
+        f"{rng.random():.4f} - val_accuracy: {rng.random():.4f}\n" for e in range(1, 31))
     preds = "\n".join(repr(rng.uniform(50, 300)) for _ in range(40))  # 118.44108623570081
     array = "array([" + ",\n       ".join(", ".join(f"{rng.uniform(-1, 1):.8e}" for _ in range(4))
                                         for _ in range(30)) + "])"
@@ -152,7 +152,8 @@ def tensorflow_log() -> str:
     lines = []
     for step in range(150):
         tid = rng.randint(139_000_000_000_000, 140_999_999_999_999)
-        when = f"2023-0{rng.randint(1, 9)}-1{rng.randint(0, 9)} 1{rng.randint(0, 9)}:2{step % 10}:0{step % 10}.{rng.randint(100000, 999999)}"
+        when = (f"2023-0{rng.randint(1, 9)}-1{rng.randint(0, 9)} 1{rng.randint(0, 9)}:"
+                f"2{step % 10}:0{step % 10}.{rng.randint(100000, 999999)}")
         choice = step % 6
         if choice == 0:
             lines.append(f"{when}: I tensorflow/core/platform/cpu_feature_guard.cc:193] This "
@@ -620,8 +621,9 @@ def products_csv() -> str:
 def support_notebook() -> str:
     """A notebook that prints raw customer records while debugging."""
     fake = faker("en_US", 54)
-    lines = "".join(f"Customer {fake.name()} <{fake.email()}> called from {fake.numerify('(###) 555-01##')}"
-                    f" about order {fake.random_int(10000, 99999)}\n" for _ in range(8))
+    lines = "".join(f"Customer {fake.name()} <{fake.email()}> called from "
+                    f"{fake.numerify('(###) 555-01##')} about order "
+                    f"{fake.random_int(10000, 99999)}\n" for _ in range(8))
     return notebook([
         ("for r in rows[:8]: print(describe(r))", [{"stream": lines}]),
         ("len(rows)", [{"text/plain": "48213"}]),
