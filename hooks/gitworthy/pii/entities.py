@@ -271,7 +271,7 @@ def name_evidence(value: str) -> bool:
 def given_name(value: str) -> bool:
     """A value that is a given name (or two: `Jean-Pierre`, `Maria José`)."""
     tokens = name_shape(value)
-    return bool(tokens) and len(tokens) <= 3 and any(
+    return tokens is not None and len(tokens) <= 3 and any(
         part in given_names() for t in tokens for part in fold(t).split("-"))
 
 

@@ -166,8 +166,9 @@ def _tally_batch(name: str, values: list[str], settings: Settings) -> Tally:
     if settings.ner_model:
         from gitworthy.pii.analyzer import analyze_lines
 
-        for m in analyze_lines(values, settings.ner_model, settings.min_score):
-            _count(tally, m.entity, values[m.line], values[m.line][m.start:m.end])
+        for named in analyze_lines(values, settings.ner_model, settings.min_score):
+            value = values[named.line]
+            _count(tally, named.entity, value, value[named.start:named.end])
     return tally
 
 
@@ -276,12 +277,12 @@ def _judge_text(lines: Sequence[tuple[int | None, str]], settings: Settings) -> 
 
         texts = [lines[i][1] for i in kept]
         named: set[tuple[str, int]] = set()
-        for m in analyze_lines(texts, settings.ner_model, settings.min_score):
-            if settings.wanted(m.entity) and (m.entity, m.line) not in named:
-                named.add((m.entity, m.line))
-                counts[m.entity] += 1
-                first.setdefault(m.entity, (lines[kept[m.line]][0],
-                                            mask(texts[m.line][m.start:m.end], m.entity)))
+        for name in analyze_lines(texts, settings.ner_model, settings.min_score):
+            if settings.wanted(name.entity) and (name.entity, name.line) not in named:
+                named.add((name.entity, name.line))
+                counts[name.entity] += 1
+                first.setdefault(name.entity, (lines[kept[name.line]][0], mask(
+                    texts[name.line][name.start:name.end], name.entity)))
     return [Hit(entity, count, len(lines), first[entity][1], line=first[entity][0])
             for entity, count in counts.most_common()]
 
