@@ -234,6 +234,7 @@ def given_names() -> frozenset[str]:
     return frozenset(line for line in text.splitlines() if line and not line.startswith("#"))
 
 
+_DIGIT = re.compile(r"\d")
 _NAME_TOKEN = re.compile(r"[^\W\d_][^\W\d_'’\-]*\.?")
 _NOT_A_NAME = re.compile(r"(?i)^(true|false|none|null|nan|n/?a|yes|no|unknown|male|female|"
                          r"m|f|other|oui|non|ja|nein|si|tak|nie)$")
@@ -242,7 +243,7 @@ _NOT_A_NAME = re.compile(r"(?i)^(true|false|none|null|nan|n/?a|yes|no|unknown|ma
 def name_shape(value: str) -> list[str] | None:
     """The tokens of a value written like a person's name (capitalised words, maybe a comma
     and a title, no digits), or None."""
-    if not 2 <= len(value) <= 80 or _NOT_A_NAME.match(value) or any(c.isdigit() for c in value):
+    if not 2 <= len(value) <= 80 or _DIGIT.search(value) or _NOT_A_NAME.match(value):
         return None
     tokens = re.findall(r"[^\s,()\"]+", value)
     if not 1 <= len(tokens) <= 8 or not all(_NAME_TOKEN.fullmatch(t) for t in tokens):

@@ -18,7 +18,6 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from gitworthy.pii.entities import (
-    LABELS,
     context_words,
     denied,
     given_name,
@@ -305,7 +304,7 @@ def safe_column(name: str) -> str:
     shown = name
     for m in reversed(find(name)):
         if m.level == STRONG:
-            shown = f"{shown[:m.start]}<{LABELS.get(m.entity, m.entity)}>{shown[m.end:]}"
+            shown = f"{shown[:m.start]}<{m.entity}>{shown[m.end:]}"
     return shown
 
 

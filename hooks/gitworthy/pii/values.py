@@ -17,11 +17,11 @@ number, a word or a path is never a card, an account or an ID. Each match has a 
 """
 from __future__ import annotations
 
-import ipaddress
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 STRONG, WEAK, EVIDENCE = 2, 1, 0
 
@@ -200,23 +200,25 @@ def phone_valid(text: str) -> bool:
 # ---------------------------------------------------------------- recognizers
 
 Recognizer = Callable[[re.Match[str]], "tuple[str, int] | None"]
-_RECOGNIZERS: list[tuple[re.Pattern[str], Recognizer]] = []
+_RECOGNIZERS: list[tuple[int, str, str, Recognizer]] = []
 
 
-def recognizer(pattern: str, flags: int = 0) -> Callable[[Recognizer], Recognizer]:
+def recognizer(pattern: str, needs: tuple[int, str]) -> Callable[[Recognizer], Recognizer]:
+    """Register a pattern and its judge; `needs` is what a text must have for the pattern to
+    be tried at all: (digits, and "@", ":" or "A" for an upper-case letter)."""
     def register(judge: Recognizer) -> Recognizer:
-        _RECOGNIZERS.append((re.compile(pattern, flags), judge))
+        _RECOGNIZERS.append((needs[0], needs[1], pattern, judge))
         return judge
     return register
 
 
 @recognizer(r"(?<![\w.%+\-])[^\W_][\w.%+\-]{0,63}@(?:[^\W_](?:[\w\-]{0,61}[^\W_])?\.)+"
-            r"[^\W\d_]{2,24}(?![\w\-])")
+            r"[^\W\d_]{2,24}(?![\w\-])", needs=(0, "@"))
 def _email(m: re.Match[str]) -> tuple[str, int] | None:
     return "EMAIL_ADDRESS", STRONG
 
 
-@recognizer(_B + r"(\d{3})([- ])(\d{2})\2(\d{4})" + _E)
+@recognizer(_B + r"(\d{3})([- ])(\d{2})\2(\d{4})" + _E, needs=(9, ""))
 def _ssn_dashed(m: re.Match[str]) -> tuple[str, int] | None:
     area, _, group, serial = m.groups()
     if _itin_ok(area, group):
@@ -224,7 +226,7 @@ def _ssn_dashed(m: re.Match[str]) -> tuple[str, int] | None:
     return ("US_SSN", STRONG) if _ssn_ok(area, group, serial) else None
 
 
-@recognizer(_B + r"\d{9}" + _E)
+@recognizer(_B + r"\d{9}" + _E, needs=(9, ""))
 def _nine_digits(m: re.Match[str]) -> tuple[str, int] | None:
     d = m.group()
     if _itin_ok(d[:3], d[3:5]):
@@ -233,34 +235,42 @@ def _nine_digits(m: re.Match[str]) -> tuple[str, int] | None:
 
 
 @recognizer(_B + r"\d{4}([ \-])\d{4}\1\d{4}\1\d{1,7}" + _E + r"|" + _B +
-            r"3[47]\d\d([ \-])\d{6}\2\d{5}" + _E)
+            r"3[47]\d\d([ \-])\d{6}\2\d{5}" + _E, needs=(13, ""))
 def _card_grouped(m: re.Match[str]) -> tuple[str, int] | None:
     return ("CREDIT_CARD", STRONG) if _card_ok(re.sub(r"\D", "", m.group())) else None
 
 
-@recognizer(_B + r"\d{13,19}" + _E)
+@recognizer(_B + r"\d{13,19}" + _E, needs=(13, ""))
 def _card_plain(m: re.Match[str]) -> tuple[str, int] | None:
     return ("CREDIT_CARD", WEAK) if _card_ok(m.group()) else None
 
 
-@recognizer(r"(?<![\w])[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?(?!\w)")
+@recognizer(r"(?<![\w])[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?(?!\w)",
+            needs=(2, "A"))
 def _iban(m: re.Match[str]) -> tuple[str, int] | None:
     return ("IBAN_CODE", STRONG) if iban_ok(m.group().replace(" ", "")) else None
 
 
-_SPECIAL_V4 = [ipaddress.ip_network(n) for n in (
-    "0.0.0.0/8", "10.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16",
-    "172.16.0.0/12", "192.0.2.0/24", "192.168.0.0/16", "198.18.0.0/15", "198.51.100.0/24",
-    "203.0.113.0/24", "224.0.0.0/3")]
+@lru_cache(maxsize=1)
+def _special_v4() -> list[Any]:
+    import ipaddress
+
+    return [ipaddress.ip_network(n) for n in (
+        "0.0.0.0/8", "10.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16",
+        "172.16.0.0/12", "192.0.2.0/24", "192.168.0.0/16", "198.18.0.0/15", "198.51.100.0/24",
+        "203.0.113.0/24", "224.0.0.0/3")]
 
 
-@recognizer(r"(?<![\w.])(?<!\d\.)(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})(?!\.?\d)(?![\w])")
+@recognizer(r"(?<![\w.])(?<!\d\.)(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})(?!\.?\d)(?![\w])",
+            needs=(4, ""))
 def _ipv4(m: re.Match[str]) -> tuple[str, int] | None:
     octets = m.groups()
     if any(int(o) > 255 or (len(o) > 1 and o[0] == "0") for o in octets):
         return None
+    import ipaddress
+
     address = ipaddress.IPv4Address(m.group())
-    if any(address in net for net in _SPECIAL_V4):
+    if any(address in net for net in _special_v4()):
         return None  # this host, private networks, documentation, multicast: no one's
     # version and section numbers (2.2.3.0, 8.6.0.163) have small parts
     return "IP_ADDRESS", STRONG if sum(len(o) > 1 for o in octets) >= 2 else WEAK
@@ -268,8 +278,10 @@ def _ipv4(m: re.Match[str]) -> tuple[str, int] | None:
 
 @recognizer(r"(?<![\w:])(?:[0-9A-Fa-f]{1,4}:){2,7}(?::|(?::[0-9A-Fa-f]{1,4}){1,6}|"
             r"[0-9A-Fa-f]{1,4})(?![\w:])|(?<![\w:])::(?:[0-9A-Fa-f]{1,4}:){1,6}"
-            r"[0-9A-Fa-f]{1,4}(?![\w:])")
+            r"[0-9A-Fa-f]{1,4}(?![\w:])", needs=(0, ":"))
 def _ipv6(m: re.Match[str]) -> tuple[str, int] | None:
+    import ipaddress
+
     try:
         address = ipaddress.IPv6Address(m.group())
     except ValueError:
@@ -287,7 +299,8 @@ def _ipv6(m: re.Match[str]) -> tuple[str, int] | None:
     _B.replace("(?<![\\w/])", "(?<![\\w/+])") + r"(?<!\d )"
     + r"(?:(?:\+|00)\d{1,3}[ .\-]?(?:\(0\)[ ]?)?\(?\d{1,5}\)?(?:[ .\-]?\d{2,5}){1,4}"
     r"|(?:1[ .\-]?)?\(\d{2,5}\)[ ]?\d{2,5}(?:[ .\-]?\d{2,5}){0,3}"
-    r"|\d{2,5}([ .\-])\d{2,5}(?:\1\d{2,5}){0,4})(?:[ ]?(?:x|ext\.?)[ ]?\d{1,5})?" + _E)
+    r"|\d{2,5}([ .\-])\d{2,5}(?:\1\d{2,5}){0,4})(?:[ ]?(?:x|ext\.?)[ ]?\d{1,5})?" + _E,
+    needs=(8, ""))
 def _phone(m: re.Match[str]) -> tuple[str, int] | None:
     text = m.group()
     digits = re.sub(r"\D", "", re.split(r"[ ]?(?:x|ext)", text)[0])
@@ -302,12 +315,12 @@ def _phone(m: re.Match[str]) -> tuple[str, int] | None:
     return ("PHONE_NUMBER", STRONG) if phone_valid(text) else None
 
 
-@recognizer(_B + r"\+?\d{10,12}" + _E)
+@recognizer(_B + r"\+?\d{10,12}" + _E, needs=(10, ""))
 def _phone_plain(m: re.Match[str]) -> tuple[str, int] | None:
     return ("PHONE_NUMBER", EVIDENCE) if phone_valid(m.group()) else None
 
 
-@recognizer(_B + r"\d{3}([ \-]?)\d{3}\1\d{4}" + _E)
+@recognizer(_B + r"\d{3}([ \-]?)\d{3}\1\d{4}" + _E, needs=(10, ""))
 def _ten_digits(m: re.Match[str]) -> tuple[str, int] | None:
     d = re.sub(r"\D", "", m.group())
     if _nhs_ok(d):
@@ -320,7 +333,7 @@ _MBI_AN = "[0-9AC-HJKMNP-RT-Y]"
 _MBI = (f"[1-9]{_MBI_A}{_MBI_AN}[0-9]", f"{_MBI_A}{_MBI_AN}[0-9]", f"{_MBI_A}{_MBI_A}[0-9][0-9]")
 
 
-@recognizer(rf"(?<![\w\-]){_MBI[0]}(-?){_MBI[1]}\1{_MBI[2]}(?![\w\-])")
+@recognizer(rf"(?<![\w\-]){_MBI[0]}(-?){_MBI[1]}\1{_MBI[2]}(?![\w\-])", needs=(5, "A"))
 def _mbi(m: re.Match[str]) -> tuple[str, int] | None:
     return "US_MBI", STRONG if "-" in m.group() else WEAK
 
@@ -334,13 +347,14 @@ _MONTHS = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
 @recognizer(rf"(?<![\w.\-/])(?:{_YEAR}([\-/.]){_MONTH}\1{_DAY}|{_DAY}([\-/.]){_MONTH}\2"
             rf"(?:{_YEAR}|\d\d)|{_MONTH}([\-/.]){_DAY}\3(?:{_YEAR}|\d\d))"
             rf"(?:[ T]00:00(?::00)?(?:\.0+)?)?(?![\w\-/]|\.\d)"
-            rf"|(?i:\b{_DAY}\s+{_MONTHS}\s+{_YEAR}\b|\b{_MONTHS}\s+{_DAY},?\s+{_YEAR}\b)")
+            rf"|(?i:\b{_DAY}\s+{_MONTHS}\s+{_YEAR}\b|\b{_MONTHS}\s+{_DAY},?\s+{_YEAR}\b)",
+            needs=(4, ""))
 def _date(m: re.Match[str]) -> tuple[str, int] | None:
     return "DATE_OF_BIRTH", EVIDENCE
 
 
 @recognizer(r"(?<![\w\-./])(?=[A-Za-z0-9\-]*\d)[A-Za-z0-9](?:[A-Za-z0-9\-]{4,22})"
-            r"[A-Za-z0-9](?![\w\-+/]|[.,]\d)")
+            r"[A-Za-z0-9](?![\w\-+/]|[.,]\d)", needs=(1, ""))
 def _member_id(m: re.Match[str]) -> tuple[str, int] | None:
     value = m.group()
     if value.replace("-", "").isdigit() and len(value) < 6:
@@ -348,17 +362,17 @@ def _member_id(m: re.Match[str]) -> tuple[str, int] | None:
     return "MEMBER_ID", EVIDENCE
 
 
-@recognizer(_B + r"[A-Z]?\d{8,9}" + _E)
+@recognizer(_B + r"[A-Z]?\d{8,9}" + _E, needs=(8, ""))
 def _passport(m: re.Match[str]) -> tuple[str, int] | None:
     return "US_PASSPORT", EVIDENCE
 
 
-@recognizer(r"(?<![\w])[A-Z]{1,2}\d{5,12}(?!\w)|" + _B + r"\d{7,12}" + _E)
+@recognizer(r"(?<![\w])[A-Z]{1,2}\d{5,12}(?!\w)|" + _B + r"\d{7,12}" + _E, needs=(5, ""))
 def _driver_licence(m: re.Match[str]) -> tuple[str, int] | None:
     return "US_DRIVER_LICENSE", EVIDENCE
 
 
-@recognizer(_B + r"\d{8,17}" + _E)
+@recognizer(_B + r"\d{8,17}" + _E, needs=(8, ""))
 def _bank_account(m: re.Match[str]) -> tuple[str, int] | None:
     return "US_BANK_NUMBER", EVIDENCE
 
@@ -366,12 +380,12 @@ def _bank_account(m: re.Match[str]) -> tuple[str, int] | None:
 # ---------------------------------------------------------------- national identifiers
 
 @recognizer(_B + r"[12] ?\d{2} ?(?:0[1-9]|1[0-2]|[2-9]\d) ?(?:\d{2}|2[AB]) ?\d{3} ?\d{3} ?\d{2}"
-            + _E)
+            + _E, needs=(13, ""))
 def _fr_nir(m: re.Match[str]) -> tuple[str, int] | None:
     return ("FR_NIR", WEAK) if _nir_ok(m.group().replace(" ", "")) else None
 
 
-@recognizer(_B + r"\d{2} ?\d{3} ?\d{3} ?\d{3}" + _E)
+@recognizer(_B + r"\d{2} ?\d{3} ?\d{3} ?\d{3}" + _E, needs=(11, ""))
 def _de_idnr(m: re.Match[str]) -> tuple[str, int] | None:
     d = m.group().replace(" ", "")
     if _pesel_ok(d):
@@ -379,23 +393,23 @@ def _de_idnr(m: re.Match[str]) -> tuple[str, int] | None:
     return ("DE_TAX_ID", WEAK) if _de_idnr_ok(d) else None
 
 
-@recognizer(r"(?<![\w\-])(?:\d{8}|[XYZ]-?\d{7})-?[A-Z](?![\w\-])")
+@recognizer(r"(?<![\w\-])(?:\d{8}|[XYZ]-?\d{7})-?[A-Z](?![\w\-])", needs=(7, ""))
 def _es_nif(m: re.Match[str]) -> tuple[str, int] | None:
     return ("ES_NIF", STRONG) if _nif_ok(m.group().replace("-", "")) else None
 
 
-@recognizer(r"(?<!\w)[A-Z]{6}\d{2}[A-EHLMPR-T]\d{2}[A-Z]\d{3}[A-Z](?!\w)")
+@recognizer(r"(?<!\w)[A-Z]{6}\d{2}[A-EHLMPR-T]\d{2}[A-Z]\d{3}[A-Z](?!\w)", needs=(7, "A"))
 def _it_fiscal_code(m: re.Match[str]) -> tuple[str, int] | None:
     return ("IT_FISCAL_CODE", STRONG) if _fiscal_code_ok(m.group()) else None
 
 
 @recognizer(r"(?<!\w)(?!BG|GB|NK|KN|TN|NT|ZZ)[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z] ?\d{2} ?\d{2} ?"
-            r"\d{2} ?[A-D](?!\w)")
+            r"\d{2} ?[A-D](?!\w)", needs=(6, "A"))
 def _uk_nino(m: re.Match[str]) -> tuple[str, int] | None:
     return "UK_NINO", STRONG
 
 
-@recognizer(_B + r"\d{3}([ \-]?)\d{3}\1\d{3}" + _E)
+@recognizer(_B + r"\d{3}([ \-]?)\d{3}\1\d{3}" + _E, needs=(9, ""))
 def _nine_grouped(m: re.Match[str]) -> tuple[str, int] | None:
     d = re.sub(r"\D", "", m.group())
     if _sin_ok(d):
@@ -405,12 +419,12 @@ def _nine_grouped(m: re.Match[str]) -> tuple[str, int] | None:
     return ("NL_BSN", WEAK) if _bsn_ok(d) else None
 
 
-@recognizer(_B + r"[2-9]\d{3}([ \-]?)\d{4}\1\d{4}" + _E)
+@recognizer(_B + r"[2-9]\d{3}([ \-]?)\d{4}\1\d{4}" + _E, needs=(12, ""))
 def _aadhaar(m: re.Match[str]) -> tuple[str, int] | None:
     return ("IN_AADHAAR", WEAK) if verhoeff(re.sub(r"\D", "", m.group())) else None
 
 
-@recognizer(r"(?<!\w)[A-Z]{3}[ABCFGHLJPT][A-Z]\d{4}[A-Z](?!\w)")
+@recognizer(r"(?<!\w)[A-Z]{3}[ABCFGHLJPT][A-Z]\d{4}[A-Z](?!\w)", needs=(4, "A"))
 def _in_pan(m: re.Match[str]) -> tuple[str, int] | None:
     return "IN_PAN", WEAK
 
@@ -457,9 +471,25 @@ def _shadows(kept: Match, other: Match) -> bool:
     return kept.level == WEAK and other.level != EVIDENCE
 
 
+_NO_DIGITS = str.maketrans("", "", "0123456789")
+
+
+@lru_cache(maxsize=64)
+def _compiled(pattern: str) -> re.Pattern[str]:
+    """Patterns are compiled when a text first needs them (a table of floats needs none)."""
+    return re.compile(pattern)
+_NUMBER = re.compile(r"[-+]?(?:\d+\.\d*|\.\d+|\d+(?=[eE]))(?:[eE][-+]?\d+)?")
+
+
 def _matches(text: str) -> Iterator[tuple[re.Match[str], str, int]]:
-    for pattern, judge in _RECOGNIZERS:
-        for m in pattern.finditer(text):
+    if _NUMBER.fullmatch(text):
+        return  # a decimal number (a loss, a price, a prediction) is nothing else
+    digits = len(text) - len(text.translate(_NO_DIGITS))
+    present = {"": True, "@": "@" in text, ":": ":" in text, "A": not text.islower()}
+    for min_digits, char, pattern, judge in _RECOGNIZERS:
+        if digits < min_digits or not present[char]:
+            continue
+        for m in _compiled(pattern).finditer(text):
             verdict = judge(m)
             if verdict is not None:
                 yield m, verdict[0], verdict[1]
