@@ -218,3 +218,31 @@ def test_notebook_findings_stay_baselined_when_cells_are_added_above(repo: Repo,
     code, result = scan_json("eda.ipynb", *checks, "--baseline", ".gitworthy-baseline.json",
                              capsys=capsys)
     assert code == 0 and result["findings"] == []
+
+
+def test_history_judges_each_output_and_column_sample_once(repo: Repo, capsys,
+                                                           monkeypatch) -> None:
+    from gitworthy.pii import judge
+
+    judged: list[str] = []
+    real = judge._tally_batch
+
+    def counting(name: str, values: list[str], settings: judge.Settings) -> judge.Tally:
+        judged.append(name)
+        return real(name, values, settings)
+
+    monkeypatch.setattr(judge, "_tally_batch", counting)
+    judge._MEMO.clear()
+    html = ("<table><tr><th>email</th><th>score</th></tr>" + "".join(
+        f"<tr><td>u{i}@example.org</td><td>{i / 7!r}</td></tr>" for i in range(12))
+        + "</table>")
+    cells = [new_code_cell("df.head(12)", outputs=[new_output(
+        "execute_result", execution_count=1, data={"text/html": html, "text/plain": "df"})])]
+    for version in range(4):  # four commits: a markdown cell added above each time
+        cells.insert(0, new_markdown_cell(f"# Step {version}"))
+        repo.write("eda.ipynb", nbformat.writes(new_notebook(cells=cells)))
+        repo.add()
+        repo.commit(f"step {version}")
+    code, result = pii("--history", capsys=capsys)
+    assert code == 1 and {f["details"].get("column") for f in result["findings"]} == {"email"}
+    assert sorted(judged) == ["email", "score"]  # once, not once per version
