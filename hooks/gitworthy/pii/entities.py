@@ -164,11 +164,13 @@ def context_words(text: str) -> frozenset[str]:
     return frozenset(re.findall(r"[a-z0-9]+", fold(text)))
 
 
-# Words that say a value is something else: four-part version and section numbers.
+# Words that say a value is something else: four-part version and section numbers, servers
+# a download or a notebook server talks to (`!wget` output: "Resolving ... 52.216.12.150").
 NOT_CONTEXT: dict[str, frozenset[str]] = {
     "IP_ADDRESS": frozenset(_words("""
 version versions firmware fw release build section table figure chapter rule sdk cuda
-driver libc openssl python v ver""")),
+driver libc openssl python v ver resolving connecting connected downloading listening serving
+nameserver dns proxy wget curl""")),
 }
 
 

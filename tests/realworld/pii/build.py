@@ -117,6 +117,12 @@ def training_notebook() -> str:
                        f"std. dev. of 7 runs, {rng.choice([1, 10, 100, 1000])} loops each)"
                        for _ in range(5))
     ids = "\n".join(f"{rng.randint(10**15, 10**16 - 1)}" for _ in range(20))  # hashes / seeds
+    wget = (f"--2023-05-02 10:11:12--  https://s3.amazonaws.com/data/train.zip\n"
+            f"Resolving s3.amazonaws.com (s3.amazonaws.com)... 52.216.{rng.randint(1, 250)}."
+            f"{rng.randint(1, 250)}, 54.231.{rng.randint(1, 250)}.{rng.randint(1, 250)}\n"
+            f"Connecting to s3.amazonaws.com (s3.amazonaws.com)|52.216.{rng.randint(1, 250)}."
+            f"{rng.randint(1, 250)}|:443... connected.\nHTTP request sent, awaiting response..."
+            f" 200 OK\nLength: {rng.randint(10**6, 10**9)} (1.2G) [application/zip]\n")
     return notebook([
         ("# Training", []),
         ("history = model.fit(X, y, epochs=30)", [{"stream": epochs}]),
@@ -126,6 +132,7 @@ def training_notebook() -> str:
         ("coefs", [{"text/html": coefs, "text/plain": "<DataFrame>"}]),
         ("%timeit f(x)", [{"stream": timing}]),
         ("print(*seeds, sep='\\n')", [{"stream": ids}]),
+        ("!wget https://s3.amazonaws.com/data/train.zip", [{"stream": wget, "name": "stderr"}]),
     ])
 
 
