@@ -74,6 +74,9 @@ def main() -> int:
                         help="an older commit to measure beside this checkout")
     parser.add_argument("--timings", type=int, default=0, help="hook runs per file and version")
     parser.add_argument("--only", nargs="*", help="only these files of the set")
+    parser.add_argument("--large", action="store_true",
+                        help="also time two large files: an 890 KB CSV of 229 float columns "
+                             "and a 4 MB notebook of training output")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         repo = Path(tmp) / "repo"
@@ -94,8 +97,30 @@ def main() -> int:
                 print(f"  without the {len(needy)} file(s) marked `needs: readers`: precision "
                       f"{result['precision']:.2f}  recall {result['recall']:.2f}")
         if args.timings:
-            timings(versions, repo, files, args.timings)
+            extra = large_files(repo) if args.large else []
+            timings(versions, repo, files + extra, args.timings)
     return 0
+
+
+def large_files(repo: Path) -> list[str]:
+    """Files of a few MB, for timing only (not in the manifest)."""
+    import random
+
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_notebook, new_output
+
+    rng = random.Random(7)
+    rows = [",".join(f"c{i}" for i in range(229))]
+    rows += [",".join(repr(rng.gauss(0, 1000)) for _ in range(229)) for _ in range(220)]
+    (repo / "large").mkdir(exist_ok=True)
+    (repo / "large/floats_229.csv").write_text("\n".join(rows) + "\n")
+    log = ("".join(f"step {s}: loss={rng.random()!r} acc={rng.random()!r} "
+                   f"lr={rng.random() / 1000!r}\n" for s in range(1500)) for _ in range(20))
+    cells = [new_code_cell(f"train(fold={k})", outputs=[new_output("stream", name="stdout",
+                                                                   text=text)])
+             for k, text in enumerate(log)]
+    nbformat.write(new_notebook(cells=cells), str(repo / "large/training_log.ipynb"))
+    return ["large/floats_229.csv", "large/training_log.ipynb"]
 
 
 def timings(versions: dict[str, Path], repo: Path, files: list[str], runs: int) -> None:
