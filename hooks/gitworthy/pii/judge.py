@@ -29,7 +29,7 @@ from gitworthy.pii.entities import (
     person_header,
 )
 from gitworthy.pii.mask import mask
-from gitworthy.pii.values import STRONG, WEAK, find
+from gitworthy.pii.values import STRONG, WEAK, find, find_lines
 
 # `gitworthy: allow` on a line of text allows that line (not the file)
 PRAGMA = re.compile(r"gitworthy:\s*allow(?:[ \t]+([\w,\- \t]+))?")
@@ -253,32 +253,30 @@ def judge_text(lines: Sequence[tuple[int | None, str]], settings: Settings) -> l
 def _judge_text(lines: Sequence[tuple[int | None, str]], settings: Settings) -> list[Hit]:
     counts: Counter[str] = Counter()
     first: dict[str, tuple[int | None, str]] = {}
-    kept: list[int] = []
-    for i, (number, text) in enumerate(lines):
-        if "gitworthy" in text and _allowed(text):
+    kept = [i for i, (_, text) in enumerate(lines)
+            if "gitworthy" not in text or not _allowed(text)]
+    texts = [lines[i][1] for i in kept]
+    seen: set[tuple[str, int]] = set()
+    line_words: dict[int, frozenset[str]] = {}
+    for k, m in find_lines(texts):
+        if (m.entity, k) in seen or not settings.wanted(m.entity):
             continue
-        kept.append(i)
-        seen: set[str] = set()
-        line_words: frozenset[str] | None = None
-        for m in find(text):
-            if m.entity in seen or not settings.wanted(m.entity):
-                continue
-            line_words = line_words if line_words is not None else context_words(text)
-            if denied(m.entity, line_words):
-                continue
-            if m.level != STRONG and not has_context(m.entity, line_words):
-                continue
-            seen.add(m.entity)
-            counts[m.entity] += 1
-            first.setdefault(m.entity, (number, mask(text[m.start:m.end], m.entity)))
+        if k not in line_words:
+            line_words[k] = context_words(texts[k])
+        if denied(m.entity, line_words[k]):
+            continue
+        if m.level != STRONG and not has_context(m.entity, line_words[k]):
+            continue
+        seen.add((m.entity, k))
+        counts[m.entity] += 1
+        first.setdefault(m.entity, (lines[kept[k]][0], mask(texts[k][m.start:m.end],
+                                                              m.entity)))
     if settings.ner_model and kept:
         from gitworthy.pii.analyzer import analyze_lines
 
-        texts = [lines[i][1] for i in kept]
-        named: set[tuple[str, int]] = set()
         for name in analyze_lines(texts, settings.ner_model, settings.min_score):
-            if settings.wanted(name.entity) and (name.entity, name.line) not in named:
-                named.add((name.entity, name.line))
+            if settings.wanted(name.entity) and (name.entity, name.line) not in seen:
+                seen.add((name.entity, name.line))
                 counts[name.entity] += 1
                 first.setdefault(name.entity, (lines[kept[name.line]][0], mask(
                     texts[name.line][name.start:name.end], name.entity)))

@@ -18,9 +18,11 @@ number, a word or a path is never a card, an account or an ID. Each match has a 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from bisect import bisect_right
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import accumulate
 from typing import Any
 
 STRONG, WEAK, EVIDENCE = 2, 1, 0
@@ -453,8 +455,33 @@ def find(text: str) -> tuple[Match, ...]:
     else matched."""
     if not could_hold(text):
         return ()
-    found = [Match(entity, m.start(), m.end(), level)
-             for m, entity, level in _matches(text)]
+    return _resolve([Match(entity, m.start(), m.end(), level)
+                     for m, entity, level in _matches(_blank_decimals(text))])
+
+
+# What every recognizer's match contains, decimals left out: a line without any is skipped
+# in one pass of this pattern over the whole text (a log of losses and metrics has none).
+_LINE_QUICK = re.compile(
+    r"@|:[0-9A-Fa-f]*:|[A-Z]{2}\d|(?<![\d.])\d(?:[ \-/()]{0,3}\d){4}"
+    r"|(?<![\d.])\d{1,4}[./\-]\d{1,4}[./\-]\d{1,4}"
+    r"|(?<![\w.])(?=[A-Z0-9]*[A-Z])(?=[A-Z0-9]*\d)[A-Z0-9]{6,}(?!\w)")
+
+
+def find_lines(lines: Sequence[str]) -> list[tuple[int, Match]]:
+    """`find` over many lines: (line index, match). Lines that cannot hold anything are
+    skipped by one pass over the joined text."""
+    block = "\n".join(lines)
+    starts = list(accumulate((len(line) + 1 for line in lines[:-1]), initial=0))
+    found: list[tuple[int, Match]] = []
+    position = 0
+    while (hit := _LINE_QUICK.search(block, position)) is not None:
+        i = bisect_right(starts, hit.start()) - 1
+        found.extend((i, m) for m in find(lines[i]))
+        position = starts[i + 1] if i + 1 < len(starts) else len(block)
+    return found
+
+
+def _resolve(found: list[Match]) -> tuple[Match, ...]:
     found.sort(key=lambda f: (f.level == EVIDENCE, _PRIORITY.get(f.entity, 99), f.start - f.end))
     kept: list[Match] = []
     for f in found:
@@ -479,6 +506,18 @@ def _compiled(pattern: str) -> re.Pattern[str]:
     """Patterns are compiled when a text first needs them (a table of floats needs none)."""
     return re.compile(pattern)
 _NUMBER = re.compile(r"[-+]?(?:\d+\.\d*|\.\d+|\d+(?=[eE]))(?:[eE][-+]?\d+)?")
+
+
+# a decimal number standing alone: 0.1234, -118.44108623570081, 1.5e-05 (not 1.2.3.4)
+_DECIMAL = re.compile(r"(?<![\w.])[-+]?\d+\.\d+(?:[eE][-+]?\d+)?(?![\w.]|\.\d)")
+
+
+def _blank_decimals(text: str) -> str:
+    """The text with its decimal numbers blanked (same length, so offsets hold): a line of
+    losses and metrics leaves nothing for the digit patterns to try."""
+    if "." not in text:
+        return text
+    return _DECIMAL.sub(lambda m: " " * len(m.group()), text)
 
 
 def _matches(text: str) -> Iterator[tuple[re.Match[str], str, int]]:
