@@ -252,7 +252,7 @@ TISSUES = ["Adipose - Subcutaneous", "Adipose - Visceral (Omentum)", "Adrenal Gl
 def tissues_csv() -> str:
     """GTEx-style expression samples: tissue names and sample ids (GTEX-1117F-0226-SM-5GZZ7)."""
     rng = random.Random(17)
-    alnum = "0123456789ABCDEFGHJKLMNPQRSTUVWXYZ"
+    alnum = "0123456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # pragma: allowlist secret
     rows = []
     for _ in range(200):
         donor = "".join(rng.choice(alnum) for _ in range(rng.choice([4, 5])))
