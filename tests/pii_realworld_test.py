@@ -82,7 +82,7 @@ def test_values_are_recognized_with_their_checksums(text: str, entity: str, leve
     "123-45-6780x", "000-12-3456", "ZZ 12 34 56 C",
     "12345678A", "RSSMRA85T10A562T",  # pragma: allowlist secret
     "2 84 05 75 056 101 13", "130 692 545", "DE89 3704 0044 0532 0130 01", "13:55:36",
-    "00:1a:2b:3c:4d:5e", "fe80::1", "0EG4-TE5-MK73",
+    "00:1a:2b:3c:4d:5e", "fe80::1", "0EG4-TE5-MK73", "978-0-417-77631-6", "0-669-07439-X",
 ])
 def test_near_misses_are_not_entities(text: str) -> None:
     strong = [e for e in entities(text) if e[2] != EVIDENCE]

@@ -139,6 +139,8 @@ method tag label topic field course subject language currency color colour vehic
 make manufacturer ship planet star galaxy river lake mountain building room
 """))
 
+STREETS = frozenset({"street", "rue", "strasse", "calle", "via"})
+
 # Title words that come with a person's name, in the languages above.
 TITLES = frozenset(_words("""
 mr mrs miss ms mx master dr prof sir dame lady lord rev fr mme mlle m herr frau fraulein
@@ -195,7 +197,7 @@ def header_evidence(header: str) -> frozenset[str]:
         found.discard("PERSON")
     if person_header(header):
         found.add("PERSON")
-    if found & {"LOCATION"} and THINGS.intersection(name.split("_")):
+    if "LOCATION" in found and (THINGS - STREETS).intersection(name.split("_")):
         found.discard("LOCATION")  # `street_name` in a table of streets, `company_address`
     return frozenset(found)
 

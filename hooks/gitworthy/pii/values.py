@@ -27,9 +27,10 @@ from typing import Any
 
 STRONG, WEAK, EVIDENCE = 2, 1, 0
 
-# a number starts where no digit, letter, decimal point, exponent or path runs into it
-_B = r"(?<![\w/])(?<!\d[.,])(?<![eE][+-])"
-_E = r"(?![\w/])(?![.,]\d)"
+# a number starts where no digit, letter, decimal point, exponent, path or hyphenated chain of
+# digits (an ISBN: 978-0-417-77631-6) runs into it
+_B = r"(?<![\w/])(?<!\d[.,\-])(?<![eE][+-])"
+_E = r"(?![\w/])(?![.,\-]\d)"
 
 
 @dataclass(frozen=True)
