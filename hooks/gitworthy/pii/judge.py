@@ -233,11 +233,12 @@ def _person_count(name: str, tally: Tally, settings: Settings) -> int:
         ok = tally.names["given"] >= 0.3 * sampled
     elif kind == "surname":  # capitalised words, most of them different: not categories
         ok = shape >= 0.8 * sampled and len(tally.name_values) >= min(0.3 * sampled, 20)
-    elif kind == "full":
-        ok = evidence >= 0.3 * sampled
+    elif kind == "full":  # `Owen Harris`, `Braund, Mr. Owen`, or first names alone
+        ok = evidence >= 0.3 * sampled or tally.names["given"] >= 0.5 * sampled
     else:
         ok = not header_evidence(name) and evidence >= 0.6 * sampled
-    counted = {"given": tally.names["given"], "surname": shape}.get(kind or "", evidence)
+    counted = {"given": tally.names["given"], "surname": shape}.get(
+        kind or "", max(evidence, tally.names["given"]))
     return counted if ok else 0
 
 
