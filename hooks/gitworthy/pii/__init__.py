@@ -43,7 +43,7 @@ BY_CONTENT: dict[str, str] = {
     "bzip2 archive": "compressed", "xz archive": "compressed", "zstd archive": "compressed",
     "zip archive": "zip", "tar archive": "tar",
 }
-TEXT_KINDS = frozenset({"csv", "json", "jsonl", "text", "html", "xml"})
+BY_CONTENT_ONLY = frozenset({"", ".db"})  # no extension, or one many formats share
 ZIP_BASED = frozenset({"excel", "numpy"})  # zip archives by design
 # Extensionless files that are tooling, never data.
 NOT_DATA_BARE = re.compile(r"(?i)^(makefile|dockerfile|containerfile|jenkinsfile|procfile|"
@@ -84,7 +84,7 @@ def file_kind(file: File, by_name: bool = False) -> str | None:
         kind in ("text", "json", "html", "xml") and bool(NOT_DATA_DIRS.intersection(folders)))
     if by_name:
         return None if excluded or (kind is None and file.suffix) else kind or "text"
-    if kind is None and (file.suffix or NOT_DATA_BARE.match(file.name)):
+    if kind is None and (file.suffix not in BY_CONTENT_ONLY or NOT_DATA_BARE.match(file.name)):
         return None
     if kind in ZIP_BASED or kind == "notebook":
         return None if excluded else kind
@@ -96,13 +96,13 @@ def file_kind(file: File, by_name: bool = False) -> str | None:
     sniffed = sniff_format(head)
     if sniffed is not None and sniffed[0] in BY_CONTENT:
         return BY_CONTENT[sniffed[0]]
-    if kind not in (None, "text") or not head:
+    if kind not in (None, "text") or not head or file.suffix == ".db":
         return kind
     from gitworthy.pii.readers import NotText, looks_like_csv, not_text_message
 
     if b"\0" in head[:8000]:
-        if kind is None:
-            return None  # an unnamed binary file of no data format: not data
+        if kind is None or file.suffix == ".dat":
+            return None  # a binary file of no data format, unnamed or `.dat`: not data
         raise NotText(not_text_message(head))
     if looks_like_csv(head):
         return "csv"

@@ -176,11 +176,11 @@ def windows(file: File, budget: Budget, lines: bool = True) -> Iterator[tuple[bo
             raise InspectionError(f"no line break in the first {head_size // 1024} KB: not a "
                                   "line-based file gitworthy can sample (a huge single line)")
         yield True, _decode(data[: data.rindex(eol) + 1], encoding, eol)
-        position = len(data)
+        position = base = len(data)
         size = (budget.bytes - head_size) // SPREAD_WINDOWS
-        rest = max(0, file.size - position - size)
+        rest = max(0, file.size - base - size)
         for i in range(SPREAD_WINDOWS):
-            target = position + (rest * (i + 1)) // SPREAD_WINDOWS  # the last is the tail
+            target = base + (rest * (i + 1)) // SPREAD_WINDOWS  # the last one is the tail
             target -= target % 2 if encoding == "utf-16" else 0
             current = stream.tell() if stream.seekable() else position
             if target < current:
@@ -230,16 +230,6 @@ def _decode(data: bytes, encoding: str, eol: bytes = b"\n") -> str:
 
 # ---------------------------------------------------------------- CSV / TSV
 
-def _dialect(sample: str, suffix: str) -> type[csv.Dialect] | csv.Dialect:
-    default = {".tsv": "\t", ".psv": "|"}.get(suffix, ",")
-    try:
-        return csv.Sniffer().sniff(sample[:32768], delimiters=default + ",\t;|")
-    except csv.Error:
-        dialect = csv.excel()
-        dialect.delimiter = default  # type: ignore[misc]
-        return dialect
-
-
 def looks_like_csv(head: bytes) -> bool:
     """Whether the first bytes of a file with no telling name are delimited rows: at least
     three lines that split into the same number (two or more) of fields on one delimiter."""
@@ -274,21 +264,27 @@ def _looks_like_data(row: list[str]) -> bool:
 
 
 def read_csv(file: File, budget: Budget) -> Iterator[Table]:
-    """Tables of sampled rows: one for a sampled file, batches of `rows` when exhaustive."""
+    """Tables of sampled rows: one for a sampled file, batches of `rows` when exhaustive.
+    A file within the byte budget gives rows spread over all of it; a larger one gives half
+    the rows from its head and the other half shared by the windows down to its tail."""
     csv.field_size_limit(max(csv.field_size_limit(), MAX_FIELD))
     header: list[str] | None = None
     dialect: Any = None
     batch: list[list[str]] = []
+    windowed = not budget.exhaustive and file.size > budget.bytes
+    share = max(1, (budget.rows - budget.rows // 2) // SPREAD_WINDOWS)
+    sample = Spread(budget.rows)
     for is_head, text in windows(file, budget):
         if dialect is None:
             dialect = _dialect(text, file.suffix)
         try:
-            rows = [r for r in csv.reader(io.StringIO(text), dialect) if r]
+            rows = [r for r in csv.reader(io.StringIO(text, newline=""), dialect) if r]
         except csv.Error as exc:
             if is_head:
                 raise InspectionError(f"malformed CSV: {str(exc).split(':')[0]}") from None
             continue
         if header is None:
+            rows = _without_preamble(rows)
             if not rows:
                 return
             if _looks_like_data(rows[0]):
@@ -297,12 +293,56 @@ def read_csv(file: File, budget: Budget) -> Iterator[Table]:
                 header, rows = [c.strip() for c in rows[0]], rows[1:]
         if not is_head:
             rows = [r for r in rows if len(r) == len(header)]  # drop rows cut by the window
-        batch.extend(rows)
-        if budget.exhaustive and len(batch) >= budget.rows:
-            yield Table(header, batch)
-            batch = []
+        if budget.exhaustive:
+            batch.extend(rows)
+            if len(batch) >= budget.rows:
+                yield Table(header, batch)
+                batch = []
+        elif windowed:
+            batch.extend(_spread(rows, budget.rows // 2 if is_head else share))
+        else:
+            for row in rows:
+                sample.add(row)
     if header is not None:
-        yield Table(header, batch if budget.exhaustive else _spread(batch, budget.rows))
+        yield Table(header, batch if budget.exhaustive or windowed else sample.items())
+
+
+def _without_preamble(rows: list[list[str]]) -> list[list[str]]:
+    """The rows from the first one as wide as most (a title, notes or a copied Git LFS pointer
+    above the table is skipped, up to 20 lines)."""
+    widths = [len(r) for r in rows[:200]]
+    if not widths:
+        return rows
+    common = max(set(widths), key=widths.count)
+    for i, row in enumerate(rows[:20]):
+        if len(row) == common:
+            return rows[i:]
+    return rows
+
+
+def _dialect(sample: str, suffix: str) -> csv.Dialect:
+    """The delimiter that splits the most rows of the sample into the same number (two or
+    more) of fields; the file's own delimiter (`.tsv`, `.psv`) or a comma wins ties."""
+    default = {".tsv": "\t", ".psv": "|"}.get(suffix, ",")
+    text = sample[:65536]
+    if "\n" in text[:-1]:
+        text = text[: text.rindex("\n", 0, len(text) - 1) + 1]  # whole lines only
+    best, score = default, 0.0
+    for delimiter in dict.fromkeys(default + ",;\t|"):
+        try:
+            widths = [len(r) for r in csv.reader(io.StringIO(text, newline=""),
+                                                 delimiter=delimiter) if r]
+        except csv.Error:
+            continue
+        if not widths:
+            continue
+        common = max(set(widths), key=widths.count)
+        fit = widths.count(common) / len(widths) if common >= 2 else 0.0
+        if fit > score:
+            best, score = delimiter, fit
+    dialect = csv.excel()
+    dialect.delimiter = best  # type: ignore[misc]
+    return dialect
 
 
 def _spread(rows: list[Any], limit: int) -> list[Any]:
