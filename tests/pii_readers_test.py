@@ -236,7 +236,7 @@ def test_tar_gz_of_data_files_is_read(repo: Repo, capsys) -> None:
     with tarfile.open(repo.root / "snapshot.tar.gz", "w:gz") as archive:
         for name, text in (("snapshot/iris.csv", iris_csv()),
                            ("snapshot/members.jsonl", "".join(
-                               json.dumps(dict(zip(MEMBER_COLUMNS, row))) + "\n"
+                               json.dumps(dict(zip(MEMBER_COLUMNS, row, strict=True))) + "\n"
                                for row in members(30)))):
             info = tarfile.TarInfo(name)
             info.size = len(text.encode())
@@ -360,7 +360,8 @@ def test_csv_without_extension_or_named_dat_or_txt_is_read_by_content(repo: Repo
 
 
 def test_json_records_are_data_whatever_the_name_or_folder(repo: Repo, capsys) -> None:
-    records = json.dumps([dict(zip(MEMBER_COLUMNS, row)) for row in members(30)], indent=2)
+    records = json.dumps([dict(zip(MEMBER_COLUMNS, row, strict=True)) for row in members(30)],
+                         indent=2)
     repo.write("history.json", records)
     repo.write("docs/data/customers.json", records)
     repo.write("docs/conf.json", json.dumps({"authors": ["a@example.org", "b@example.org"]}))
@@ -403,3 +404,138 @@ def test_archive_member_paths_stay_inside_the_finding(repo: Repo, capsys) -> Non
     _, result = pii("x.zip", capsys=capsys)
     assert not (Path(repo.root).parent.parent / "etc" / "members.csv").exists()
     assert {f["path"] for f in result["findings"]} == {"x.zip"}
+
+
+# ---------------------------------------------------------------- notebook outputs
+
+def member_frame(n: int = 30):
+    import pandas as pd
+
+    return pd.DataFrame(members(n), columns=MEMBER_COLUMNS)
+
+
+def iris_frame():
+    from sklearn.datasets import load_iris
+
+    frame = load_iris(as_frame=True).frame
+    frame.columns = [c.replace(" (cm)", "").replace(" ", "_") for c in frame.columns]
+    return frame
+
+
+def notebook(*outputs, markdown: str = "", metadata: dict | None = None) -> str:
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+    cells = [new_markdown_cell(markdown or "# Analysis"),
+             new_code_cell("show()", execution_count=1, outputs=list(outputs))]
+    nb = new_notebook(cells=cells, metadata=metadata or {})
+    nbformat.validate(nb)
+    return nbformat.writes(nb)
+
+
+def table_schema_output(frame):
+    import pandas as pd
+    from nbformat.v4 import new_output
+
+    with pd.option_context("display.html.table_schema", True):
+        resource = json.loads(json.dumps(frame._repr_data_resource_()))
+    return new_output("execute_result", execution_count=1, data={
+        "application/vnd.dataresource+json": resource, "text/plain": repr(frame.head(2))})
+
+
+def altair_output(frame, x: str, y: str):
+    import altair as alt
+    from nbformat.v4 import new_output
+
+    with alt.renderers.enable("mimetype"):
+        bundle, _ = alt.Chart(frame).mark_point().encode(x=x, y=y)._repr_mimebundle_()
+    # Jupyter stores JSON payloads under `...+json` keys (Altair 5: vnd.vegalite.v5+json);
+    # Altair 6 names its bundle `vnd.vegalite.v6.json`, which nbformat's schema rejects.
+    data = {k[:-5] + "+json" if k.endswith(".json") else k: v for k, v in bundle.items()}
+    return new_output("display_data", data=json.loads(json.dumps(data)))
+
+
+def notebook_entities(repo: Repo, text: str, capsys) -> set[tuple[str, str]]:
+    repo.write("analysis.ipynb", text)
+    _, result = pii("analysis.ipynb", capsys=capsys)
+    assert result["errors"] == []
+    return {(f["details"]["where"], f["details"]["entity"]) for f in result["findings"]}
+
+
+def test_pandas_table_schema_output_is_read(repo: Repo, capsys) -> None:
+    found = notebook_entities(repo, notebook(table_schema_output(member_frame())), capsys)
+    assert ("cell 1, output 0 (execute_result)", "EMAIL_ADDRESS") in found
+
+
+def test_altair_chart_records_are_read(repo: Repo, capsys) -> None:
+    found = notebook_entities(repo, notebook(altair_output(member_frame(), "premium", "email")),
+                              capsys)
+    assert ("cell 1, output 0 (display_data)", "EMAIL_ADDRESS") in found
+
+
+def test_html_output_that_is_not_a_table_is_read(repo: Repo, capsys) -> None:
+    from nbformat.v4 import new_output
+
+    rows = members(5)
+    html = "<h3>Escalations</h3><ul>" + "".join(
+        f"<li>{r[1]} &lt;{r[2]}&gt; called about claim {i}</li>" for i, r in enumerate(rows))
+    output = new_output("display_data", data={
+        "text/html": html + "</ul>", "text/plain": "<IPython.core.display.HTML object>"})
+    assert ("cell 1, output 0 (display_data)", "EMAIL_ADDRESS") in notebook_entities(
+        repo, notebook(output), capsys)
+
+
+def test_markdown_cell_with_a_pasted_table_is_read(repo: Repo, capsys) -> None:
+    rows = members(8)
+    table = "| Name | E-mail | SSN |\n|---|---|---|\n" + "".join(
+        f"| {r[1]} | {r[2]} | {r[4]} |\n" for r in rows)
+    found = notebook_entities(repo, notebook(markdown="Customers who complained:\n\n" + table),
+                              capsys)
+    assert ("cell 0 (markdown table)", "EMAIL_ADDRESS") in found
+    assert ("cell 0 (markdown table)", "US_SSN") in found
+
+
+def test_data_grid_widget_state_is_read(repo: Repo, capsys) -> None:
+    # The shape ipydatagrid saves (DataGridModel state `_data`: pandas' orient="table").
+    frame = member_frame(20)
+    data = json.loads(frame.to_json(orient="table"))
+    state = {"state": {"7f3a": {"model_module": "ipydatagrid", "model_name": "DataGridModel",
+                                "model_module_version": "^1.1.0",
+                                "state": {"_data": {**data, "fields": []}}}},
+             "version_major": 2, "version_minor": 0}
+    metadata = {"widgets": {"application/vnd.jupyter.widget-state+json": state}}
+    found = notebook_entities(repo, notebook(metadata=metadata), capsys)
+    assert ("widget state (notebook metadata)", "EMAIL_ADDRESS") in found
+
+
+def test_stream_with_personal_data_after_1000_progress_lines_is_seen(repo: Repo,
+                                                                     capsys) -> None:
+    from nbformat.v4 import new_output
+
+    progress = "".join(f"Epoch {i}/1500 - loss: {1 / (i + 1):.5f} - acc: 0.{i % 97:02d}\n"
+                       for i in range(1500))
+    text = progress + "Sent report to grace.hopper@example.org\n"
+    found = notebook_entities(repo, notebook(new_output("stream", name="stdout", text=text)),
+                              capsys)
+    assert found == {("cell 1, output 0 (stream)", "EMAIL_ADDRESS")}
+
+
+def test_error_output_is_read(repo: Repo, capsys) -> None:
+    from nbformat.v4 import new_output
+
+    output = new_output("error", ename="KeyError", evalue="'ada.byron@example.org'",
+                        traceback=["\x1b[0;31mKeyError\x1b[0m: 'ada.byron@example.org'"])
+    assert ("cell 1, output 0 (error)", "EMAIL_ADDRESS") in notebook_entities(
+        repo, notebook(output), capsys)
+
+
+def test_numeric_charts_schemas_and_markdown_metrics_pass(repo: Repo, capsys) -> None:
+    from nbformat.v4 import new_output
+
+    iris = iris_frame()
+    metrics = "| model | accuracy | f1 |\n|---|---|---|\n| logistic | 0.953 | 0.951 |\n" \
+              "| forest | 0.967 | 0.966 |\n"
+    progress = "".join(f"Epoch {i}/1500 - loss: {1 / (i + 1):.5f}\n" for i in range(1500))
+    text = notebook(table_schema_output(iris), altair_output(iris, "sepal_length", "petal_width"),
+                    new_output("stream", name="stdout", text=progress), markdown=metrics)
+    assert notebook_entities(repo, text, capsys) == set()

@@ -202,25 +202,42 @@ def merge_places(found: Iterator[Located]) -> Iterator[Located]:
 
 
 def _notebook(file: File, options: dict[str, Any], settings: Settings) -> Iterator[Located]:
-    from gitworthy.notebooks import iter_cells, load
+    """Every output of every code cell (text spread over head, tail and between; tables and
+    records), tables pasted into markdown cells, and records saved by data-grid widgets."""
+    from gitworthy.notebooks import iter_cells, load, markdown_tables, widget_tables
+    from gitworthy.pii.readers import TEXT_LINES, Spread
 
     try:
         nb = load(file)
     except InspectionError as exc:
         raise InspectionError(f"notebook not inspected for personal data: {exc}") from None
+    limit = max(1, options["sample-rows"]) * TEXT_LINES
+
+    def spread(text: str) -> list[tuple[int | None, str]]:
+        sample = Spread(limit)
+        for item in enumerate(text.splitlines(), 1):
+            sample.add(item)
+        return sample.items()
+
+    def tables(found: list[list[list[str]]], where: str) -> list[Table | Text]:
+        return [Table(header, rows, where) for header, *rows in found if header]
+
     for cell in iter_cells(nb):
         if options["notebook-sources"] and cell.source.strip():
-            lines = list(enumerate(cell.source.splitlines(), 1))
-            for located in judge_parts(iter([Text(lines)]), settings):
+            for located in judge_parts(iter([Text(spread(cell.source))]), settings):
                 yield Located(located.hit, f"cell {cell.index} source")
+        if cell.kind == "markdown":
+            where = f"cell {cell.index} (markdown table)"
+            for located in judge_parts(iter(tables(markdown_tables(cell.source), where)),
+                                       settings):
+                yield Located(located.hit, where)
         for out in cell.outputs:
             where = f"cell {cell.index}, output {out.index} ({out.kind})"
-            parts: list[Table | Text] = []
-            for table in out.tables:
-                header, *rows = table
-                parts.append(Table(header, rows, where))
+            parts = tables(out.tables, where)
             if not out.tables and out.text.strip():
-                lines = list(enumerate(out.text.splitlines(), 1))
-                parts.append(Text(lines[: max(1, options["sample-rows"])], where))
+                parts.append(Text(spread(out.text), where))
             for located in judge_parts(iter(parts), settings):
                 yield Located(located.hit, where)
+    where = "widget state (notebook metadata)"
+    for located in judge_parts(iter(tables(widget_tables(nb), where)), settings):
+        yield Located(located.hit, where)
