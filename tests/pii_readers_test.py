@@ -119,12 +119,12 @@ def test_compressed_file_that_is_not_compressed_is_an_error(repo: Repo, capsys) 
 
 # ---------------------------------------------------------------- Parquet and Excel by default
 
-def test_parquet_and_excel_readers_are_default_dependencies() -> None:
+def test_parquet_and_excel_readers_are_default_dependencies() -> None:  # not extras
     from importlib.metadata import requires
 
     plain = {r.split(">")[0].split("=")[0].strip() for r in requires("gitworthy") or []
              if "extra ==" not in r}
-    assert {"pyarrow", "openpyxl"} <= plain
+    assert {"pyarrow", "python-calamine"} <= plain
 
 
 def test_parquet_of_one_long_dictionary_value_stays_small_in_memory(repo: Repo) -> None:

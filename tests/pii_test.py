@@ -237,10 +237,10 @@ def test_parquet_without_pyarrow_is_an_error_not_a_pass(repo: Repo) -> None:
     assert "Parquet file not inspected for personal data: pyarrow is missing" in proc.stdout
 
 
-def test_legacy_xls_is_an_error_that_says_so(repo: Repo, capsys) -> None:
+def test_corrupt_xls_is_an_error_that_says_so(repo: Repo, capsys) -> None:
     repo.write("old.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 500)
     code, result = pii("old.xls", capsys=capsys)
-    assert code == 1 and "legacy .xls workbook not inspected" in result["errors"][0]["message"]
+    assert code == 1 and "not a readable Excel workbook" in result["errors"][0]["message"]
 
 
 def test_binary_content_with_a_csv_name_is_an_error(repo: Repo, capsys) -> None:

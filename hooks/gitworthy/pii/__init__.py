@@ -29,7 +29,8 @@ from gitworthy.sources import File
 KINDS: dict[str, str] = {
     ".csv": "csv", ".tsv": "csv", ".psv": "csv", ".json": "json", ".jsonl": "jsonl",
     ".ndjson": "jsonl", ".txt": "text", ".log": "text", ".parquet": "parquet", ".pq": "parquet",
-    ".xlsx": "excel", ".xlsm": "excel", ".xls": "excel", ".ipynb": "notebook",
+    ".xlsx": "excel", ".xlsm": "excel", ".xls": "excel", ".xlsb": "excel", ".ods": "excel",
+    ".ipynb": "notebook",
     ".dat": "text", ".feather": "arrow", ".arrow": "arrow", ".arrows": "arrow", ".ipc": "arrow",
     ".sqlite": "sqlite", ".sqlite3": "sqlite", ".db3": "sqlite", ".npy": "numpy",
     ".npz": "numpy", ".html": "html", ".htm": "html", ".xml": "xml", ".gz": "compressed",
@@ -44,7 +45,7 @@ BY_CONTENT: dict[str, str] = {
     "zip archive": "zip", "tar archive": "tar",
 }
 BY_CONTENT_ONLY = frozenset({"", ".db"})  # no extension, or one many formats share
-ZIP_BASED = frozenset({"excel", "numpy"})  # zip archives by design
+ZIP_BASED = frozenset({"excel", "numpy"})  # zip archives (or OLE files) by design
 # Extensionless files that are tooling, never data.
 NOT_DATA_BARE = re.compile(r"(?i)^(makefile|dockerfile|containerfile|jenkinsfile|procfile|"
                            r"vagrantfile|gemfile|rakefile|license|licence|copying|notice|"
@@ -121,9 +122,10 @@ def read(file: File, kind: str, budget: Budget, depth: int = 0) -> Iterator[Tabl
                      "arrow": containers.read_arrow, "numpy": containers.read_numpy}[kind]
         yield from container(file, budget, depth)
         return
-    if kind == "notebook":
-        raise InspectionError("a notebook inside an archive: not inspected for personal data; "
-                              "commit the notebook itself (with its outputs stripped)")
+    if kind == "notebook":  # a notebook in an archive: its places, judged as one file
+        for _, parts in notebook_parts(file, budget):
+            yield from parts
+        return
     reader = {"csv": readers.read_csv, "json": readers.read_json, "jsonl": readers.read_jsonl,
               "text": readers.read_text, "parquet": readers.read_parquet,
               "excel": readers.read_excel, "html": readers.read_html,
@@ -202,8 +204,17 @@ def merge_places(found: Iterator[Located]) -> Iterator[Located]:
 
 
 def _notebook(file: File, options: dict[str, Any], settings: Settings) -> Iterator[Located]:
-    """Every output of every code cell (text spread over head, tail and between; tables and
-    records), tables pasted into markdown cells, and records saved by data-grid widgets."""
+    """Each place of a notebook judged on its own (an output, a markdown table, ...)."""
+    for where, parts in notebook_parts(file, budget_of(options), options["notebook-sources"]):
+        for located in judge_parts(iter(parts), settings):
+            yield Located(located.hit, where)
+
+
+def notebook_parts(file: File, budget: Budget, sources: bool = False) -> Iterator[
+        tuple[str, list[Table | Text]]]:
+    """(place, parts) of a notebook: every output of every code cell (text spread over head,
+    tail and between; tables and records), tables pasted into markdown cells, records saved
+    by data-grid widgets, and with `sources` the code of every cell."""
     from gitworthy.notebooks import iter_cells, load, markdown_tables, widget_tables
     from gitworthy.pii.readers import TEXT_LINES, Spread
 
@@ -211,33 +222,29 @@ def _notebook(file: File, options: dict[str, Any], settings: Settings) -> Iterat
         nb = load(file)
     except InspectionError as exc:
         raise InspectionError(f"notebook not inspected for personal data: {exc}") from None
-    limit = max(1, options["sample-rows"]) * TEXT_LINES
+    limit = budget.rows * TEXT_LINES
 
-    def spread(text: str) -> list[tuple[int | None, str]]:
+    def spread(text: str, where: str) -> Text:
         sample = Spread(limit)
         for item in enumerate(text.splitlines(), 1):
             sample.add(item)
-        return sample.items()
+        return Text(sample.items(), where)
 
     def tables(found: list[list[list[str]]], where: str) -> list[Table | Text]:
         return [Table(header, rows, where) for header, *rows in found if header]
 
     for cell in iter_cells(nb):
-        if options["notebook-sources"] and cell.source.strip():
-            for located in judge_parts(iter([Text(spread(cell.source))]), settings):
-                yield Located(located.hit, f"cell {cell.index} source")
+        if sources and cell.source.strip():
+            where = f"cell {cell.index} source"
+            yield where, [spread(cell.source, where)]
         if cell.kind == "markdown":
             where = f"cell {cell.index} (markdown table)"
-            for located in judge_parts(iter(tables(markdown_tables(cell.source), where)),
-                                       settings):
-                yield Located(located.hit, where)
+            yield where, tables(markdown_tables(cell.source), where)
         for out in cell.outputs:
             where = f"cell {cell.index}, output {out.index} ({out.kind})"
             parts = tables(out.tables, where)
             if not out.tables and out.text.strip():
-                parts.append(Text(spread(out.text), where))
-            for located in judge_parts(iter(parts), settings):
-                yield Located(located.hit, where)
+                parts.append(spread(out.text, where))
+            yield where, parts
     where = "widget state (notebook metadata)"
-    for located in judge_parts(iter(tables(widget_tables(nb), where)), settings):
-        yield Located(located.hit, where)
+    yield where, tables(widget_tables(nb), where)

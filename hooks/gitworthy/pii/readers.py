@@ -31,7 +31,7 @@ MAX_CELL = 2048  # characters of one value that are judged (a cell may hold mega
 MAX_INFLATED = 256 * 1024 * 1024  # a compressed part may expand to this much...
 MAX_RATIO = 200                   # ...or this many times its size, whichever is more
 TEXT_LINES = 10  # a text file samples up to `rows` * TEXT_LINES lines (lines are cheap)
-MAX_SHEET_ROWS = 200_000  # rows of one Excel sheet parsed (openpyxl parses every row it skips)
+MAX_WORKBOOK = 256 * 1024 * 1024  # larger Excel files are not read (calamine loads a sheet)
 
 
 class NotText(InspectionError):
@@ -565,42 +565,83 @@ def _picks(count: int) -> list[int]:
 
 
 def read_excel(file: File, budget: Budget) -> Iterator[Table]:
-    """Rows of every sheet (first row = column names), spread over the whole sheet: the head,
-    the tail and evenly spaced rows between (up to MAX_SHEET_ROWS rows are parsed)."""
-    if file.suffix == ".xls" or file.head(8).startswith(b"\xd0\xcf\x11\xe0"):
-        raise InspectionError("legacy .xls workbook not inspected for personal data; save it "
-                              "as .xlsx or CSV to have it checked")
+    """Rows of every worksheet (first non-empty row = column names), spread over the whole
+    sheet: the head, the tail and evenly spaced rows between. python-calamine (Rust) reads
+    .xlsx/.xlsm/.xlsb, legacy .xls and .ods; a workbook whose sheets would expand beyond
+    MAX_INFLATED (and MAX_RATIO times) is not opened."""
     try:
-        import openpyxl
+        from python_calamine import CalamineWorkbook, SheetTypeEnum
     except ImportError:
-        raise _missing_reader("Excel", "openpyxl") from None
+        raise _missing_reader("Excel", "python-calamine") from None
+    if file.size > MAX_WORKBOOK:
+        raise InspectionError(f"Excel workbook of {file.size // 1048576} MB, over the "
+                              f"{MAX_WORKBOOK // 1048576} MB gitworthy reads: not inspected for "
+                              "personal data; keep large workbooks out of git")
     with seekable(file) as stream:
+        if stream.read(4) == b"PK\x03\x04":
+            _check_workbook_zip(stream)
+        stream.seek(0)
         try:
-            book = openpyxl.load_workbook(stream, read_only=True, data_only=True)
-        except Exception:  # noqa: BLE001 -- zipfile, KeyError, XML errors for bad files
-            raise InspectionError("not a readable Excel workbook (corrupt or encrypted)") from None
+            book = CalamineWorkbook.from_filelike(stream)
+            sheets = [m.name for m in book.sheets_metadata if m.typ == SheetTypeEnum.WorkSheet]
+        except Exception:  # noqa: BLE001 -- calamine raises its own errors for bad files
+            raise InspectionError("not a readable Excel workbook (corrupt, encrypted or not a "
+                                  "workbook): not inspected for personal data") from None
         try:
-            for sheet in book.worksheets:
-                header: list[str] | None = None
-                sample = Spread(budget.rows)
-                batch: list[list[str]] = []
-                limit = None if budget.exhaustive else MAX_SHEET_ROWS
-                for row in sheet.iter_rows(values_only=True, max_row=limit):
-                    cells = [_cell(v) for v in row]
-                    if header is None:
-                        header = [c or f"column {i + 1}" for i, c in enumerate(cells)]
-                    elif budget.exhaustive:
-                        batch.append(cells)
-                        if len(batch) >= budget.rows:
-                            yield Table(header, batch, where=f"sheet {sheet.title!r}")
-                            batch = []
-                    else:
-                        sample.add(cells)
-                if header is not None:
-                    rows = batch if budget.exhaustive else sample.items()
-                    yield Table(header, rows, where=f"sheet {sheet.title!r}")
+            for name in sheets:
+                try:
+                    rows = book.get_sheet_by_name(name).iter_rows()
+                except Exception:  # noqa: BLE001
+                    raise InspectionError(f"Excel sheet {name!r} could not be read: not "
+                                          "inspected for personal data") from None
+                yield from _sheet_tables(rows, budget, f"sheet {name!r}")
         finally:
             book.close()
+
+
+def _sheet_tables(rows: Iterator[list[Any]], budget: Budget, where: str) -> Iterator[Table]:
+    header: list[str] | None = None
+    sample = Spread(budget.rows)
+    batch: list[list[str]] = []
+    for row in rows:
+        cells = [_excel_cell(v) for v in row]
+        if header is None:
+            if any(cells):
+                header = [c or f"column {i + 1}" for i, c in enumerate(cells)]
+        elif budget.exhaustive:
+            batch.append(cells)
+            if len(batch) >= budget.rows:
+                yield Table(header, batch, where)
+                batch = []
+        else:
+            sample.add(cells)
+    if header is not None:
+        yield Table(header, batch if budget.exhaustive else sample.items(), where)
+
+
+def _excel_cell(value: Any) -> str:
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e16:
+        return str(int(value))  # Excel keeps every number as a float: 15634602.0 is an ID
+    return _cell(value)
+
+
+def _check_workbook_zip(stream: IO[bytes]) -> None:
+    """Refuse a workbook whose parts would expand without bound (a zip bomb)."""
+    import zipfile
+
+    stream.seek(0)
+    try:
+        entries = zipfile.ZipFile(stream).infolist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        raise InspectionError("not a readable Excel workbook (corrupt zip): not inspected for "
+                              "personal data") from None
+    unpacked = sum(e.file_size for e in entries)
+    packed = sum(e.compress_size for e in entries)
+    if unpacked > MAX_INFLATED and unpacked > MAX_RATIO * max(1, packed):
+        raise InspectionError(
+            f"Excel workbook expands {unpacked // max(1, packed)} times to "
+            f"{unpacked // 1048576} MB: not inspected for personal data (a decompression "
+            "bomb?); keep such files out of git")
 
 
 # ---------------------------------------------------------------- HTML and XML exports
