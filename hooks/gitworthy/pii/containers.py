@@ -10,6 +10,7 @@ is executed or unpickled: NumPy arrays of objects are left to check-serialized-m
 from __future__ import annotations
 
 import ast
+import functools
 import io
 import os
 import shutil
@@ -204,21 +205,13 @@ def read_zip(file: File, budget: Budget, depth: int = 0) -> Iterator[Part]:
                                       "personal data; keep encrypted data out of git")
             judged += 1
             try:
-                with archive.open(info) as member_stream:
-                    packed = _packed_counter(member_stream, info.compress_size)
+                with archive.open(info) as member_stream:  # reads at most compress_size
+                    packed = functools.partial(int, info.compress_size)
                     with unpacked(probe.name, member_stream, packed) as member:
                         yield from _member_parts(member, info.filename, depth, budget)
             except (zipfile.BadZipFile, NotImplementedError, RuntimeError):
                 raise InspectionError(f"{probe.name}: zip member could not be read (corrupt or "
                                       "an unsupported compression): not inspected") from None
-
-
-def _packed_counter(stream: Any, compress_size: int) -> Callable[[], int]:
-    """Compressed bytes read so far from a zip member (zipfile tracks what is left)."""
-    def packed() -> int:
-        left = getattr(stream, "_compress_left", None)
-        return compress_size - left if isinstance(left, int) else compress_size
-    return packed
 
 
 def read_tar(file: File, budget: Budget, depth: int = 0, label: str = "") -> Iterator[Part]:

@@ -17,7 +17,7 @@ import shutil
 import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import IO, Any
 
 from gitworthy.findings import InspectionError
@@ -31,6 +31,7 @@ MAX_CELL = 2048  # characters of one value that are judged (a cell may hold mega
 MAX_INFLATED = 256 * 1024 * 1024  # a compressed part may expand to this much...
 MAX_RATIO = 200                   # ...or this many times its size, whichever is more
 TEXT_LINES = 10  # a text file samples up to `rows` * TEXT_LINES lines (lines are cheap)
+MAX_HTML = 1024 * 1024  # bytes of an HTML page sampled (parsed in pure Python)
 MAX_WORKBOOK = 256 * 1024 * 1024  # larger Excel files are not read (calamine loads a sheet)
 
 
@@ -651,6 +652,7 @@ def read_html(file: File, budget: Budget) -> Iterator[Table | Text]:
     as lines; a large page is sampled in windows, each parsed on its own."""
     from gitworthy.notebooks import html_content
 
+    budget = replace(budget, bytes=min(budget.bytes, MAX_HTML))  # html.parser: ~2 MB/s
     for is_head, text in windows(file, budget):
         content = html_content(text)
         for number, rows in enumerate(content.tables, 1):
