@@ -60,7 +60,8 @@ NOT_DATA = re.compile(r"(?i)^(requirements.*|constraints.*|license.*|licence.*|c
                       r"pyrightconfig|manifest)\.(txt|json|xml|html?)$")
 
 NOT_DATA_DIRS = frozenset({"docs", "doc", ".github", ".vscode", ".devcontainer", ".idea",
-                           "node_modules", "site-packages", ".venv", "venv"})
+                           "node_modules", "site-packages", ".venv", "venv", "_build", "_site",
+                           "htmlcov"})
 
 
 @dataclass

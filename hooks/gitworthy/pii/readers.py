@@ -30,7 +30,7 @@ MAX_JSON_BYTES = 32 * 1024 * 1024  # larger JSON documents are sampled as text
 MAX_CELL = 2048  # characters of one value that are judged (a cell may hold megabytes)
 MAX_INFLATED = 256 * 1024 * 1024  # a compressed part may expand to this much...
 MAX_RATIO = 200                   # ...or this many times its size, whichever is more
-TEXT_LINES = 10  # a text file samples up to `rows` * TEXT_LINES lines (lines are cheap)
+TEXT_LINES = 4  # a text file samples up to `rows` * TEXT_LINES lines (a 60 KB log: all)
 MAX_HTML = 1024 * 1024  # bytes of an HTML page sampled (parsed in pure Python)
 MAX_WORKBOOK = 256 * 1024 * 1024  # larger Excel files are not read (calamine loads a sheet)
 
