@@ -539,3 +539,35 @@ def test_numeric_charts_schemas_and_markdown_metrics_pass(repo: Repo, capsys) ->
     text = notebook(table_schema_output(iris), altair_output(iris, "sepal_length", "petal_width"),
                     new_output("stream", name="stdout", text=progress), markdown=metrics)
     assert notebook_entities(repo, text, capsys) == set()
+
+
+# ---------------------------------------------------------------- the pre-commit hook
+
+def test_pre_commit_hook_environment_reads_parquet_and_excel(repo: Repo,
+                                                             hook_home: dict[str, str]) -> None:
+    import os
+
+    import openpyxl
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+    from sklearn.datasets import load_diabetes
+
+    from tests.conftest import CHECKOUT, GIT_ENV, checkout_head
+
+    repo.write(".pre-commit-config.yaml", f"repos:\n- repo: {CHECKOUT}\n  rev: "
+                                          f"{checkout_head()}\n  hooks:\n  - id: check-pii\n")
+    pq.write_table(pa.Table.from_pandas(load_diabetes(as_frame=True).frame),
+                   repo.root / "part-00000.parquet")
+    book = openpyxl.Workbook()
+    book.active.append(MEMBER_COLUMNS)
+    for row in members(40):
+        book.active.append(row)
+    book.save(repo.root / "members.xlsx")
+    repo.add()
+    proc = subprocess.run([str(Path(sys.executable).with_name("pre-commit")), "run",
+                           "--all-files"], cwd=repo.root, capture_output=True, text=True,
+                          env={**os.environ, **GIT_ENV, **hook_home})
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "members.xlsx: error check-pii [pii-in-data] sheet 'Sheet': column 'email'" in \
+        proc.stdout
+    assert "part-00000.parquet" not in proc.stdout  # read, and nothing personal in it
