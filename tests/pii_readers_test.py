@@ -252,6 +252,24 @@ def test_decompression_bomb_is_not_inspected(repo: Repo, capsys) -> None:
     assert code == 1 and "a decompression bomb?" in errors(result)["zeros.csv.gz"]
 
 
+def test_corrupt_compressed_files_and_archives_are_errors_not_crashes(repo: Repo,
+                                                                      capsys) -> None:
+    def damaged(data: bytes) -> bytes:
+        middle = bytearray(data)
+        for i in range(len(middle) // 3, len(middle) // 3 + 40, 2):
+            middle[i] ^= 0xFF
+        return bytes(middle)
+
+    repo.write("members.csv.gz", damaged(gzip.compress(members_csv(200).encode())))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("members.csv", members_csv(200))
+    repo.write("export.zip", damaged(buffer.getvalue()))
+    code, result = pii("members.csv.gz", "export.zip", capsys=capsys)
+    assert code == 1 and set(errors(result)) == {"members.csv.gz", "export.zip"}
+    assert all("corrupt" in m and "internal error" not in m for m in errors(result).values())
+
+
 def test_compressed_model_is_not_data(repo: Repo, capsys) -> None:
     repo.write("model.pkl.gz", gzip.compress(b"\x80\x04\x95" + bytes(200)))
     code, result = pii("model.pkl.gz", capsys=capsys)

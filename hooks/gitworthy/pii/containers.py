@@ -12,9 +12,12 @@ from __future__ import annotations
 import ast
 import functools
 import io
+import lzma
 import os
 import shutil
 import tempfile
+import zipfile
+import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import IO, Any
@@ -42,6 +45,10 @@ MAX_DEPTH = 2                    # an archive in an archive in an archive is not
 MAX_DATABASE = 512 * 1024 * 1024  # larger SQLite files are not copied
 MAX_TABLES = 64                  # tables of one database that are read
 SQL_STEPS = 20_000               # progress callbacks (of 1000 VM steps) per database
+
+# What reading corrupt compressed data raises.
+CORRUPT: tuple[type[Exception], ...] = (OSError, EOFError, ValueError, zlib.error,
+                                        lzma.LZMAError, zipfile.BadZipFile)
 
 Part = Table | Text
 Reader = Callable[[File, Budget], Iterator[Part]]
@@ -94,7 +101,7 @@ def unpacked(path: str, stream: IO[bytes], packed: Callable[[], int]) -> Iterato
         else:
             spill.close()
             yield MemberFile(path, spill.name, size)
-    except (OSError, EOFError, ValueError) as exc:
+    except CORRUPT as exc:
         if isinstance(exc, InspectionError):
             raise
         raise InspectionError(f"{path.rsplit('/', 1)[-1]}: compressed data is corrupt or "
@@ -214,6 +221,9 @@ def read_zip(file: File, budget: Budget, depth: int = 0) -> Iterator[Part]:
                                       "an unsupported compression): not inspected") from None
 
 
+TAR_CORRUPT = "tar archive is corrupt or truncated: not inspected for personal data"
+
+
 def read_tar(file: File, budget: Budget, depth: int = 0, label: str = "") -> Iterator[Part]:
     """The data members of a tar archive, streamed (compressed tars too)."""
     import tarfile
@@ -244,15 +254,10 @@ def read_tar(file: File, budget: Budget, depth: int = 0, label: str = "") -> Ite
                     judged += 1
                     with unpacked(probe.name, stream, lambda: file.bytes_read - start) as member:
                         yield from _member_parts(member, info.name, depth, budget)
-            except (tarfile.TarError, EOFError, zlib_error()):
-                raise InspectionError("tar archive is corrupt or truncated: not inspected for "
-                                      "personal data") from None
-
-
-def zlib_error() -> type[Exception]:
-    import zlib
-
-    return zlib.error
+            except tarfile.TarError:
+                raise InspectionError(TAR_CORRUPT) from None
+            except CORRUPT:
+                raise InspectionError(TAR_CORRUPT) from None
 
 
 # ---------------------------------------------------------------- SQLite
