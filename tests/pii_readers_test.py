@@ -270,6 +270,21 @@ def test_corrupt_compressed_files_and_archives_are_errors_not_crashes(repo: Repo
     assert all("corrupt" in m and "internal error" not in m for m in errors(result).values())
 
 
+def test_archives_are_opened_three_levels_deep_and_no_deeper(repo: Repo, capsys) -> None:
+    def zipped(name: str, data: bytes) -> bytes:
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w") as archive:
+            archive.writestr(name, data)
+        return buffer.getvalue()
+
+    three = zipped("in2.zip", zipped("in1.zip", zipped("members.csv", members_csv().encode())))
+    repo.write("three.zip", three)
+    repo.write("four.zip", zipped("in3.zip", three))
+    code, result = pii("three.zip", "four.zip", capsys=capsys)
+    assert ("three.zip", "EMAIL_ADDRESS") in entities(result)
+    assert "archives nested more than 3 deep" in errors(result)["four.zip"]
+
+
 def test_compressed_model_is_not_data(repo: Repo, capsys) -> None:
     repo.write("model.pkl.gz", gzip.compress(b"\x80\x04\x95" + bytes(200)))
     code, result = pii("model.pkl.gz", capsys=capsys)

@@ -41,7 +41,7 @@ MAX_MEMBERS = 16                 # data members of one archive that are judged
 MAX_ENTRIES = 10_000             # archive entries listed
 MAX_UNPACKED = 64 * 1024 * 1024  # bytes of one member decompressed (its head is sampled)
 MIN_BOMB = 8 * 1024 * 1024       # expansion is judged beyond this many bytes
-MAX_DEPTH = 2                    # an archive in an archive in an archive is not opened
+MAX_DEPTH = 2                    # archives in archives: three levels are opened
 MAX_DATABASE = 512 * 1024 * 1024  # larger SQLite files are not copied
 MAX_TABLES = 64                  # tables of one database that are read
 SQL_STEPS = 20_000               # progress callbacks (of 1000 VM steps) per database
@@ -127,8 +127,8 @@ def _member_parts(member: MemberFile, name: str, depth: int, budget: Budget) -> 
     if kind is None:
         return
     if depth >= MAX_DEPTH and kind in ("compressed", "zip", "tar"):
-        raise InspectionError(f"{name}: an archive nested {depth + 1} deep: not inspected for "
-                              "personal data; unpack it and commit the data it holds, if any")
+        raise InspectionError(f"{name}: archives nested more than {MAX_DEPTH + 1} deep: not "
+                              "inspected for personal data; unpack them")
     yield from _inside(f"member {name!r}", pii.read(member, kind, budget, depth + 1))
 
 
