@@ -392,6 +392,12 @@ def test_csv_without_extension_or_named_dat_or_txt_is_read_by_content(repo: Repo
         ("data/customers.txt", "email")}
 
 
+def test_csv_saved_under_an_excel_name_is_read_as_csv(repo: Repo, capsys) -> None:
+    repo.write("members.xlsx", members_csv(30))
+    code, result = pii("members.xlsx", capsys=capsys)
+    assert ("members.xlsx", "EMAIL_ADDRESS") in entities(result) and result["errors"] == []
+
+
 def test_json_records_are_data_whatever_the_name_or_folder(repo: Repo, capsys) -> None:
     records = json.dumps([dict(zip(MEMBER_COLUMNS, row, strict=True)) for row in members(30)],
                          indent=2)

@@ -88,9 +88,13 @@ def file_kind(file: File, by_name: bool = False) -> str | None:
         return None if excluded or (kind is None and file.suffix) else kind or "text"
     if kind is None and (file.suffix not in BY_CONTENT_ONLY or NOT_DATA_BARE.match(file.name)):
         return None
-    if kind in ZIP_BASED or kind == "notebook":
+    if kind == "notebook" or (kind in ZIP_BASED and excluded):
         return None if excluded else kind
     head = file.head()
+    if kind in ZIP_BASED:  # a CSV saved under an Excel name is still read
+        from gitworthy.pii.readers import looks_like_csv
+
+        return "csv" if kind == "excel" and looks_like_csv(head) else kind
     if excluded:  # JSON records are data whatever the name or folder (history.json, docs/)
         return "json" if kind == "json" and RECORDS.match(head) else None
     from gitworthy.filetypes import sniff_format
