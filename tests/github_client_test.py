@@ -27,10 +27,10 @@ class FakeGitHub:
     - GET  /repos/O/R/pulls/N/files?per_page=&page=       (a PR's files; 404 unless set)
     Knobs: `read_only` (writes answer 403 like a fork PR's token), `max_body` (422 above it),
     `failures` (statuses answered once each before serving normally), `rate_limit_once`.
-    It stops itself after `lifetime` seconds if a test forgets to.
+    It lives as long as the `with` block of the test that uses it, however long that takes.
     """
 
-    def __init__(self, token: str = TOKEN, lifetime: float = 60.0) -> None:
+    def __init__(self, token: str = TOKEN) -> None:
         self.token = token
         self.comments: dict[int, list[dict[str, Any]]] = {}
         self.pr_files: dict[int, list[dict[str, Any]]] = {}
@@ -46,19 +46,15 @@ class FakeGitHub:
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
         self.thread = threading.Thread(target=self.server.serve_forever, args=(0.02,),
                                        daemon=True)
-        self.timer = threading.Timer(lifetime, self.stop)
-        self.timer.daemon = True
 
     def __enter__(self) -> FakeGitHub:  # noqa: PYI034
         self.thread.start()
-        self.timer.start()
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
 
     def stop(self) -> None:
-        self.timer.cancel()
         self.server.shutdown()
         self.server.server_close()
 

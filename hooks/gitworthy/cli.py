@@ -8,8 +8,8 @@ from pathlib import Path
 
 from gitworthy import __version__, git
 from gitworthy.checks import CHECKS, all_rules
-from gitworthy.config import ConfigError, load_config
-from gitworthy.engine import EXIT_ERROR, EXIT_OK, Report, load_baseline, scan, write_baseline
+from gitworthy.config import ConfigError
+from gitworthy.engine import EXIT_ERROR, EXIT_OK, Report, scan, write_baseline
 from gitworthy.findings import Rule
 from gitworthy.sources import Source
 
@@ -33,6 +33,9 @@ def _scan_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--config", metavar="FILE", help="configuration file")
     parser.add_argument("--baseline", metavar="FILE", help="baseline of accepted findings")
     parser.add_argument("--fail-on", choices=("error", "warning", "never"))
+    parser.add_argument("--policy-ref", metavar="REV",
+                        help="read the configuration, .gitworthyignore and baselines as they "
+                             "are at REV (a pull request's base), not in the working tree")
 
 
 def output_format(value: str) -> tuple[str, str]:
@@ -129,16 +132,16 @@ def _source(args: argparse.Namespace) -> Source:
 
 def run_scan(args: argparse.Namespace, use_baseline: bool = True) -> tuple[Report, str]:
     """The scan that parsed `scan` arguments ask for: its Report and the fail-on in force."""
-    root = git.toplevel(Path.cwd())
-    config = load_config(args.config, root)
+    from gitworthy import policy
+
+    chosen = policy.load(git.toplevel(Path.cwd()), args.policy_ref, args.config,
+                         args.baseline, use_baseline)
+    config = chosen.config
     if args.fail_on:
         config.fail_on = args.fail_on
-    baseline_path = args.baseline or (config.baseline if use_baseline else "")
-    if baseline_path and not Path(baseline_path).is_absolute() and root and not args.baseline:
-        baseline_path = str(root / baseline_path)
-    baseline = load_baseline(baseline_path) if use_baseline and baseline_path else None
-    check_ids = args.check or config.checks
-    return scan(_source(args), check_ids, config, baseline), config.fail_on
+    source = _source(args)
+    source.context.policy_ref = chosen.ref
+    return scan(source, args.check or config.checks, config, chosen.baseline), config.fail_on
 
 
 def render(report: Report, fmt: str, fail_on: str, color: bool = False) -> str:

@@ -227,6 +227,7 @@ class Context:
     scanned: Sequence[str] = ()       # the paths of this scan
     staged: bool = False              # content comes from the index
     on_disk: bool = False             # content comes from the work tree
+    policy_ref: str | None = None     # the commit policy files are read at (None: work tree)
     _attrs: dict[str, dict[str, str]] = field(default_factory=dict)
 
     @cached_property
@@ -245,6 +246,13 @@ class Context:
         if self.on_disk:
             return os.path.lexists((self.root or Path.cwd()) / path)
         return path in self.paths
+
+    def policy_file(self, name: str) -> bytes | None:
+        """A policy file (`.gitworthyignore`, `.secrets.baseline`) as the scan's policy sees
+        it: at `policy_ref`, else in the work tree; None when there is none."""
+        from gitworthy.policy import read_file
+
+        return read_file(self.root, self.policy_ref, name)
 
     def attribute(self, path: str, attr: str) -> str | None:
         """A gitattribute's value for a path (`filter` -> `lfs`), one batched call per attribute."""
