@@ -3,6 +3,7 @@ feature branch that adds a model and a credential, cloned shallow as the runners
 installed `gitworthy` command run with that system's variables."""
 from __future__ import annotations
 
+import functools
 import json
 import os
 import pickle
@@ -20,6 +21,7 @@ CI_PREFIXES = ("GITHUB_", "GITLAB_", "CI_", "TF_BUILD", "BUILD_", "SYSTEM_", "BI
                "JENKINS_", "CHANGE_", "GIT_COMMIT", "GIT_PREVIOUS", "RUNNER_", "AGENT_")
 
 
+@functools.lru_cache(maxsize=1)
 def model_bytes() -> bytes:
     from sklearn.linear_model import LogisticRegression
 
@@ -240,3 +242,40 @@ def test_azure_log_output_cannot_carry_logging_commands(upstream: Upstream,
     assert run.returncode == 1
     assert "##vso[" not in run.stdout + run.stderr
     assert "##_vso[task.setvariable" in run.stdout
+
+
+@pytest.mark.parametrize("system", list(SYSTEM_NAMES))
+def test_request_cannot_switch_its_own_check_off(upstream: Upstream, tmp_path: Path,
+                                                 system: str) -> None:
+    repo = upstream.repo
+    repo.git("checkout", "-q", "feature")
+    repo.write(".gitworthyignore", "*\n")
+    repo.write(".gitworthy.toml", 'fail-on = "never"\n')
+    repo.add()
+    head = repo.commit("silence gitworthy")
+    upstream.head = head
+    checkout = upstream.clone(tmp_path / "checkout")
+    run = run_ci(checkout, request_variables(system, upstream, tmp_path),
+                 "--format", "json", "--output", "report.json")
+    assert run.returncode == 1, run.stderr
+    assert ("models/churn_lr.pkl", "serialized-model") in reported(checkout)
+    assert "(not the" in run.stderr and "own)" in run.stderr
+
+
+def test_nothing_the_request_adds_is_imported(upstream: Upstream, tmp_path: Path) -> None:
+    marker = tmp_path / "ran"
+    code = f"open({str(marker)!r}, 'a').write(__name__ + '\\n')\n"
+    repo = upstream.repo
+    repo.git("checkout", "-q", "feature")
+    for name in ("gitworthy/__init__.py", "gitworthy/cli.py", "gitworthy/ci.py",
+                 "hooks/__init__.py", "sitecustomize.py", "usercustomize.py", "yaml.py",
+                 "pathspec.py", "json.py"):
+        repo.write(name, code)
+    repo.add()
+    upstream.head = repo.commit("code that would run if imported")
+    checkout = upstream.clone(tmp_path / "checkout")
+    run = run_ci(checkout, request_variables("gitlab", upstream, tmp_path),
+                 "--format", "json", "--output", "report.json")
+    assert run.returncode == 1, run.stderr
+    assert not marker.exists(), marker.read_text()
+    assert ("models/churn_lr.pkl", "serialized-model") in reported(checkout)

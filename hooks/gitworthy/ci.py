@@ -54,6 +54,7 @@ class System:
     before: tuple[str, ...] = ()         # push: the commit the branch was at before
     request: tuple[str, ...] = ()        # merge/pull request: its number
     request_word: str = "pull request"
+    request_sign: str = "#"              # how the system writes a request's number
     guard_log: Callable[[str], str] = _plain_log  # makes repository text inert in the log
 
 
@@ -71,7 +72,7 @@ SYSTEMS = (
            target_commit=("CI_MERGE_REQUEST_TARGET_BRANCH_SHA", "CI_MERGE_REQUEST_DIFF_BASE_SHA"),
            before=("CI_COMMIT_BEFORE_SHA",),
            request=("CI_MERGE_REQUEST_IID",),
-           request_word="merge request"),
+           request_word="merge request", request_sign="!"),
     System("Azure Pipelines", "TF_BUILD",
            head=("BUILD_SOURCEVERSION",),
            target_branch=("SYSTEM_PULLREQUEST_TARGETBRANCH",),
@@ -246,10 +247,10 @@ def plan(env: Mapping[str, str], base: str | None = None) -> Plan:
     number = value(env, system.request)
     if branch or number or value(env, system.target_commit):
         target = _target_base(system, env, branch)
-        what = f"{system.request_word} {('#' + number) if number else ''}".strip()
+        what = f"{system.request_word} {system.request_sign + number if number else ''}"
         where = branch or _short(target)
         return Plan(system.name, _range(target, head, notes),
-                    f"the files {what} changes against {where}", target,
+                    f"the files {what.strip()} changes against {where}", target,
                     f"the policy of the target {where} at {_short(target)} (not the "
                     f"{system.request_word}'s own)",
                     f"git fetch origin {branch}" if branch else "", notes, guard)
