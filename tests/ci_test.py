@@ -52,6 +52,7 @@ class Upstream:
         self.head = r.commit("feature: settings")
         r.git("checkout", "-q", "main")
         r.write("README.md", "# churn\n")
+        r.write("docs/results_final.md", "# Q3 results\n")  # main's, after the fork
         r.add()
         self.main = r.commit("main: readme")
 
@@ -279,3 +280,18 @@ def test_nothing_the_request_adds_is_imported(upstream: Upstream, tmp_path: Path
     assert run.returncode == 1, run.stderr
     assert not marker.exists(), marker.read_text()
     assert ("models/churn_lr.pkl", "serialized-model") in reported(checkout)
+
+
+def test_gitlab_merged_results_pipeline_scans_only_the_request(upstream: Upstream,
+                                                              tmp_path: Path) -> None:
+    repo = upstream.repo
+    repo.git("checkout", "-q", "-b", "merge-result", "main")
+    repo.git("merge", "-q", "--no-ff", "-m", "merged result", "feature")
+    merged = repo.git("rev-parse", "HEAD").strip()
+    checkout = upstream.clone(tmp_path / "checkout", branch="merge-result")
+    variables = {**request_variables("gitlab", upstream, tmp_path), "CI_COMMIT_SHA": merged,
+                 "CI_MERGE_REQUEST_EVENT_TYPE": "merged_result",
+                 "CI_MERGE_REQUEST_TARGET_BRANCH_SHA": upstream.main}
+    run = run_ci(checkout, variables, "--format", "json", "--output", "report.json")
+    assert run.returncode == 1, run.stderr
+    assert {p for p, _ in reported(checkout)} == {"models/churn_lr.pkl", "src/settings.py"}
