@@ -261,6 +261,8 @@ def test_request_cannot_switch_its_own_check_off(upstream: Upstream, tmp_path: P
     assert run.returncode == 1, run.stderr
     assert ("models/churn_lr.pkl", "serialized-model") in reported(checkout)
     assert "(not the" in run.stderr and "own)" in run.stderr
+    assert "changes the policy (.gitworthy.toml, .gitworthyignore): its changes apply once " \
+        "it is merged, not to its own scan" in run.stderr
 
 
 def test_nothing_the_request_adds_is_imported(upstream: Upstream, tmp_path: Path) -> None:

@@ -148,6 +148,8 @@ def _short(rev: str | None) -> str:
 
 
 def _commit(rev: str) -> str | None:
+    if rev.startswith("-"):
+        return None  # never an option to git
     try:
         return git.run(["rev-parse", "--verify", "-q", f"{rev}^{{commit}}"]).decode().strip()
     except git.GitError:
@@ -173,6 +175,8 @@ def _fetch(*refspecs: str) -> bool:
 
 def _have(rev: str) -> str | None:
     """The commit `rev` names, fetched from origin when this clone lacks it."""
+    if rev.startswith("-"):
+        return None
     return _commit(rev) or (_commit(rev) if _fetch(rev) else None)
 
 
@@ -213,10 +217,27 @@ def _range(base: str, head: str, notes: list[str]) -> list[str]:
     return ["--diff", f"{base}..{head}"]
 
 
+def _policy_notes(base: str, head: str, word: str) -> list[str]:
+    """Say which policy files the request changes: they are not applied to its own scan."""
+    from gitworthy import policy
+    from gitworthy.config import ConfigError
+
+    root = git.toplevel()
+    fork = _merge_base(base, head) or base
+    try:
+        changed = policy.changed(root, fork, head) if root else []
+    except (ConfigError, git.GitError):
+        return []
+    if not changed:
+        return []
+    return [f"this {word} changes the policy ({', '.join(changed)}): its changes apply once "
+            "it is merged, not to its own scan"]
+
+
 def plan(env: Mapping[str, str], base: str | None = None) -> Plan:
     """Decide what to scan from the CI variables (or `base`, given by the user)."""
     system = detect(env)
-    name = system.name if system else "local"
+    name = system.name if system else "no CI system recognised"
     guard = system.guard_log if system else _plain_log
     head_rev = value(env, system.head) if system else ""
     head = _commit(head_rev or "HEAD")
@@ -234,7 +255,9 @@ def plan(env: Mapping[str, str], base: str | None = None) -> Plan:
         if not found:
             raise CIError(f"--base {base}: no such commit here (fetch it first: "
                           f"`git fetch origin {base}`)")
-        return Plan(name, _range(found, head, notes), f"the files changed since {base}",
+        scan_args = _range(found, head, notes)
+        notes += _policy_notes(found, head, "range")
+        return Plan(name, scan_args, f"the files changed since {base}",
                     found, f"the policy at {base} ({_short(found)})", notes=notes,
                     guard_log=guard)
     if system is None:
@@ -249,7 +272,9 @@ def plan(env: Mapping[str, str], base: str | None = None) -> Plan:
         target = _target_base(system, env, branch)
         what = f"{system.request_word} {system.request_sign + number if number else ''}"
         where = branch or _short(target)
-        return Plan(system.name, _range(target, head, notes),
+        scan_args = _range(target, head, notes)
+        notes += _policy_notes(target, head, system.request_word)
+        return Plan(system.name, scan_args,
                     f"the files {what.strip()} changes against {where}", target,
                     f"the policy of the target {where} at {_short(target)} (not the "
                     f"{system.request_word}'s own)",
