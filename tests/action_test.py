@@ -291,7 +291,8 @@ def test_shallow_checkout_takes_the_file_list_from_the_api(origin: Origin, tmp_p
     paths = {f["path"] for f in findings_of(run)}
     assert "data/members.csv" in paths
     assert "notes_final.txt" not in paths  # not in the API's list: not reported
-    assert Repo(tmp_path / "workspace").git("rev-parse", "--is-shallow-repository") == "true\n"
+    assert "fetching history instead" not in run.stdout  # (history is fetched later, for
+    # the scan of every commit, which the API's file list cannot replace)
 
 
 def test_without_the_api_list_the_history_is_deepened(origin: Origin, tmp_path: Path,
@@ -466,15 +467,14 @@ def test_bad_checks_input_fails_with_exit_2(origin: Origin, tmp_path: Path,
 
 def test_bad_configuration_fails_with_exit_2_and_names_the_key(origin: Origin, tmp_path: Path,
                                                                 fake: FakeGitHub) -> None:
-    origin.git("checkout", "-q", "feature")
     origin.write(".gitworthy.toml", "fail_on = 'never'\n")
     origin.add()
-    origin.commit("typo in the config")
-    origin.git("checkout", "-q", "main")
+    origin.commit("typo in the config on main")
     run = pr_run(origin, tmp_path, fake)
     assert run.code == 2
     assert ".gitworthy.toml: fail_on: unknown key" in run.stdout
     assert "gitworthy could not scan" in run.stdout
+
 
 # -- the action file itself -------------------------------------------------------------
 
@@ -516,11 +516,9 @@ def test_install_step_builds_a_working_venv(origin: Origin, tmp_path: Path,
 
 def test_fail_on_comes_from_the_config_when_the_input_is_empty(origin: Origin, tmp_path: Path,
                                                                fake: FakeGitHub) -> None:
-    origin.git("checkout", "-q", "feature")
     origin.write(".gitworthy.toml", 'fail-on = "never"\n')
     origin.add()
-    origin.commit("relax")
-    origin.git("checkout", "-q", "main")
+    origin.commit("relax on main")
     run = pr_run(origin, tmp_path, fake)
     assert run.code == 0, run.stdout
     assert run.outputs["blocking"] == "0" and int(run.outputs["findings"]) >= 3
@@ -546,3 +544,109 @@ def test_token_is_never_printed(origin: Origin, tmp_path: Path, fake: FakeGitHub
     assert TOKEN not in everything
     assert "::warning title=gitworthy::the gitworthy comment was not written" in run.stdout
     assert all(TOKEN not in r["path"] for r in fake.requests)
+
+
+# -- the policy comes from the base commit ----------------------------------------------
+
+def relax_the_policy(origin: Origin) -> None:
+    """The feature branch switches its own check off every way the policy allows."""
+    origin.git("checkout", "-q", "feature")
+    origin.write(".gitworthy.toml", 'fail-on = "never"\n')
+    origin.write(".gitworthyignore", "*\n")
+    origin.add()
+    origin.commit("relax the policy")
+    origin.git("checkout", "-q", "main")
+
+
+def test_pull_request_cannot_switch_its_own_check_off(origin: Origin, tmp_path: Path,
+                                                      fake: FakeGitHub) -> None:
+    relax_the_policy(origin)
+    run = pr_run(origin, tmp_path, fake)
+    assert run.code == 1, run.stdout
+    assert run.outputs["policy"] == "base"
+    assert "data/members.csv" in {f["path"] for f in findings_of(run)}
+    body = fake.comments[1][0]["body"]
+    section = body.split("changes gitworthy's policy", 1)[1].split("####", 1)[0]
+    assert "`.gitworthy.toml`" in section and "`.gitworthyignore`" in section
+    assert "- `data/members.csv`: check\\-large\\-files large\\-data\\-file" in section
+    assert "changes gitworthy's policy" in run.summary
+
+
+def test_policy_head_input_lets_the_pull_request_decide(origin: Origin, tmp_path: Path,
+                                                       fake: FakeGitHub) -> None:
+    relax_the_policy(origin)
+    run = pr_run(origin, tmp_path, fake, inputs={"policy": "head"})
+    assert run.code == 0, run.stdout
+    assert run.outputs["policy"] == "head" and run.outputs["findings"] == "0"
+    assert "policy: head" in run.stdout
+
+
+def test_broken_configuration_in_the_pull_request_still_fails_on_findings(
+        origin: Origin, tmp_path: Path, fake: FakeGitHub) -> None:
+    origin.git("checkout", "-q", "feature")
+    origin.write(".gitworthy.toml", "fail_on = 'never'\n")
+    origin.add()
+    origin.commit("typo in the config")
+    origin.git("checkout", "-q", "main")
+    run = pr_run(origin, tmp_path, fake)
+    assert run.code == 1, run.stdout
+    body = fake.comments[1][0]["body"]
+    assert "`.gitworthy.toml`" in body and "cannot be applied" in body
+
+
+def test_push_says_which_policy_it_used(origin: Origin, tmp_path: Path,
+                                        fake: FakeGitHub) -> None:
+    after = sha_of(origin, "feature")
+    workspace = checkout(origin.root, tmp_path / "workspace", "refs/heads/feature")
+    event = {"ref": "refs/heads/feature", "before": sha_of(origin, "feature~1"),
+             "after": after, "repository": {"full_name": REPO, "default_branch": "main"}}
+    run = run_action(workspace, tmp_path, "push", event, fake.url, sha=after)
+    assert run.outputs["policy"] == "head"
+    assert "gitworthy: policy: the scanned commit's own configuration" in run.stdout
+    assert "(not a pull request: no base commit to read them from)" in run.stdout
+
+
+# -- nothing from the pull request runs -------------------------------------------------
+
+PLANTED = {  # what a pull request could add so that Python imports it in the scan step
+    "hooks/__init__.py": "", "hooks/github/__init__.py": "",
+    "hooks/github/action.py": "", "gitworthy/__init__.py": "",
+    "gitworthy/__main__.py": "", "gitworthy/github/__init__.py": "",
+    "gitworthy/github/action.py": "", "sitecustomize.py": "", "usercustomize.py": "",
+    "pre_commit/__init__.py": "", "pre_commit/__main__.py": "",
+}
+
+
+def test_code_the_pull_request_adds_never_runs(origin: Origin, tmp_path: Path,
+                                               fake: FakeGitHub) -> None:
+    import joblib
+    from sklearn.linear_model import LogisticRegression
+
+    marker = tmp_path / "pwned"
+    origin.git("checkout", "-q", "feature")
+    for path in PLANTED:
+        origin.write(path, "import pathlib\n"
+                           f"pathlib.Path({str(marker)!r}).write_text({path!r})\n")
+    model = LogisticRegression().fit([[0.5, 1.0], [1.5, -2.0], [3.0, 0.25]], [0, 1, 0])
+    (origin.root / "models").mkdir()
+    joblib.dump(model, origin.root / "models" / "churn.joblib")
+    origin.add()
+    origin.commit("our own helpers, and the model")
+    origin.git("checkout", "-q", "main")
+    run = pr_run(origin, tmp_path, fake)
+    assert not marker.exists(), marker.read_text()
+    assert run.code == 1, run.stdout
+    assert "models/churn.joblib" in {f["path"] for f in findings_of(run)}
+
+
+def test_a_top_level_hooks_module_does_not_stop_the_action(origin: Origin, tmp_path: Path,
+                                                          fake: FakeGitHub) -> None:
+    origin.git("checkout", "-q", "feature")
+    origin.write("hooks.py", "def on_epoch_end(logs):\n    return logs\n")
+    origin.add()
+    origin.commit("training callbacks")
+    origin.git("checkout", "-q", "main")
+    run = pr_run(origin, tmp_path, fake)
+    assert run.code == 1, run.stdout
+    assert "Error while finding module" not in run.stdout
+    assert "data/members.csv" in {f["path"] for f in findings_of(run)}
