@@ -9,6 +9,7 @@ import re
 import shutil
 import subprocess
 import sys
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -120,9 +121,9 @@ def run_action(workspace: Path, temp: Path, event_name: str, event: dict[str, An
                **{key: evaluate(value) for key, value in (step.get("env") or {}).items()}}
         assert step["shell"] == "bash"
         proc = subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", str(script)],
-                              cwd=workspace, env=env, capture_output=True, text=True,
-                              check=False)
-        stdout.append(proc.stdout + proc.stderr)
+                              cwd=workspace, env=env, stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT, text=True, check=False)
+        stdout.append(proc.stdout)  # stderr merged in order, as the runner reads them
         ran.append(step.get("id", step.get("name", "")))
         if step.get("id"):
             steps[step["id"]] = _parse_output_file(output_file.read_text("utf-8"))
@@ -650,3 +651,140 @@ def test_a_top_level_hooks_module_does_not_stop_the_action(origin: Origin, tmp_p
     assert run.code == 1, run.stdout
     assert "Error while finding module" not in run.stdout
     assert "data/members.csv" in {f["path"] for f in findings_of(run)}
+
+
+# -- every commit of the pull request ---------------------------------------------------
+
+AWS_KEY = "AKIAZ3MSPQX7RBFVW2NE"  # pragma: allowlist secret - shaped like a key, not one
+
+
+def test_secret_and_records_removed_by_a_later_commit_still_fail(origin: Origin, tmp_path: Path,
+                                                                 fake: FakeGitHub) -> None:
+    from tests.pii_test import fake_rows, to_csv
+
+    origin.git("checkout", "-q", "feature")
+    origin.write("etl/settings.py", f'AWS_ACCESS_KEY_ID = "{AWS_KEY}"\nREGION = "eu-west-1"\n')
+    origin.write("exports/members.csv", to_csv(fake_rows(60)))
+    origin.add()
+    leaked = origin.commit("wip: load from s3")
+    origin.write("etl/settings.py", 'import os\nAWS_ACCESS_KEY_ID = os.environ["AWS_KEY"]\n'
+                                    'REGION = "eu-west-1"\n')
+    origin.git("rm", "-q", "exports/members.csv")
+    origin.add()
+    origin.commit("read the key from the environment, drop the export")
+    origin.git("checkout", "-q", "main")
+    run = pr_run(origin, tmp_path, fake)
+    assert run.code == 1, run.stdout
+    earlier = {(f["path"], f["check"]): f for f in findings_of(run)
+               if "a later commit removed it" in f["message"]}
+    assert set(earlier) >= {("etl/settings.py", "check-secrets"),
+                            ("exports/members.csv", "check-pii")}
+    secret = earlier["etl/settings.py", "check-secrets"]
+    assert leaked[:12] in secret["message"] and "rotate the credential" in secret["hint"]
+    assert "git rebase -i" in secret["hint"]
+    everything = run.stdout + run.summary + fake.comments[1][0]["body"]
+    assert AWS_KEY not in everything and AWS_KEY[4:16] not in everything
+
+
+def test_content_still_at_the_head_is_reported_once(origin: Origin, tmp_path: Path,
+                                                    fake: FakeGitHub) -> None:
+    origin.git("checkout", "-q", "feature")
+    origin.write("etl/settings.py", f'AWS_ACCESS_KEY_ID = "{AWS_KEY}"\n')
+    origin.add()
+    origin.commit("the key, kept")
+    origin.git("checkout", "-q", "main")
+    run = pr_run(origin, tmp_path, fake)
+    secrets = [f for f in findings_of(run) if f["check"] == "check-secrets"]
+    assert len(secrets) == 1 and "later commit" not in secrets[0]["message"]
+
+
+# -- pragmas the pull request adds ------------------------------------------------------
+
+def test_allow_pragmas_the_pull_request_adds_are_listed(origin: Origin, tmp_path: Path,
+                                                        fake: FakeGitHub) -> None:
+    origin.git("checkout", "-q", "feature")
+    origin.write("src/clean.py", "print('clean')\n"
+                                 f'KEY = "{AWS_KEY}"  # gitworthy: allow check-secrets\n')
+    origin.write("conf/paths.py", "ROOT = '/Users/ann/data'  # gitworthy: allow\n")
+    origin.add()
+    origin.commit("allow myself")
+    origin.git("checkout", "-q", "main")
+    run = pr_run(origin, tmp_path, fake)
+    assert "src/clean.py" not in {f["path"] for f in findings_of(run)}
+    body = fake.comments[1][0]["body"]
+    section = body.split("lines this pull request adds", 1)[1]
+    assert "- `src/clean.py:2`: check\\-secrets" in section
+    assert "- `conf/paths.py:1`: every check" in section
+
+
+# -- nothing the pull request controls becomes a workflow command -----------------------
+
+def outside_stop_commands(stdout: str) -> list[str]:
+    """The lines the runner would read as workflow commands (outside ::stop-commands::)."""
+    live, token = [], None
+    for line in stdout.splitlines():
+        if token is not None:
+            if line == f"::{token}::":
+                token = None
+            continue
+        if line.startswith("::stop-commands::"):
+            token = line.split("::", 2)[2]
+        elif line.startswith("::"):
+            live.append(line)
+    return live
+
+
+def test_configuration_key_with_newlines_prints_no_workflow_command(
+        origin: Origin, tmp_path: Path, fake: FakeGitHub) -> None:
+    origin.write(".gitworthy.toml", '"x\\n::warning title=pwned::planted" = 1\n')
+    origin.add()
+    origin.commit("a hostile key on main")
+    run = pr_run(origin, tmp_path, fake)
+    assert run.code == 2
+    assert "planted" in run.stdout  # the error names the key...
+    assert not [line for line in outside_stop_commands(run.stdout) if "pwned" in line]
+
+
+def test_library_warning_that_echoes_file_content_stays_inert(origin: Origin, tmp_path: Path,
+                                                              fake: FakeGitHub) -> None:
+    """openpyxl warns `Unknown type for NAME` (on stderr, through `warnings`) for a custom
+    document property of a type it does not know: NAME is the workbook's to choose."""
+    openpyxl = pytest.importorskip("openpyxl")
+    from openpyxl.packaging.custom import StringProperty
+
+    book = openpyxl.Workbook()
+    book.active.append(["plan", "premium"])
+    book.active.append(["gold", 120.5])
+    book.custom_doc_props.append(StringProperty(name="Department", value="Finance"))
+    saved = tmp_path / "q3.xlsx"
+    book.save(saved)
+    origin.git("checkout", "-q", "feature")
+    target = origin.root / "reports" / "q3.xlsx"
+    target.parent.mkdir()
+    with zipfile.ZipFile(saved) as source, zipfile.ZipFile(target, "w") as out:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "docProps/custom.xml":
+                data = data.replace(b'name="Department"',
+                                    b'name="x&#10;::warning title=pwned::planted"')
+                data = data.replace(b"<vt:lpwstr>Finance</vt:lpwstr>",
+                                    b"<vt:bstr>Finance</vt:bstr>")
+                assert b"pwned" in data and b"vt:bstr" in data
+            out.writestr(item, data)
+    origin.add()
+    origin.commit("quarterly report")
+    origin.git("checkout", "-q", "main")
+    run = pr_run(origin, tmp_path, fake, inputs={"checks": "check-pii"})
+    assert "::warning title=pwned::planted" in run.stdout  # openpyxl did echo it...
+    assert not [line for line in outside_stop_commands(run.stdout) if "pwned" in line]
+
+
+def test_a_comment_by_the_author_that_starts_with_the_marker_is_left_alone(
+        origin: Origin, tmp_path: Path, fake: FakeGitHub) -> None:
+    planted = fake.add_comment(1, f"{MARKER}\n### :white_check_mark: gitworthy: all clear",
+                               user="ann", kind="User")
+    run = pr_run(origin, tmp_path, fake)
+    assert run.code == 1
+    first, ours = fake.comments[1]
+    assert first == planted and first["body"].endswith("all clear")
+    assert ours["user"]["login"] == "github-actions[bot]" and "data/members.csv" in ours["body"]

@@ -374,7 +374,7 @@ def post_comment(env: Mapping[str, str], target: Target, report: Report, fail_on
                     or (review and (review.policy_changed or review.pragmas)))
     try:
         outcome = comment.upsert(client, target.number, body, marker=marker, create=has_news,
-                                 fallback=short)
+                                 fallback=short, authors=comment.authors_for(client))
     except GitHubError as exc:
         read_only = target.fork or env.get("GITHUB_ACTOR", "") == "dependabot[bot]"
         if read_only and exc.status in (401, 403, 404):
