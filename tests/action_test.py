@@ -788,3 +788,67 @@ def test_a_comment_by_the_author_that_starts_with_the_marker_is_left_alone(
     first, ours = fake.comments[1]
     assert first == planted and first["body"].endswith("all clear")
     assert ours["user"]["login"] == "github-actions[bot]" and "data/members.csv" in ours["body"]
+
+
+# -- fork pull requests: the comment comes from a workflow_run job ----------------------
+
+def fork_scan_then_artifact(origin: Origin, tmp_path: Path, fake: FakeGitHub) -> Path:
+    """The fork's scan job (read-only token, no comment), and its uploaded comment.json."""
+    fake.read_only = True
+    run = pr_run(origin, tmp_path, fake, number=2, fork=True)
+    assert run.code == 1 and fake.comments == {}
+    artifact = tmp_path / "artifact" / "comment.json"
+    artifact.parent.mkdir()
+    shutil.copy(run.outputs["comment-data"], artifact)  # upload, then download
+    fake.read_only = False
+    return artifact
+
+
+def workflow_run_event(head: str) -> dict[str, Any]:
+    """A workflow_run payload (abridged): a fork's run lists no pull requests."""
+    return {"action": "completed", "workflow_run": {
+        "id": 77, "event": "pull_request", "head_sha": head, "conclusion": "failure",
+        "pull_requests": [], "html_url": f"https://github.com/{REPO}/actions/runs/77",
+        "head_repository": {"full_name": "forker/data-repo"}}}
+
+
+def test_comment_mode_posts_the_fork_scans_report(origin: Origin, tmp_path: Path,
+                                                  fake: FakeGitHub) -> None:
+    artifact = fork_scan_then_artifact(origin, tmp_path, fake)
+    head = sha_of(origin, "feature")
+    fake.pulls[2] = {"number": 2, "head": {"sha": head}}
+    empty = tmp_path / "comment-job"  # no checkout: the job has only the artifact
+    empty.mkdir()
+    run = run_action(empty, tmp_path, "workflow_run", workflow_run_event(head), fake.url,
+                     {"mode": "comment", "comment-data": str(artifact)})
+    assert run.code == 0, run.stdout
+    [posted] = fake.comments[2]
+    assert posted["body"].startswith(MARKER) and "`data/members.csv`" in posted["body"]
+    assert "`weird\\|name <img src=x onerror=alert(1)>_v2.py`" in posted["body"]
+    assert list(empty.iterdir()) == []
+
+
+def test_comment_mode_refuses_an_artifact_for_another_commit(origin: Origin, tmp_path: Path,
+                                                             fake: FakeGitHub) -> None:
+    artifact = fork_scan_then_artifact(origin, tmp_path, fake)
+    fake.pulls[2] = {"number": 2, "head": {"sha": sha_of(origin, "feature")}}
+    (tmp_path / "comment-job").mkdir()
+    run = run_action(tmp_path / "comment-job", tmp_path, "workflow_run",
+                     workflow_run_event(sha_of(origin, "main")), fake.url,
+                     {"mode": "comment", "comment-data": str(artifact)})
+    assert run.code == 2
+    assert "::error title=gitworthy::gitworthy comment: comment.json is for commit" in run.stdout
+    assert fake.comments == {}
+
+
+def test_comment_mode_skips_a_pull_request_that_moved_on(origin: Origin, tmp_path: Path,
+                                                         fake: FakeGitHub) -> None:
+    artifact = fork_scan_then_artifact(origin, tmp_path, fake)
+    head = sha_of(origin, "feature")
+    fake.pulls[2] = {"number": 2, "head": {"sha": "f" * 40}}
+    (tmp_path / "comment-job").mkdir()
+    run = run_action(tmp_path / "comment-job", tmp_path, "workflow_run",
+                     workflow_run_event(head), fake.url,
+                     {"mode": "comment", "comment-data": str(artifact)})
+    assert run.code == 0 and fake.comments == {}
+    assert "has moved on" in run.stdout

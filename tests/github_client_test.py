@@ -25,6 +25,8 @@ class FakeGitHub:
     - POST /repos/O/R/issues/N/comments                   (create)
     - PATCH /repos/O/R/issues/comments/ID                 (update)
     - GET  /repos/O/R/pulls/N/files?per_page=&page=       (a PR's files; 404 unless set)
+    - GET  /repos/O/R/pulls/N                             (a PR, from `pulls`; 404 unless set)
+    - POST /graphql                                       (`viewer { login }` only)
     Knobs: `read_only` (writes answer 403 like a fork PR's token), `max_body` (422 above it),
     `failures` (statuses answered once each before serving normally), `rate_limit_once`.
     It lives as long as the `with` block of the test that uses it, however long that takes.
@@ -34,6 +36,7 @@ class FakeGitHub:
         self.token = token
         self.comments: dict[int, list[dict[str, Any]]] = {}
         self.pr_files: dict[int, list[dict[str, Any]]] = {}
+        self.pulls: dict[int, dict[str, Any]] = {}
         self.next_id = 1000
         self.read_only = False
         self.max_body = 65536
@@ -108,6 +111,9 @@ class FakeGitHub:
                 listing = re.fullmatch(rf"/repos/{REPO}/issues/(\d+)/comments", url.path)
                 single = re.fullmatch(rf"/repos/{REPO}/issues/comments/(\d+)", url.path)
                 files = re.fullmatch(rf"/repos/{REPO}/pulls/(\d+)/files", url.path)
+                pull = re.fullmatch(rf"/repos/{REPO}/pulls/(\d+)", url.path)
+                if method == "GET" and pull and int(pull.group(1)) in fake.pulls:
+                    return self._send(200, fake.pulls[int(pull.group(1))])
                 if method == "POST" and url.path == "/graphql":
                     return self._send(200, {"data": {"viewer": {"login": fake.viewer}}})
                 if method == "GET" and listing:

@@ -382,7 +382,8 @@ def post_comment(env: Mapping[str, str], target: Target, report: Report, fail_on
             log(workflow.command(
                 "notice", f"pull request from {who}: its token is read-only, so the "
                 "gitworthy comment was not written; the annotations and the job summary have "
-                "the findings", title="gitworthy"))
+                "the findings (a workflow_run job with `mode: comment` can post the comment "
+                "from this job's comment-data artifact)", title="gitworthy"))
             return "read-only token"
         log(workflow.command("warning", f"the gitworthy comment was not written: {exc}",
                                 title="gitworthy"))

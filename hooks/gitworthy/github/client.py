@@ -146,6 +146,11 @@ class GitHubClient:
         return self.request("PATCH", f"/repos/{self.repository}/issues/comments/{comment_id}",
                             {"body": body}).data
 
+    def pull_request(self, number: int) -> dict[str, Any]:
+        """One pull request (`head.sha`, `state`, ...)."""
+        data = self.request("GET", f"/repos/{self.repository}/pulls/{number}").data
+        return data if isinstance(data, dict) else {}
+
     def viewer_login(self) -> str | None:
         """The login of the token's user (GraphQL `viewer`: works for the workflow token,
         an app's and a person's), or None when GitHub does not say."""
