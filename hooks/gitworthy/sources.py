@@ -444,11 +444,12 @@ def diff(spec: str, cwd: Path | None = None) -> Source:
     return Source(files, context)
 
 
-def history(cwd: Path | None = None) -> Source:
-    """Every blob ever committed on any ref, judged once per path it was stored under, with
+def history(cwd: Path | None = None, revs: Sequence[str] = ("--all",)) -> Source:
+    """Every blob ever committed on any ref (or in the commits `revs` select for
+    `git rev-list`, such as `BASE..HEAD`), judged once per path it was stored under, with
     the commit that first introduced it there (parents come before children)."""
     root = _require_repo(cwd or Path.cwd())
-    commits = git.run(["rev-list", "--all", "--topo-order", "--reverse"], cwd=root)
+    commits = git.run(["rev-list", *revs, "--topo-order", "--reverse", "--"], cwd=root)
     out = git.run(["diff-tree", "--stdin", "-r", "-m", "--root", "--no-renames", "-z",
                    "--no-abbrev", "--diff-filter=AMT"], cwd=root, input=commits)
     seen: dict[tuple[str, str], str] = {}
