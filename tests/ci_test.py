@@ -297,3 +297,28 @@ def test_gitlab_merged_results_pipeline_scans_only_the_request(upstream: Upstrea
     run = run_ci(checkout, variables, "--format", "json", "--output", "report.json")
     assert run.returncode == 1, run.stderr
     assert {p for p, _ in reported(checkout)} == {"models/churn_lr.pkl", "src/settings.py"}
+
+
+def test_github_annotations_stay_commands_and_the_rest_is_inert(upstream: Upstream,
+                                                                tmp_path: Path) -> None:
+    checkout = upstream.clone(tmp_path / "checkout")
+    run = run_ci(checkout, request_variables("github", upstream, tmp_path),
+                 "--format", "github")
+    assert run.returncode == 1
+    lines = run.stdout.splitlines()
+    token = lines[0].removeprefix("::stop-commands::")
+    end = lines.index(f"::{token}::")
+    assert any(line.startswith("::error file=models/churn_lr.pkl") for line in lines[end + 1:])
+
+
+def test_azure_commands_are_neutralized_even_when_written_in_pieces(capsys) -> None:
+    from gitworthy import ci
+
+    with ci.SYSTEMS[2].commands_off():
+        print("data/##v", end="")
+        print("so[task.prependpath]/tmp/bin (1).csv: error")
+        print("##[error]not ours", end="")
+    out = capsys.readouterr().out
+    assert ci.SYSTEMS[2].name == "Azure Pipelines"
+    assert "##vso[" not in out and "##[" not in out
+    assert out == "data/##_vso[task.prependpath]/tmp/bin (1).csv: error\n##_[error]not ours"

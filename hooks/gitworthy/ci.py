@@ -11,12 +11,14 @@ A name `event:a.b` reads GitHub's event payload (GITHUB_EVENT_PATH) instead of a
 """
 from __future__ import annotations
 
+import io
 import json
 import re
-import secrets
-from collections.abc import Callable, Mapping
+import sys
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TextIO
 
 from gitworthy import git
 
@@ -27,19 +29,51 @@ class CIError(Exception):
     """`gitworthy ci` cannot decide or prepare what to scan; the message says what to do."""
 
 
-def _github_log(text: str) -> str:
-    """Workflow commands switched off around text made from repository content."""
-    token = secrets.token_hex(16)
-    return f"::stop-commands::{token}\n{text.rstrip(chr(10))}\n::{token}::\n"
+@contextmanager
+def _github_commands_off() -> Iterator[None]:
+    """Workflow commands off while the repository's text may be printed (the Action's way)."""
+    from gitworthy.github.action import commands_off
+
+    with commands_off():
+        yield
 
 
-def _azure_log(text: str) -> str:
-    """Logging commands (`##vso[`, `##[`) neutralized wherever they appear."""
+class _Neutralized(io.TextIOBase):
+    """A text stream that writes whole lines with Azure's logging commands (`##vso[`, `##[`)
+    neutralized wherever they appear, as Azure's own tasks do for untrusted output."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream, self._pending = stream, ""
+
+    def write(self, text: str) -> int:
+        lines, newline, self._pending = (self._pending + text).rpartition("\n")
+        if newline:
+            self._stream.write(neutralize_azure(lines + newline))
+        return len(text)
+
+    def flush(self) -> None:
+        if self._pending:
+            self._stream.write(neutralize_azure(self._pending))
+            self._pending = ""
+        self._stream.flush()
+
+
+def neutralize_azure(text: str) -> str:
     return text.replace("##vso[", "##_vso[").replace("##[", "##_[")
 
 
-def _plain_log(text: str) -> str:
-    return text
+@contextmanager
+def _azure_commands_off() -> Iterator[None]:
+    """Everything printed meanwhile (the report, a library's warning) goes through
+    `_Neutralized`."""
+    saved = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = _Neutralized(saved[0]), _Neutralized(saved[1])
+    try:
+        yield
+    finally:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        sys.stdout, sys.stderr = saved
 
 
 @dataclass(frozen=True)
@@ -55,7 +89,8 @@ class System:
     request: tuple[str, ...] = ()        # merge/pull request: its number
     request_word: str = "pull request"
     request_sign: str = "#"              # how the system writes a request's number
-    guard_log: Callable[[str], str] = _plain_log  # makes repository text inert in the log
+    # while the repository's text may be printed: the system's log commands are inert
+    commands_off: Callable[[], AbstractContextManager[None]] = nullcontext
 
 
 SYSTEMS = (
@@ -65,7 +100,7 @@ SYSTEMS = (
            target_commit=("event:pull_request.base.sha",),
            before=("event:before",),
            request=("event:pull_request.number",),
-           guard_log=_github_log),
+           commands_off=_github_commands_off),
     System("GitLab CI", "GITLAB_CI",
            head=("CI_COMMIT_SHA",),
            target_branch=("CI_MERGE_REQUEST_TARGET_BRANCH_NAME",),
@@ -77,7 +112,7 @@ SYSTEMS = (
            head=("BUILD_SOURCEVERSION",),
            target_branch=("SYSTEM_PULLREQUEST_TARGETBRANCH",),
            request=("SYSTEM_PULLREQUEST_PULLREQUESTNUMBER", "SYSTEM_PULLREQUEST_PULLREQUESTID"),
-           guard_log=_azure_log),
+           commands_off=_azure_commands_off),
     System("Bitbucket Pipelines", "BITBUCKET_BUILD_NUMBER",
            head=("BITBUCKET_COMMIT",),
            target_branch=("BITBUCKET_PR_DESTINATION_BRANCH",),
@@ -103,7 +138,6 @@ class Plan:
     policy_note: str = "the policy in the working tree"
     fetch_hint: str = ""             # what to fetch locally before the reproduce command
     notes: list[str] = field(default_factory=list)
-    guard_log: Callable[[str], str] = _plain_log
 
     def reproduce(self) -> str:
         """The command that scans the same files on a developer's machine."""
@@ -238,7 +272,6 @@ def plan(env: Mapping[str, str], base: str | None = None) -> Plan:
     """Decide what to scan from the CI variables (or `base`, given by the user)."""
     system = detect(env)
     name = system.name if system else "no CI system recognised"
-    guard = system.guard_log if system else _plain_log
     head_rev = value(env, system.head) if system else ""
     head = _commit(head_rev or "HEAD")
     if head is None and head_rev:
@@ -258,8 +291,7 @@ def plan(env: Mapping[str, str], base: str | None = None) -> Plan:
         scan_args = _range(found, head, notes)
         notes += _policy_notes(found, head, "range")
         return Plan(name, scan_args, f"the files changed since {base}",
-                    found, f"the policy at {base} ({_short(found)})", notes=notes,
-                    guard_log=guard)
+                    found, f"the policy at {base} ({_short(found)})", notes=notes)
     if system is None:
         raise CIError("no CI system recognised (looked for " +
                       ", ".join(f"{s.marker} ({s.name})" for s in SYSTEMS) +
@@ -278,15 +310,15 @@ def plan(env: Mapping[str, str], base: str | None = None) -> Plan:
                     f"the files {what.strip()} changes against {where}", target,
                     f"the policy of the target {where} at {_short(target)} (not the "
                     f"{system.request_word}'s own)",
-                    f"git fetch origin {branch}" if branch else "", notes, guard)
+                    f"git fetch origin {branch}" if branch else "", notes)
     before = value(env, system.before)
     if before and not ZERO_SHA.match(before):
         start = _have(before)
         if start:
             return Plan(system.name, ["--diff", f"{start}..{head}"],
                         f"the files pushed in {_short(start)}..{_short(head)}",
-                        notes=notes, guard_log=guard)
+                        notes=notes)
         notes.append(f"the commit before the push ({before[:12]}) is not available: "
                      "scanned all tracked files")
     return Plan(system.name, ["--all"], "all tracked files (no merge request and no pushed "
-                "range to compare with)", notes=notes, guard_log=guard)
+                "range to compare with)", notes=notes)

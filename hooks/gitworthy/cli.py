@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from gitworthy import __version__, git
@@ -156,9 +156,9 @@ def render(report: Report, fmt: str, fail_on: str, color: bool = False) -> str:
 
 
 def write_reports(report: Report, args: argparse.Namespace, fail_on: str,
-                  guard: Callable[[str], str] | None = None) -> None:
-    """The report in `--format` (to `--output` or stdout), and in every `--output-format`;
-    `guard` makes what goes to stdout inert in a CI log."""
+                  to_stdout: bool = True) -> None:
+    """The report in `--format` (to `--output`, or to stdout unless not `to_stdout`), and in
+    every `--output-format`."""
     for fmt, path in args.output_format:
         _write(Path(path), render(report, fmt, fail_on))
     to_terminal = not args.output and sys.stdout.isatty()
@@ -170,7 +170,8 @@ def write_reports(report: Report, args: argparse.Namespace, fail_on: str,
 
             print(summary(report, fail_on), file=sys.stderr)
     else:
-        sys.stdout.write(guard(output) if guard and args.format != "github" else output)
+        if to_stdout:
+            sys.stdout.write(output)
 
 
 def _write(path: Path, text: str) -> None:
@@ -255,29 +256,35 @@ def cmd_history(args: argparse.Namespace) -> int:
 
 def cmd_ci(args: argparse.Namespace) -> int:
     import os
+    from contextlib import nullcontext
 
     from gitworthy import ci
 
-    try:
-        chosen = ci.plan(os.environ, args.base)
-    except ci.CIError as exc:
-        print(f"gitworthy ci: error: {exc}", file=sys.stderr)
-        return EXIT_ERROR
-    lines = [f"{chosen.system}: scanning {chosen.describe}", *chosen.notes,
-             f"policy: {chosen.policy_note}", f"the same on your machine: {chosen.reproduce()}"]
-    sys.stderr.write(chosen.guard_log("".join(f"gitworthy ci: {line}\n" for line in lines)))
-    sys.stderr.flush()
-    argv = ["scan", *chosen.scan_args]
-    if chosen.policy_ref:
-        argv += ["--policy-ref", chosen.policy_ref]
-    for check in args.check or ():
-        argv += ["--check", check]
-    if args.config:
-        argv += ["--config", args.config]
-    if args.fail_on:
-        argv += ["--fail-on", args.fail_on]
-    report, fail_on = run_scan(build_parser().parse_args(argv))
-    write_reports(report, args, fail_on, guard=chosen.guard_log)
+    system = ci.detect(os.environ)
+    annotations = args.format == "github" and not args.output  # they must stay commands
+    with system.commands_off() if system else nullcontext():
+        try:
+            chosen = ci.plan(os.environ, args.base)
+        except ci.CIError as exc:
+            print(f"gitworthy ci: error: {exc}", file=sys.stderr)
+            return EXIT_ERROR
+        for line in (f"{chosen.system}: scanning {chosen.describe}", *chosen.notes,
+                     f"policy: {chosen.policy_note}",
+                     f"the same on your machine: {chosen.reproduce()}"):
+            print(f"gitworthy ci: {line}", file=sys.stderr, flush=True)
+        argv = ["scan", *chosen.scan_args]
+        if chosen.policy_ref:
+            argv += ["--policy-ref", chosen.policy_ref]
+        for check in args.check or ():
+            argv += ["--check", check]
+        if args.config:
+            argv += ["--config", args.config]
+        if args.fail_on:
+            argv += ["--fail-on", args.fail_on]
+        report, fail_on = run_scan(build_parser().parse_args(argv))
+        write_reports(report, args, fail_on, to_stdout=not annotations)
+    if annotations:
+        sys.stdout.write(render(report, "github", fail_on))
     return report.exit_code(fail_on)
 
 
