@@ -322,3 +322,10 @@ def test_azure_commands_are_neutralized_even_when_written_in_pieces(capsys) -> N
     assert ci.SYSTEMS[2].name == "Azure Pipelines"
     assert "##vso[" not in out and "##[" not in out
     assert out == "data/##_vso[task.prependpath]/tmp/bin (1).csv: error\n##_[error]not ours"
+
+
+def test_outside_a_repository_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    run = run_ci(tmp_path, {"GITLAB_CI": "true"})
+    assert run.returncode == 2
+    assert run.stderr == "gitworthy ci: error: not inside a git repository: run gitworthy ci " \
+        "in the checked-out repository\n"

@@ -270,6 +270,9 @@ def _policy_notes(base: str, head: str, word: str) -> list[str]:
 
 def plan(env: Mapping[str, str], base: str | None = None) -> Plan:
     """Decide what to scan from the CI variables (or `base`, given by the user)."""
+    if git.toplevel() is None:
+        raise CIError("not inside a git repository: run gitworthy ci in the checked-out "
+                      "repository")
     system = detect(env)
     name = system.name if system else "no CI system recognised"
     head_rev = value(env, system.head) if system else ""
