@@ -9,6 +9,7 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,6 +36,7 @@ class Run:
     outputs: dict[str, str]
     summary: str
     steps_run: list[str]
+    seconds: dict[str, float]  # per step, for bench/action_timing.py (never asserted)
 
 
 def _parse_output_file(text: str) -> dict[str, str]:
@@ -109,7 +111,7 @@ def run_action(workspace: Path, temp: Path, event_name: str, event: dict[str, An
     })
     if not install:
         base_env["GITWORTHY_ACTION_PYTHON"] = sys.executable
-    stdout, ran, code = [], [], 0
+    stdout, ran, code, seconds = [], [], 0, {}
     for number, step in enumerate(action["runs"]["steps"]):
         if "run" not in step:
             continue
@@ -120,9 +122,11 @@ def run_action(workspace: Path, temp: Path, event_name: str, event: dict[str, An
         env = {**base_env, "GITHUB_OUTPUT": str(output_file),
                **{key: evaluate(value) for key, value in (step.get("env") or {}).items()}}
         assert step["shell"] == "bash"
+        started = time.perf_counter()
         proc = subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", str(script)],
                               cwd=workspace, env=env, stdout=subprocess.PIPE,
                               stderr=subprocess.STDOUT, text=True, check=False)
+        seconds[step.get("id", str(number))] = time.perf_counter() - started
         stdout.append(proc.stdout)  # stderr merged in order, as the runner reads them
         ran.append(step.get("id", step.get("name", "")))
         if step.get("id"):
@@ -131,7 +135,7 @@ def run_action(workspace: Path, temp: Path, event_name: str, event: dict[str, An
         if code:
             break
     outputs = {name: evaluate(spec["value"]) for name, spec in action["outputs"].items()}
-    return Run(code, "".join(stdout), outputs, summary.read_text("utf-8"), ran)
+    return Run(code, "".join(stdout), outputs, summary.read_text("utf-8"), ran, seconds)
 
 
 # -- repositories -----------------------------------------------------------------------

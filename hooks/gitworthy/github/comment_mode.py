@@ -75,9 +75,15 @@ def report_from(data: Mapping[str, Any]) -> Report:
         if not isinstance(item, dict):
             raise BadArtifact("an error entry in the report is malformed")
         errors.append(ScanError(text(item, "path"), text(item, "message")))
-    stats = data.get("stats") if isinstance(data.get("stats"), dict) else {}
-    files = stats.get("files") if isinstance(stats.get("files"), int) else 0
-    return Report(findings=findings, errors=errors, files=files)
+    stats = _table(data, "stats")
+    files = stats.get("files")
+    return Report(findings=findings, errors=errors, files=files if isinstance(files, int) else 0)
+
+
+def _table(data: Mapping[str, Any], key: str) -> dict[str, Any]:
+    """`data[key]` when it is a JSON object, else an empty one."""
+    value = data.get(key)
+    return value if isinstance(value, dict) else {}
 
 
 def main(env: Mapping[str, str]) -> int:
@@ -94,10 +100,8 @@ def main(env: Mapping[str, str]) -> int:
             raise BadArtifact(f"comment.json is for commit {head[:12]!r}, but the workflow run "
                               f"was for {str(run.get('head_sha'))[:12]}")
         fail_on = data.get("fail_on") if data.get("fail_on") in FAIL_ON else "error"
-        report = report_from(data.get("report") if isinstance(data.get("report"), dict)
-                             else {})
-        review = Review.from_json(data.get("review") if isinstance(data.get("review"), dict)
-                                  else {})
+        report = report_from(_table(data, "report"))
+        review = Review.from_json(_table(data, "review"))
     except BadArtifact as exc:
         log(workflow.command("error", f"gitworthy comment: {exc}", title="gitworthy"))
         return EXIT_ERROR
