@@ -169,9 +169,8 @@ def write_reports(report: Report, args: argparse.Namespace, fail_on: str,
             from gitworthy.report.text import summary
 
             print(summary(report, fail_on), file=sys.stderr)
-    else:
-        if to_stdout:
-            sys.stdout.write(output)
+    elif to_stdout:
+        sys.stdout.write(output)
 
 
 def _write(path: Path, text: str) -> None:
