@@ -680,12 +680,15 @@ def test_secret_and_records_removed_by_a_later_commit_still_fail(origin: Origin,
     run = pr_run(origin, tmp_path, fake)
     assert run.code == 1, run.stdout
     earlier = {(f["path"], f["check"]): f for f in findings_of(run)
-               if "a later commit removed it" in f["message"]}
+               if "removed by a later commit" in f["message"]}
     assert set(earlier) >= {("etl/settings.py", "check-secrets"),
                             ("exports/members.csv", "check-pii")}
     secret = earlier["etl/settings.py", "check-secrets"]
-    assert leaked[:12] in secret["message"] and "rotate the credential" in secret["hint"]
-    assert "git rebase -i" in secret["hint"]
+    assert "removed by a later commit" in secret["message"]
+    assert secret["details"]["commit"] == leaked
+    assert f"git rebase -i {leaked[:12]}~1" in secret["hint"]
+    assert "rotate the credential" in secret["hint"]
+    assert f"/blob/{leaked}/etl/settings.py#L1" in fake.comments[1][0]["body"]
     everything = run.stdout + run.summary + fake.comments[1][0]["body"]
     assert AWS_KEY not in everything and AWS_KEY[4:16] not in everything
 

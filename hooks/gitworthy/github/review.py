@@ -138,10 +138,10 @@ def _removed_later(finding: Finding) -> Finding:
     commit = str(finding.details.get("commit", ""))[:12]
     return replace(
         finding,
-        message=f"{finding.message} (in commit {commit}; a later commit removed it, but it "
-                "stays in the pull request's history)",
-        hint="Rewrite the branch so that no commit holds it (`git rebase -i` and drop or edit "
-             "that commit, then `git push --force-with-lease`), and treat the value as "
+        message=f"{finding.message} (removed by a later commit, but still in the pull "
+                "request's history)",
+        hint=f"Rewrite the branch so that no commit holds it (`git rebase -i {commit}~1`: edit "
+             f"or drop {commit}, then `git push --force-with-lease`), and treat the value as "
              "exposed: rotate the credential, or handle the personal data as a leak.",
         key=f"{finding.key}\0history",
     )
