@@ -510,6 +510,9 @@ def test_action_matches_githubs_schema() -> None:
                            "GITWORTHY_TEST_INSTALL=1 to run")
 def test_install_step_builds_a_working_venv(origin: Origin, tmp_path: Path,
                                             fake: FakeGitHub) -> None:
+    marker = tmp_path / "pwned"
+    plant(origin, marker, ["venv/__init__.py", "venv/__main__.py", "pip/__init__.py",
+                           "pip/__main__.py", *PLANTED])
     head = sha_of(origin, "feature")
     merge = origin.merge_ref(1, head)
     workspace = checkout(origin.root, tmp_path / "workspace", "refs/pull/1/merge")
@@ -517,6 +520,7 @@ def test_install_step_builds_a_working_venv(origin: Origin, tmp_path: Path,
                      head), fake.url, sha=merge, install=True)
     assert run.code == 1, run.stdout
     assert len(fake.comments[1]) == 1
+    assert not marker.exists()
 
 
 def test_fail_on_comes_from_the_config_when_the_input_is_empty(origin: Origin, tmp_path: Path,
@@ -613,13 +617,23 @@ def test_push_says_which_policy_it_used(origin: Origin, tmp_path: Path,
 
 # -- nothing from the pull request runs -------------------------------------------------
 
-PLANTED = {  # what a pull request could add so that Python imports it in the scan step
-    "hooks/__init__.py": "", "hooks/github/__init__.py": "",
-    "hooks/github/action.py": "", "gitworthy/__init__.py": "",
-    "gitworthy/__main__.py": "", "gitworthy/github/__init__.py": "",
-    "gitworthy/github/action.py": "", "sitecustomize.py": "", "usercustomize.py": "",
-    "pre_commit/__init__.py": "", "pre_commit/__main__.py": "",
-}
+PLANTED = (  # what a pull request could add so that Python imports it in the scan step
+    "hooks/__init__.py", "hooks/github/__init__.py", "hooks/github/action.py",
+    "gitworthy/__init__.py", "gitworthy/__main__.py", "gitworthy/github/__init__.py",
+    "gitworthy/github/action.py", "sitecustomize.py", "usercustomize.py",
+    "pre_commit/__init__.py", "pre_commit/__main__.py",
+)
+
+
+def plant(origin: Origin, marker: Path, paths: list[str]) -> None:
+    """Commit Python files on the feature branch that would write `marker` if imported."""
+    origin.git("checkout", "-q", "feature")
+    for path in paths:
+        origin.write(path, "import pathlib\n"
+                           f"pathlib.Path({str(marker)!r}).write_text({path!r})\n")
+    origin.add()
+    origin.commit("our own helpers")
+    origin.git("checkout", "-q", "main")
 
 
 def test_code_the_pull_request_adds_never_runs(origin: Origin, tmp_path: Path,
@@ -628,15 +642,13 @@ def test_code_the_pull_request_adds_never_runs(origin: Origin, tmp_path: Path,
     from sklearn.linear_model import LogisticRegression
 
     marker = tmp_path / "pwned"
+    plant(origin, marker, list(PLANTED))
     origin.git("checkout", "-q", "feature")
-    for path in PLANTED:
-        origin.write(path, "import pathlib\n"
-                           f"pathlib.Path({str(marker)!r}).write_text({path!r})\n")
     model = LogisticRegression().fit([[0.5, 1.0], [1.5, -2.0], [3.0, 0.25]], [0, 1, 0])
     (origin.root / "models").mkdir()
     joblib.dump(model, origin.root / "models" / "churn.joblib")
     origin.add()
-    origin.commit("our own helpers, and the model")
+    origin.commit("the model")
     origin.git("checkout", "-q", "main")
     run = pr_run(origin, tmp_path, fake)
     assert not marker.exists(), marker.read_text()

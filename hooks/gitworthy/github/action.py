@@ -431,7 +431,7 @@ def main(env: Mapping[str, str] | None = None) -> int:
             report = filter_report(report, split_list(env.get("GITWORTHY_PATHS", "")),
                                    split_list(env.get("GITWORTHY_EXCLUDE", "")), target.only)
             if target.number is not None and target.base is not None:
-                report = review_pull_request(review, target, env, report, fail_on, policy_ref)
+                report = _reviewed(review, target, env, report, fail_on, policy_ref)
     if report is None:
         write_outputs(env, {"findings": 0, "blocking": 0, "report-path": "", "policy": which})
         log(workflow.command("error", "gitworthy could not scan: see the message above "
@@ -456,6 +456,21 @@ def main(env: Mapping[str, str] | None = None) -> int:
     if report.internal_error:
         return EXIT_ERROR
     return EXIT_FINDINGS if report.exit_code(fail_on) else EXIT_OK
+
+
+def _reviewed(review: Review, target: Target, env: Mapping[str, str], report: Report,
+              fail_on: str, policy_ref: str | None) -> Report:
+    """`review_pull_request`, or the report as it is with a note when git cannot say."""
+    from gitworthy.config import ConfigError
+
+    try:
+        return review_pull_request(review, target, env, report, fail_on, policy_ref)
+    except (git.GitError, ConfigError) as exc:
+        log(f"gitworthy: the pull request's commits and policy changes were not reviewed: "
+            f"{exc}")  # inside stop-commands: git's message may quote the pull request
+        review.history_note = ("The pull request's commits and policy changes could not be "
+                               "reviewed (see the log).")
+        return report
 
 
 def review_pull_request(review: Review, target: Target, env: Mapping[str, str],
@@ -548,7 +563,8 @@ def entry(env: Mapping[str, str] | None = None) -> int:
     except Exception as exc:  # noqa: BLE001 - the guard of last resort
         import traceback
 
-        traceback.print_exc()
+        with commands_off():  # a traceback may quote what the scan read
+            traceback.print_exc()
         log(workflow.command("error", f"gitworthy action failed: {type(exc).__name__} "
                                          "(please report it with the log above)",
                                 title="gitworthy"))
