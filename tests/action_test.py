@@ -588,6 +588,9 @@ def test_policy_head_input_lets_the_pull_request_decide(origin: Origin, tmp_path
     assert run.code == 0, run.stdout
     assert run.outputs["policy"] == "head" and run.outputs["findings"] == "0"
     assert "policy: head" in run.stdout
+    body = fake.comments[1][0]["body"]  # the reviewer still sees what the change silences
+    assert "(`policy: head`: they do not count)" in body
+    assert "- `data/members.csv`: check\\-large\\-files large\\-data\\-file" in body
 
 
 def test_broken_configuration_in_the_pull_request_still_fails_on_findings(

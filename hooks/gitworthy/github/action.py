@@ -488,18 +488,24 @@ def review_pull_request(review: Review, target: Target, env: Mapping[str, str],
         fork_point = _merge_base(base, head)
     since = fork_point or base
     config_input = env.get("GITWORTHY_CONFIG") or None
-    if review.policy == "base":
-        review.policy_changed = policy.changed(root, since, head, config_input)
-    if review.policy_changed:
-        relaxed_fail_on = effective_fail_on(env, head)
-        relaxed = run_scan(scan_args(target, env, relaxed_fail_on, head))
-        if relaxed is None:
-            review.silenced_unknown = ("The pull request's own policy cannot be applied (see "
-                                       "the log), so what it would silence is not listed.")
+    review.policy_changed = policy.changed(root, since, head, config_input)
+    if review.policy_changed:  # scan again under the policy that did not apply, and compare
+        other = head if review.policy == "base" else base
+        other_fail_on = effective_fail_on(env, other)
+        other_report = run_scan(scan_args(target, env, other_fail_on, other))
+        if other_report is None:
+            whose = "pull request's own" if review.policy == "base" else "base commit's"
+            review.silenced_unknown = (f"The {whose} policy cannot be applied (see the log), "
+                                       "so what the change would silence is not listed.")
         else:
-            relaxed = filter_report(relaxed, split_list(env.get("GITWORTHY_PATHS", "")),
-                                    split_list(env.get("GITWORTHY_EXCLUDE", "")), target.only)
-            review.silenced = reviewing.silenced(report, fail_on, relaxed, relaxed_fail_on)
+            other_report = filter_report(other_report,
+                                         split_list(env.get("GITWORTHY_PATHS", "")),
+                                         split_list(env.get("GITWORTHY_EXCLUDE", "")),
+                                         target.only)
+            review.silenced = (
+                reviewing.silenced(report, fail_on, other_report, other_fail_on)
+                if review.policy == "base"
+                else reviewing.silenced(other_report, other_fail_on, report, fail_on))
     review.pragmas = reviewing.added_pragmas(root, f"{since}..{head}")
     if fork_point is None:
         review.history_note = ("The pull request's commits were not scanned one by one for "

@@ -155,7 +155,9 @@ def sections(review: Review) -> list[str]:
                  "Policy files it changes: "
                  + ", ".join(code(p, False) for p in review.policy_changed[:LISTED]) + "."]
         if review.silenced:
-            lines += ["", "Findings the change would silence (they still count here):", ""]
+            lines += ["", "Findings the change would silence (the base commit's policy "
+                          "applies: they still count):" if review.policy == "base" else
+                      "Findings the change silences (`policy: head`: they do not count):", ""]
             lines += [f"- {code(f.path, False)}: {escape(f.check)} {escape(f.rule)}"
                       for f in review.silenced[:LISTED]]
             lines += _more(len(review.silenced))
