@@ -510,6 +510,9 @@ def test_action_matches_githubs_schema() -> None:
                            "GITWORTHY_TEST_INSTALL=1 to run")
 def test_install_step_builds_a_working_venv(origin: Origin, tmp_path: Path,
                                             fake: FakeGitHub) -> None:
+    marker = tmp_path / "pwned"
+    plant(origin, marker, ["venv/__init__.py", "venv/__main__.py", "pip/__init__.py",
+                           "pip/__main__.py", *PLANTED])
     head = sha_of(origin, "feature")
     merge = origin.merge_ref(1, head)
     workspace = checkout(origin.root, tmp_path / "workspace", "refs/pull/1/merge")
@@ -517,6 +520,7 @@ def test_install_step_builds_a_working_venv(origin: Origin, tmp_path: Path,
                      head), fake.url, sha=merge, install=True)
     assert run.code == 1, run.stdout
     assert len(fake.comments[1]) == 1
+    assert not marker.exists()
 
 
 def test_fail_on_comes_from_the_config_when_the_input_is_empty(origin: Origin, tmp_path: Path,
@@ -584,6 +588,9 @@ def test_policy_head_input_lets_the_pull_request_decide(origin: Origin, tmp_path
     assert run.code == 0, run.stdout
     assert run.outputs["policy"] == "head" and run.outputs["findings"] == "0"
     assert "policy: head" in run.stdout
+    body = fake.comments[1][0]["body"]  # the reviewer still sees what the change silences
+    assert "(`policy: head`: they do not count)" in body
+    assert "- `data/members.csv`: check\\-large\\-files large\\-data\\-file" in body
 
 
 def test_broken_configuration_in_the_pull_request_still_fails_on_findings(
@@ -613,13 +620,23 @@ def test_push_says_which_policy_it_used(origin: Origin, tmp_path: Path,
 
 # -- nothing from the pull request runs -------------------------------------------------
 
-PLANTED = {  # what a pull request could add so that Python imports it in the scan step
-    "hooks/__init__.py": "", "hooks/github/__init__.py": "",
-    "hooks/github/action.py": "", "gitworthy/__init__.py": "",
-    "gitworthy/__main__.py": "", "gitworthy/github/__init__.py": "",
-    "gitworthy/github/action.py": "", "sitecustomize.py": "", "usercustomize.py": "",
-    "pre_commit/__init__.py": "", "pre_commit/__main__.py": "",
-}
+PLANTED = (  # what a pull request could add so that Python imports it in the scan step
+    "hooks/__init__.py", "hooks/github/__init__.py", "hooks/github/action.py",
+    "gitworthy/__init__.py", "gitworthy/__main__.py", "gitworthy/github/__init__.py",
+    "gitworthy/github/action.py", "sitecustomize.py", "usercustomize.py",
+    "pre_commit/__init__.py", "pre_commit/__main__.py",
+)
+
+
+def plant(origin: Origin, marker: Path, paths: list[str]) -> None:
+    """Commit Python files on the feature branch that would write `marker` if imported."""
+    origin.git("checkout", "-q", "feature")
+    for path in paths:
+        origin.write(path, "import pathlib\n"
+                           f"pathlib.Path({str(marker)!r}).write_text({path!r})\n")
+    origin.add()
+    origin.commit("our own helpers")
+    origin.git("checkout", "-q", "main")
 
 
 def test_code_the_pull_request_adds_never_runs(origin: Origin, tmp_path: Path,
@@ -628,15 +645,13 @@ def test_code_the_pull_request_adds_never_runs(origin: Origin, tmp_path: Path,
     from sklearn.linear_model import LogisticRegression
 
     marker = tmp_path / "pwned"
+    plant(origin, marker, list(PLANTED))
     origin.git("checkout", "-q", "feature")
-    for path in PLANTED:
-        origin.write(path, "import pathlib\n"
-                           f"pathlib.Path({str(marker)!r}).write_text({path!r})\n")
     model = LogisticRegression().fit([[0.5, 1.0], [1.5, -2.0], [3.0, 0.25]], [0, 1, 0])
     (origin.root / "models").mkdir()
     joblib.dump(model, origin.root / "models" / "churn.joblib")
     origin.add()
-    origin.commit("our own helpers, and the model")
+    origin.commit("the model")
     origin.git("checkout", "-q", "main")
     run = pr_run(origin, tmp_path, fake)
     assert not marker.exists(), marker.read_text()
@@ -680,12 +695,15 @@ def test_secret_and_records_removed_by_a_later_commit_still_fail(origin: Origin,
     run = pr_run(origin, tmp_path, fake)
     assert run.code == 1, run.stdout
     earlier = {(f["path"], f["check"]): f for f in findings_of(run)
-               if "a later commit removed it" in f["message"]}
+               if "removed by a later commit" in f["message"]}
     assert set(earlier) >= {("etl/settings.py", "check-secrets"),
                             ("exports/members.csv", "check-pii")}
     secret = earlier["etl/settings.py", "check-secrets"]
-    assert leaked[:12] in secret["message"] and "rotate the credential" in secret["hint"]
-    assert "git rebase -i" in secret["hint"]
+    assert "removed by a later commit" in secret["message"]
+    assert secret["details"]["commit"] == leaked
+    assert f"git rebase -i {leaked[:12]}~1" in secret["hint"]
+    assert "rotate the credential" in secret["hint"]
+    assert f"/blob/{leaked}/etl/settings.py#L1" in fake.comments[1][0]["body"]
     everything = run.stdout + run.summary + fake.comments[1][0]["body"]
     assert AWS_KEY not in everything and AWS_KEY[4:16] not in everything
 

@@ -134,3 +134,17 @@ def test_the_working_tree_policy_is_the_default(repo: Repo, tmp_path: Path) -> N
     assert policy.load(repo.root).config.fail_on == "warning"
     assert policy.load(repo.root).files == [".gitworthy.toml", "pyproject.toml",
                                             ".gitworthyignore", ".secrets.baseline"]
+
+
+def test_a_missing_baseline_the_branch_points_at_is_still_listed(repo: Repo) -> None:
+    repo.write("README.md", "# churn\n")
+    repo.add()
+    base = repo.commit()
+    repo.write(".gitworthy.toml", 'baseline = "nowhere.json"\n')
+    repo.add()
+    repo.commit("point at a baseline that is not there")
+    assert policy.changed(repo.root, base, "HEAD") == [".gitworthy.toml"]
+    repo.write("nowhere.json", json.dumps({"version": 1, "findings": []}))
+    repo.add()
+    repo.commit("and add it")
+    assert policy.changed(repo.root, base, "HEAD") == [".gitworthy.toml", "nowhere.json"]

@@ -42,10 +42,10 @@ class Policy:
 
 
 def read_file(root: Path | None, ref: str | None, name: str) -> bytes | None:
-    """A repository file's bytes at `ref` (`git cat-file`, never the working tree), or in the
-    working tree when `ref` is None; None when there is no such file. A relative `name` is
-    relative to the repository root; an absolute one outside the repository is read from
-    disk whatever `ref` is."""
+    """A repository file's bytes at `ref` (a commit id, as `resolve_ref` gives; read with
+    `git cat-file`, never the working tree), or in the working tree when `ref` is None;
+    None when there is no such file. A relative `name` is relative to the repository root;
+    an absolute one outside the repository is read from disk whatever `ref` is."""
     relative = _in_repo(root, name)
     if ref is None or relative is None or root is None:
         path = Path(name) if Path(name).is_absolute() else (root or Path.cwd()) / name
@@ -144,7 +144,8 @@ def changed(root: Path, base: str, head: str, config: str | None = None) -> list
     names: list[str] = []
     for commit in (base_commit, head_commit):
         try:
-            names += load(root, commit, config).files
+            side = load(root, commit, config, use_baseline=False)
+            names += [*side.files, side.config.baseline]
         except ConfigError:  # a broken configuration on one side: its plain files still count
             names += [config or "", *CONFIG_FILES, IGNORE_FILE, SECRETS_BASELINE]
     out = []

@@ -431,7 +431,7 @@ def main(env: Mapping[str, str] | None = None) -> int:
             report = filter_report(report, split_list(env.get("GITWORTHY_PATHS", "")),
                                    split_list(env.get("GITWORTHY_EXCLUDE", "")), target.only)
             if target.number is not None and target.base is not None:
-                report = review_pull_request(review, target, env, report, fail_on, policy_ref)
+                report = _reviewed(review, target, env, report, fail_on, policy_ref)
     if report is None:
         write_outputs(env, {"findings": 0, "blocking": 0, "report-path": "", "policy": which})
         log(workflow.command("error", "gitworthy could not scan: see the message above "
@@ -458,6 +458,21 @@ def main(env: Mapping[str, str] | None = None) -> int:
     return EXIT_FINDINGS if report.exit_code(fail_on) else EXIT_OK
 
 
+def _reviewed(review: Review, target: Target, env: Mapping[str, str], report: Report,
+              fail_on: str, policy_ref: str | None) -> Report:
+    """`review_pull_request`, or the report as it is with a note when git cannot say."""
+    from gitworthy.config import ConfigError
+
+    try:
+        return review_pull_request(review, target, env, report, fail_on, policy_ref)
+    except (git.GitError, ConfigError) as exc:
+        log(f"gitworthy: the pull request's commits and policy changes were not reviewed: "
+            f"{exc}")  # inside stop-commands: git's message may quote the pull request
+        review.history_note = ("The pull request's commits and policy changes could not be "
+                               "reviewed (see the log).")
+        return report
+
+
 def review_pull_request(review: Review, target: Target, env: Mapping[str, str],
                         report: Report, fail_on: str, policy_ref: str | None) -> Report:
     """Fill `review` for a pull request (policy changes and what they would silence, added
@@ -473,18 +488,24 @@ def review_pull_request(review: Review, target: Target, env: Mapping[str, str],
         fork_point = _merge_base(base, head)
     since = fork_point or base
     config_input = env.get("GITWORTHY_CONFIG") or None
-    if review.policy == "base":
-        review.policy_changed = policy.changed(root, since, head, config_input)
-    if review.policy_changed:
-        relaxed_fail_on = effective_fail_on(env, head)
-        relaxed = run_scan(scan_args(target, env, relaxed_fail_on, head))
-        if relaxed is None:
-            review.silenced_unknown = ("The pull request's own policy cannot be applied (see "
-                                       "the log), so what it would silence is not listed.")
+    review.policy_changed = policy.changed(root, since, head, config_input)
+    if review.policy_changed:  # scan again under the policy that did not apply, and compare
+        other = head if review.policy == "base" else base
+        other_fail_on = effective_fail_on(env, other)
+        other_report = run_scan(scan_args(target, env, other_fail_on, other))
+        if other_report is None:
+            whose = "pull request's own" if review.policy == "base" else "base commit's"
+            review.silenced_unknown = (f"The {whose} policy cannot be applied (see the log), "
+                                       "so what the change would silence is not listed.")
         else:
-            relaxed = filter_report(relaxed, split_list(env.get("GITWORTHY_PATHS", "")),
-                                    split_list(env.get("GITWORTHY_EXCLUDE", "")), target.only)
-            review.silenced = reviewing.silenced(report, fail_on, relaxed, relaxed_fail_on)
+            other_report = filter_report(other_report,
+                                         split_list(env.get("GITWORTHY_PATHS", "")),
+                                         split_list(env.get("GITWORTHY_EXCLUDE", "")),
+                                         target.only)
+            review.silenced = (
+                reviewing.silenced(report, fail_on, other_report, other_fail_on)
+                if review.policy == "base"
+                else reviewing.silenced(other_report, other_fail_on, report, fail_on))
     review.pragmas = reviewing.added_pragmas(root, f"{since}..{head}")
     if fork_point is None:
         review.history_note = ("The pull request's commits were not scanned one by one for "
@@ -548,7 +569,8 @@ def entry(env: Mapping[str, str] | None = None) -> int:
     except Exception as exc:  # noqa: BLE001 - the guard of last resort
         import traceback
 
-        traceback.print_exc()
+        with commands_off():  # a traceback may quote what the scan read
+            traceback.print_exc()
         log(workflow.command("error", f"gitworthy action failed: {type(exc).__name__} "
                                          "(please report it with the log above)",
                                 title="gitworthy"))

@@ -138,10 +138,10 @@ def _removed_later(finding: Finding) -> Finding:
     commit = str(finding.details.get("commit", ""))[:12]
     return replace(
         finding,
-        message=f"{finding.message} (in commit {commit}; a later commit removed it, but it "
-                "stays in the pull request's history)",
-        hint="Rewrite the branch so that no commit holds it (`git rebase -i` and drop or edit "
-             "that commit, then `git push --force-with-lease`), and treat the value as "
+        message=f"{finding.message} (removed by a later commit, but still in the pull "
+                "request's history)",
+        hint=f"Rewrite the branch so that no commit holds it (`git rebase -i {commit}~1`: edit "
+             f"or drop {commit}, then `git push --force-with-lease`), and treat the value as "
              "exposed: rotate the credential, or handle the personal data as a leak.",
         key=f"{finding.key}\0history",
     )
@@ -155,7 +155,9 @@ def sections(review: Review) -> list[str]:
                  "Policy files it changes: "
                  + ", ".join(code(p, False) for p in review.policy_changed[:LISTED]) + "."]
         if review.silenced:
-            lines += ["", "Findings the change would silence (they still count here):", ""]
+            lines += ["", "Findings the change would silence (the base commit's policy "
+                          "applies: they still count):" if review.policy == "base" else
+                      "Findings the change silences (`policy: head`: they do not count):", ""]
             lines += [f"- {code(f.path, False)}: {escape(f.check)} {escape(f.rule)}"
                       for f in review.silenced[:LISTED]]
             lines += _more(len(review.silenced))

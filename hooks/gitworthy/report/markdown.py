@@ -122,7 +122,7 @@ def _facts(report: Report, sha: str, scope: str) -> str:
 
 def _row(f: Finding, repo_url: str, sha: str) -> str:
     where = code(f.path + (f":{f.line}" if f.line else ""))
-    url = line_url(repo_url, sha, f.path, f.line)
+    url = line_url(repo_url, str(f.details.get("commit") or sha), f.path, f.line)
     file_cell = f"[{where}]({url})" if url else where
     severity = {"critical": ":rotating_light:", "error": ":x:"}.get(f.severity.value,
                                                                     ":warning:")
