@@ -2,9 +2,9 @@
 
 Each plugin is a detect-secrets `RegexBasedDetector`: a `secret_type` and a `denylist` of
 compiled patterns whose capture group is the secret. The plugins run beside detect-secrets'
-own default set (see `gitworthy.checks.secrets`), through the same allowlist pragma and
+own default set (see `gitworthy.secrets.scanner`), through the same allowlist pragma and
 false-positive filters. Importing this module imports detect-secrets' plugin base (and with
-it `requests`), so only `gitworthy.checks.secrets` imports it, when a text file needs scanning.
+it `requests`), so only `gitworthy.secrets.scanner` imports it, when a text file needs scanning.
 
 What detect-secrets 1.5 already covers, and what is added here:
 

@@ -1,0 +1,131 @@
+"""The prefilter: one combined pattern per case over whole blocks of text, so that only the
+lines some enabled plugin could report on go through detect-secrets' plugins and filters.
+"""
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+CONTEXT = 5            # lines of context detect-secrets' filters see on each side
+
+#
+# What each plugin's match must contain, as patterns that never match a newline: a line where
+# none of the enabled plugins' patterns matches cannot produce a finding, so only the other
+# lines go through detect-secrets. Each plugin has a case-sensitive pattern, searched in the
+# text, and a lowercase one standing for its case-insensitive parts, searched in the folded
+# text (`_fold`: much faster than re.IGNORECASE). A plugin missing here turns the prefilter off.
+_ASSIGNED = "key|pw|pass|token"  # Cloudant, IBM Cloud IAM, SoftLayer: `<name>_key = <value>`
+NEEDS: dict[str, tuple[str, str]] = {
+    "ArtifactoryDetector": (r"AKC|AP[\dA-F]", ""),
+    "AWSKeyDetector": (r"A3T[A-Z0-9]|ABIA|ACCA|AKIA|ASIA", "aws"),
+    "AzureStorageKeyDetector": ("AccountKey=", ""),
+    "BasicAuthDetector": ("://", ""),
+    "CloudantDetector": ("://", _ASSIGNED),
+    "DiscordBotTokenDetector": (r"[MNO][a-zA-Z\d_-]{23,25}\.[a-zA-Z\d_-]{6}\.", ""),
+    "GitHubTokenDetector": ("gh[pousr]_", ""),
+    "GitLabTokenDetector": ("gl[a-z]{2,7}-|GR1348941", ""),
+    "IbmCloudIamDetector": ("", _ASSIGNED),
+    "IbmCosHmacDetector": ("", "secret"),
+    "IPPublicDetector": (r"[0-9]\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]", ""),
+    "JwtTokenDetector": ("eyJ", ""),
+    "MailchimpDetector": ("-us[0-9]", ""),
+    "NpmDetector": ("_authToken=", ""),
+    "OpenAIDetector": ("T3BlbkFJ", ""),
+    "PrivateKeyDetector": (r"BEGIN|PuTTY-User-Key-File-\d", ""),
+    "PypiTokenDetector": ("pypi-AgEIcHlwaS5vcmc", ""),
+    "SendGridDetector": (r"SG\.", ""),
+    "SlackDetector": ("", r"xox[abposr]-|hooks\.slack\.com"),
+    "SoftlayerDetector": ("://", _ASSIGNED),
+    "SquareOAuthDetector": ("sq0csp-", ""),
+    "StripeDetector": ("[rs]k_live_", ""),
+    "TelegramBotTokenDetector": (r"\d{8}:", ""),
+    "TwilioKeyDetector": ("AC[a-z0-9]{32}|SK[a-z0-9]{32}", ""),
+    # gitworthy's plugins (gitworthy.secrets.plugins)
+    "ConnectionStringPasswordDetector": ("://", "passw?d|password|pwd"),
+    "DatabricksTokenDetector": ("dapi", ""),
+    "HuggingFaceTokenDetector": ("hf_|api_org_", ""),
+    "GoogleApiKeyDetector": ("AIza", ""),
+    "AzureSasTokenDetector": ("sig=", ""),
+}
+# Characters re.IGNORECASE equates with an ASCII letter that str.lower() does not turn into it.
+_FOLD = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"})
+
+
+def _fold(text: str) -> str:
+    """`text` lowercased as re.IGNORECASE compares letters (newlines stay where they are)."""
+    return text.lower() if text.isascii() else text.translate(_FOLD).lower()
+
+
+def _needs(plugin: Any) -> tuple[str, str] | None:
+    """What a line must match for `plugin` to find anything in it (case-sensitive, and
+    lowercase for the folded text), or None for a plugin not known here."""
+    name = type(plugin).__name__
+    if name == "KeywordDetector":  # every one of its regexes contains a denylisted keyword
+        from detect_secrets.plugins.keyword import DENYLIST
+        return "", "|".join(DENYLIST)
+    if name in ("Base64HighEntropyString", "HexHighEntropyString"):
+        # a quoted run of its alphabet, long enough to pass the entropy limit: the entropy
+        # of n characters is at most log2(n), so n > 2**limit (one less, for rounding)
+        shortest = max(1, math.floor(2 ** plugin.entropy_limit))
+        run = f"[{re.escape(plugin.charset)}]{{{shortest},}}"
+        return f"'{run}'|\"{run}\"", ""
+    return NEEDS.get(name)
+
+
+@dataclass(frozen=True)
+class Prefilter:
+    """The enabled plugins' needs: `exact` searched in the text, `folded` in `_fold(text)`."""
+
+    exact: re.Pattern[str] | None
+    folded: re.Pattern[str] | None
+
+
+def _either(patterns: list[str]) -> re.Pattern[str] | None:
+    patterns = sorted({p for p in patterns if p})
+    return re.compile("|".join(f"(?:{p})" for p in patterns)) if patterns else None
+
+
+def prefilter(plugins: Sequence[Any]) -> Prefilter | None:
+    """The prefilter for these plugins (None: some plugin is unknown, scan every line)."""
+    needs = [_needs(p) for p in plugins]
+    if any(n is None for n in needs):
+        return None
+    return Prefilter(_either([n[0] for n in needs if n]), _either([n[1] for n in needs if n]))
+
+
+def _offsets(pattern: re.Pattern[str], text: str) -> Iterator[int]:
+    """0-based numbers of the lines of `text` (split at newlines) that `pattern` matches."""
+    line = 0
+    at = 0
+    while True:
+        match = pattern.search(text, at)
+        if match is None:
+            return
+        line += text.count("\n", at, match.start())
+        yield line
+        end = text.find("\n", match.start())
+        if end < 0:
+            return
+        at = end + 1
+        line += 1
+
+
+def candidate_offsets(pre: Prefilter, text: str) -> list[int]:
+    """0-based numbers of the lines of `text` that some enabled plugin could report on."""
+    found: set[int] = set()
+    if pre.exact is not None:
+        found.update(_offsets(pre.exact, text))
+    if pre.folded is not None:
+        found.update(_offsets(pre.folded, _fold(text)))
+    return sorted(found)
+
+
+def candidate_lines(pre: Prefilter, lines: list[str]) -> Iterable[int]:
+    """1-based numbers of the `lines` the prefilter keeps (a transformer's line may hold
+    a newline, so matches are found per line here, not in the joined text)."""
+    if any("\n" in line for line in lines):
+        return [n for n, line in enumerate(lines, 1) if candidate_offsets(pre, line)]
+    return [n + 1 for n in candidate_offsets(pre, "\n".join(lines))]

@@ -1,0 +1,266 @@
+"""detect-secrets' plugins and filters, configured once and applied to lines of text.
+
+Nothing here imports detect-secrets at import time: `scanner()` does, the first time a file
+needs scanning.
+"""
+from __future__ import annotations
+
+import hashlib
+import io
+import re
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from gitworthy.findings import InspectionError
+from gitworthy.secrets.prefilter import CONTEXT, candidate_lines, candidate_offsets, prefilter
+
+# detect-secrets' plugins that judge any string by the name it is assigned to or its entropy.
+# Its `is_indirect_reference` filter (`x = call(...)` lines) exists for them; the plugins
+# that recognise a credential by its own format ignore it, so `create_engine("...u:p@h")`
+# and `boto3.client(aws_access_key_id="AKIA...")` are caught.
+GENERIC = frozenset({"KeywordDetector", "Base64HighEntropyString", "HexHighEntropyString"})
+INDIRECT = "detect_secrets.filters.heuristic.is_indirect_reference"
+INVALID_FILE = "detect_secrets.filters.common.is_invalid_file"  # needs a file on disk
+# A hash where configs pin a version or record a checksum: pre-commit `rev:`, DVC `md5:`,
+# `uses: actions/checkout@<sha>`, lock digests. Hex high-entropy hits there are not secrets.
+PINNED_HASH = re.compile(
+    r"(?:\b(?:rev|ref|sha(?:1|256|512)?|md5|etag|checksum|digest|hash|oid|revision"
+    r"|commit(?:_?(?:id|sha))?)[\"']?\s*[:=]\s*[\"']?(?:(?:sha256|sha1|md5):)?|@)"
+    r"([0-9a-fA-F]{32,128})\b",
+    re.IGNORECASE,
+)
+# A value that says it is not a real one: AWS's documented keys end in EXAMPLE/EXAMPLEKEY.
+EXAMPLE = re.compile(r"example|dummy|placeholder", re.IGNORECASE)
+MAX_LINE = 4096        # longer lines are scanned in overlapping windows of this many characters
+OVERLAP = 256
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One potential secret: where (1-based line), what kind, and the value (never output)."""
+
+    line: int
+    type: str
+    value: str
+
+    @property
+    def hashed(self) -> str:
+        """detect-secrets' `hashed_secret` (sha1 of the value)."""
+        return hashlib.sha1(self.value.encode("utf-8", "surrogateescape")).hexdigest()
+
+
+def mask(value: str) -> str:
+    """What a report may show of a secret: its first two characters, if it is long enough."""
+    return f"{value[:2]}***" if len(value) >= 12 else "***"
+
+
+class Scanner:
+    """detect-secrets' plugins and filters, configured once, applied to lines of text.
+
+    Does what `detect_secrets.core.scan.scan_file` does (transformers, then line-based plugins
+    through the configured filters, eager transformers when nothing was found), but on text
+    the engine read from any source, with the filters sorted into their stages once instead
+    of matched by introspection on every line.
+    """
+
+    def __init__(self, disabled: Sequence[str] = ()) -> None:
+        from detect_secrets.core.plugins.util import get_mapping_from_secret_type_to_class
+        from detect_secrets.settings import get_filters, get_plugins, get_settings
+
+        from gitworthy.secrets import plugins as secret_plugins
+
+        mapping: dict[str, type] = get_mapping_from_secret_type_to_class()
+        known = {c.__name__ for c in mapping.values()}
+        ours = {c.__name__: c for c in secret_plugins.PLUGINS}
+        unknown = sorted(set(disabled) - known - set(ours))
+        if unknown:
+            raise InspectionError(f"disable-plugins names unknown plugin(s) {', '.join(unknown)}"
+                                  f" (known: {', '.join(sorted(known | set(ours)))})")
+        settings = get_settings()
+        settings.clear()  # detect-secrets' default filters; no verification (no network)
+        settings.configure_plugins([{"name": n} for n in sorted(known) if n not in disabled])
+        settings.disable_filters(INVALID_FILE)
+        get_plugins.cache_clear()
+        get_filters.cache_clear()
+        self.plugins = [(p, type(p).__name__ in GENERIC) for p in get_plugins()]
+        self.is_placeholder = secret_plugins.is_placeholder
+        self.url_plugin = next(
+            (p for p, _ in self.plugins if type(p).__name__ == "BasicAuthDetector"), None)
+        self.hex_plugin = next(
+            (p for p, _ in self.plugins if type(p).__name__ == "HexHighEntropyString"), None)
+        self.plugins += [(c(), False) for n, c in ours.items() if n not in disabled]
+        filters = get_filters()
+        self.file_filters = _stage(filters, {"filename"}, {"filename"})
+        line_filters = _stage(filters, {"line"}, {"filename", "line", "context"})
+        self.line_filters = [f for f in line_filters if getattr(f[0], "path", "") != INDIRECT]
+        self.indirect = [f for f in line_filters if getattr(f[0], "path", "") == INDIRECT]
+        self.secret_filters = _stage(filters, {"secret"}, {"filename", "secret", "plugin", "line"})
+        self.candidates = prefilter([p for p, _ in self.plugins])
+
+    def skips_file(self, name: str) -> bool:
+        """detect-secrets' file filters: non-text extensions, lock files, swagger files."""
+        return any(_call(f, names, filename=name) for f, names in self.file_filters)
+
+    def scan_text(self, text: str, name: str, prefilter: bool = True) -> list[Hit]:
+        """Every potential secret of a file, like detect-secrets' `scan_file`, plus the raw
+        lines of a file its transformers rewrote (they drop YAML and ini comments)."""
+        lines = split(text)
+        transformed = _transformed(text, name, eager=False)
+        hits = self.scan_lines(transformed or lines, name, prefilter)
+        if transformed:
+            hits += self.scan_lines(lines, name, prefilter)
+        if not hits:
+            eager = _transformed(text, name, eager=True)
+            if eager:
+                hits = self.scan_lines(eager, name, prefilter)
+        return hits
+
+    def scan_lines(self, lines: list[str], name: str, prefilter: bool = True) -> list[Hit]:
+        """Potential secrets in `lines` (line numbers start at 1), after every filter."""
+        if prefilter and self.candidates is not None:
+            numbers: Iterable[int] = candidate_lines(self.candidates, lines)
+        else:
+            numbers = range(1, len(lines) + 1)
+        hits: list[Hit] = []
+        for number in numbers:
+            hits += self.scan_line(lines, number, number, name)
+        return hits
+
+    def scan_stream(self, blocks: Iterable[str], name: str, prefilter: bool = True
+                    ) -> tuple[list[Hit], dict[int, str]]:
+        """`scan_lines` over a file read block by block (each block whole lines, joined by
+        newlines), holding one block and a few lines of context in memory. Returns the hits
+        and the text of their lines."""
+        use = self.candidates if prefilter else None
+        kept: list[str] = []    # lines from number `base` on (context of pending candidates)
+        base = 1
+        todo: deque[int] = deque()  # candidate line numbers not scanned yet
+        hits: list[Hit] = []
+        texts: dict[int, str] = {}
+        for block in blocks:
+            first = base + len(kept)
+            new = split(block)
+            if use is None:
+                todo.extend(range(first, first + len(new)))
+            else:
+                todo.extend(first + i for i in candidate_offsets(use, block))
+            kept += new
+            ready = base + len(kept) - 1 - CONTEXT  # lines whose following context is read
+            while todo and todo[0] <= ready:
+                number = todo.popleft()
+                found = self.scan_line(kept, number - base + 1, number, name)
+                if found:
+                    hits += found
+                    texts[number] = kept[number - base]
+            keep_from = min(todo[0] if todo else ready + 1, ready + 1) - CONTEXT
+            if keep_from > base:
+                del kept[:keep_from - base]
+                base = keep_from
+        for number in todo:
+            found = self.scan_line(kept, number - base + 1, number, name)
+            if found:
+                hits += found
+                texts[number] = kept[number - base]
+        return hits, texts
+
+    def scan_line(self, lines: list[str], index: int, number: int, name: str) -> list[Hit]:
+        """Potential secrets in `lines[index - 1]` (reported as line `number`)."""
+        from detect_secrets.util.code_snippet import get_code_snippet
+
+        hits: list[Hit] = []
+        line = lines[index - 1].rstrip()
+        if not line:
+            return hits
+        context = get_code_snippet(lines, index)
+        judged = line if len(line) <= MAX_LINE else line[-MAX_LINE:]
+        if any(_call(f, n, filename=name, line=judged, context=context)
+               for f, n in self.line_filters):
+            return hits
+        indirect = any(_call(f, n, filename=name, line=judged, context=context)
+                       for f, n in self.indirect)
+        for window in _windows(line):
+            for plugin, generic in self.plugins:
+                if generic and indirect:
+                    continue
+                for found in plugin.analyze_line(filename=name, line=window,
+                                                 line_number=number, context=context):
+                    value = found.secret_value
+                    if not value or (plugin is self.url_plugin
+                                     and self.is_placeholder(value)):
+                        continue  # `user:password@localhost` in docs and templates
+                    if EXAMPLE.search(value):
+                        continue  # AWS's documented `...EXAMPLE` keys, `dummy-token`
+                    if plugin is self.hex_plugin and value in PINNED_HASH.findall(window):
+                        continue  # `rev: <commit>`, `md5: <checksum>`: not secrets
+                    if not any(
+                        _call(f, n, filename=name, secret=value, plugin=plugin, line=window)
+                        for f, n in self.secret_filters
+                    ):
+                        hits.append(Hit(number, found.type, value))
+        return hits
+
+
+def _stage(filters: list[Any], required: set[str], provided: set[str]
+           ) -> list[tuple[Callable[..., bool], tuple[str, ...]]]:
+    """The filters detect-secrets runs at one stage: those that take the stage's required
+    arguments and no argument the stage cannot give (as its `_is_filtered_out` selects)."""
+    return [(f, tuple(sorted(f.injectable_variables))) for f in filters
+            if required <= f.injectable_variables <= provided]
+
+
+def _call(function: Callable[..., bool], names: tuple[str, ...], **values: Any) -> bool:
+    """A filter's verdict; a filter that rejects its arguments does not apply (as in
+    detect-secrets' `_is_filtered_out`)."""
+    try:
+        return bool(function(**{n: values[n] for n in names}))
+    except TypeError:
+        return False
+
+
+def _windows(line: str) -> Iterator[str]:
+    """A line, or overlapping windows of a huge one (minified JSON, a one-line data dump)."""
+    if len(line) <= MAX_LINE:
+        yield line
+        return
+    for start in range(0, len(line), MAX_LINE - OVERLAP):
+        yield line[start:start + MAX_LINE]
+        if start + MAX_LINE >= len(line):
+            return
+
+
+def split(text: str) -> list[str]:
+    """Lines as git and editors number them: split at newlines only."""
+    return text.split("\n")
+
+
+class _Named(io.StringIO):
+    """The `NamedIO` detect-secrets' transformers read (a text stream with a name)."""
+
+    def __init__(self, text: str, name: str) -> None:
+        super().__init__(text)
+        self.name = name
+
+
+def _transformed(text: str, name: str, eager: bool) -> list[str] | None:
+    """detect-secrets' transformers (YAML values, ini/.env `key = "value"` lines), or None."""
+    from detect_secrets.transformers import get_transformed_file
+
+    try:
+        named: Any = _Named(text, name)
+        return get_transformed_file(named, use_eager_transformers=eager)
+    except Exception:  # noqa: BLE001 - a parser choking on odd input: the raw lines still count
+        return None
+
+
+_SCANNERS: dict[tuple[str, ...], Scanner] = {}
+
+
+def scanner(disabled: Sequence[str] = ()) -> Scanner:
+    """The configured scanner (detect-secrets' settings are global: configure on change)."""
+    key = tuple(sorted(disabled))
+    if key not in _SCANNERS:
+        _SCANNERS.clear()
+        _SCANNERS[key] = Scanner(key)
+    return _SCANNERS[key]
