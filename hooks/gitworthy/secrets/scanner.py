@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import re
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -16,23 +15,15 @@ from typing import Any
 from gitworthy.findings import InspectionError
 from gitworthy.secrets.prefilter import CONTEXT, candidate_lines, candidate_offsets, prefilter
 
-# detect-secrets' plugins that judge any string by the name it is assigned to or its entropy.
-# Its `is_indirect_reference` filter (`x = call(...)` lines) exists for them; the plugins
-# that recognise a credential by its own format ignore it, so `create_engine("...u:p@h")`
-# and `boto3.client(aws_access_key_id="AKIA...")` are caught.
-GENERIC = frozenset({"KeywordDetector", "Base64HighEntropyString", "HexHighEntropyString"})
+# detect-secrets' plugin that judges any string by the name it is assigned to. Its
+# `is_indirect_reference` filter (`x = call(...)` lines) exists for it: `password =
+# get_password()` names no value. The plugins that recognise a credential by its own format
+# ignore that filter, so `create_engine("...u:p@h")` and `boto3.client(aws_access_key_id=
+# "AKIA...")` are caught, and so do the high-entropy plugins, which need evidence on the line
+# anyway (`gitworthy.secrets.filters`): `Client(api_key="<random>")` is caught.
+GENERIC = frozenset({"KeywordDetector"})
 INDIRECT = "detect_secrets.filters.heuristic.is_indirect_reference"
 INVALID_FILE = "detect_secrets.filters.common.is_invalid_file"  # needs a file on disk
-# A hash where configs pin a version or record a checksum: pre-commit `rev:`, DVC `md5:`,
-# `uses: actions/checkout@<sha>`, lock digests. Hex high-entropy hits there are not secrets.
-PINNED_HASH = re.compile(
-    r"(?:\b(?:rev|ref|sha(?:1|256|512)?|md5|etag|checksum|digest|hash|oid|revision"
-    r"|commit(?:_?(?:id|sha))?)[\"']?\s*[:=]\s*[\"']?(?:(?:sha256|sha1|md5):)?|@)"
-    r"([0-9a-fA-F]{32,128})\b",
-    re.IGNORECASE,
-)
-# A value that says it is not a real one: AWS's documented keys end in EXAMPLE/EXAMPLEKEY.
-EXAMPLE = re.compile(r"example|dummy|placeholder", re.IGNORECASE)
 MAX_LINE = 4096        # longer lines are scanned in overlapping windows of this many characters
 OVERLAP = 256
 
@@ -69,6 +60,7 @@ class Scanner:
         from detect_secrets.core.plugins.util import get_mapping_from_secret_type_to_class
         from detect_secrets.settings import get_filters, get_plugins, get_settings
 
+        from gitworthy.secrets import filters as secret_filters
         from gitworthy.secrets import plugins as secret_plugins
 
         mapping: dict[str, type] = get_mapping_from_secret_type_to_class()
@@ -82,21 +74,18 @@ class Scanner:
         settings.clear()  # detect-secrets' default filters; no verification (no network)
         settings.configure_plugins([{"name": n} for n in sorted(known) if n not in disabled])
         settings.disable_filters(INVALID_FILE)
+        settings.filters.update({path: {} for path in secret_filters.FILTERS})
         get_plugins.cache_clear()
         get_filters.cache_clear()
         self.plugins = [(p, type(p).__name__ in GENERIC) for p in get_plugins()]
-        self.is_placeholder = secret_plugins.is_placeholder
-        self.url_plugin = next(
-            (p for p, _ in self.plugins if type(p).__name__ == "BasicAuthDetector"), None)
-        self.hex_plugin = next(
-            (p for p, _ in self.plugins if type(p).__name__ == "HexHighEntropyString"), None)
         self.plugins += [(c(), False) for n, c in ours.items() if n not in disabled]
         filters = get_filters()
         self.file_filters = _stage(filters, {"filename"}, {"filename"})
         line_filters = _stage(filters, {"line"}, {"filename", "line", "context"})
         self.line_filters = [f for f in line_filters if getattr(f[0], "path", "") != INDIRECT]
         self.indirect = [f for f in line_filters if getattr(f[0], "path", "") == INDIRECT]
-        self.secret_filters = _stage(filters, {"secret"}, {"filename", "secret", "plugin", "line"})
+        self.secret_filters = _stage(filters, {"secret"},
+                                     {"filename", "secret", "plugin", "line", "context"})
         self.candidates = prefilter([p for p, _ in self.plugins])
 
     def skips_file(self, name: str) -> bool:
@@ -187,15 +176,9 @@ class Scanner:
                 for found in plugin.analyze_line(filename=name, line=window,
                                                  line_number=number, context=context):
                     value = found.secret_value
-                    if not value or (plugin is self.url_plugin
-                                     and self.is_placeholder(value)):
-                        continue  # `user:password@localhost` in docs and templates
-                    if EXAMPLE.search(value):
-                        continue  # AWS's documented `...EXAMPLE` keys, `dummy-token`
-                    if plugin is self.hex_plugin and value in PINNED_HASH.findall(window):
-                        continue  # `rev: <commit>`, `md5: <checksum>`: not secrets
-                    if not any(
-                        _call(f, n, filename=name, secret=value, plugin=plugin, line=window)
+                    if value and not any(
+                        _call(f, n, filename=name, secret=value, plugin=plugin, line=window,
+                              context=context)
                         for f, n in self.secret_filters
                     ):
                         hits.append(Hit(number, found.type, value))
