@@ -66,10 +66,14 @@ IN_NOTEBOOK = Rule(
 )
 RULES = (HARDCODED, IN_NOTEBOOK)
 
-RANK = {"Connection String Password": 0, "Basic Auth Credentials": 2, "Secret Keyword": 3,
-        "Base64 High Entropy String": 4, "Hex High Entropy String": 4}
+# When several plugins find the same value on one line, the most specific names it.
+RANK = {"Connection String Password": 0, "Basic Auth Credentials": 2, "Curl Credentials": 2,
+        "Secret Keyword": 3, "Base64 High Entropy String": 4, "Hex High Entropy String": 4,
+        "Credential Assignment": 5}
 PLAIN = {
     "Secret Keyword": "a value assigned to a secret-sounding name",
+    "Credential Assignment": "a random-looking value assigned to a credential's name",
+    "Curl Credentials": "a password or token on a curl command line",
     "Base64 High Entropy String": "a random-looking string",
     "Hex High Entropy String": "a random-looking hex string",
     "Basic Auth Credentials": "a password in a URL",
@@ -99,9 +103,54 @@ HINTS = {
                           "`huggingface-cli login` or the HF_TOKEN environment variable",
     "Google API Key": "delete or restrict the key in the Google Cloud console, then read it "
                       "from the environment",
+    "Credential Assignment": "rotate it with the service that issued it, then read it from an "
+                             "environment variable or a secrets manager",
+    "Curl Credentials": "change the password or revoke the token, then pass it from the "
+                        "environment (`curl -u \"$USER:$PASSWORD\"`, `--netrc`)",
 }
-DEFAULT_HINT = ("rotate it, then read it from an environment variable or a secrets manager "
-                "(a false positive: add `# pragma: allowlist secret` to the line)")
+DEFAULT_HINT = "rotate it, then read it from an environment variable or a secrets manager"
+# How to mark a value that is not a credential, in the comment syntax of each kind of file.
+_PRAGMA = "pragma: allowlist secret"
+ALLOW_BY_SUFFIX = {
+    **dict.fromkeys((".html", ".htm", ".xml", ".svg", ".md", ".vue", ".xhtml", ".config"),
+                    f"add `<!-- {_PRAGMA} -->` at the end of the line"),
+    **dict.fromkeys((".sql", ".lua", ".hs"), f"add `-- {_PRAGMA}` at the end of the line"),
+    **dict.fromkeys((".js", ".ts", ".jsx", ".tsx", ".go", ".java", ".kt", ".scala", ".c", ".h",
+                     ".cpp", ".cs", ".rs", ".swift", ".php", ".groovy", ".gradle"),
+                    f"add `// {_PRAGMA}` at the end of the line"),
+    **dict.fromkeys((".json", ".csv", ".tsv", ".jsonl", ".ndjson", ".txt", ".log", ".pem",
+                     ".xlsx", ".gz"), ""),
+}
+BASELINE_HINT = ("accept it in the baseline: `gitworthy baseline` (or `detect-secrets scan "
+                 "--baseline .secrets.baseline`)")
+
+
+def allow_hint(path: str, notebook_part: str = "") -> str:
+    """The way to mark a known non-secret that works in this file (its comment syntax, or
+    the baseline where the format has no comments)."""
+    name = path.rsplit("/", 1)[-1]
+    if notebook_part:
+        way = f"add `# {_PRAGMA}` to the cell's line" if notebook_part == "source" else ""
+    elif name.startswith("Dockerfile") or name.endswith((".dockerfile", ".Dockerfile")):
+        way = (f"put `# {_PRAGMA.replace('allowlist', 'allowlist nextline')}` on its own line "
+               "right above it (a comment at the end of a `RUN ... \\` line would swallow the "
+               "backslash)")
+    else:
+        suffix = name[name.rfind("."):].lower() if "." in name else ""
+        way = ALLOW_BY_SUFFIX.get(suffix, f"add `# {_PRAGMA}` at the end of the line")
+    return f"not a credential? {way + ', or ' if way else ''}{BASELINE_HINT}"
+
+
+def hint(secret_type: str, path: str, notebook_part: str = "") -> str:
+    """What to do: revoke and rotate (the provider's own page where known), then how to mark a
+    value that is not a credential in this kind of file."""
+    text = HINTS.get(secret_type)
+    if text is None:
+        from gitworthy.secrets.plugins import HINTS as FORMAT_HINTS  # loaded: a hit was found
+
+        text = FORMAT_HINTS.get(secret_type)
+        text = f"{text}, then read it from the environment" if text else DEFAULT_HINT
+    return f"{text}; {allow_hint(path, notebook_part)}"
 
 # --------------------------------------------------------------------------- the check
 
@@ -155,7 +204,7 @@ def check(file: File, options: dict[str, Any], context: Context) -> Iterator[Fin
     for hit in hits:
         yield HARDCODED.finding(
             file.path, f"{_describe(hit.type)}: {mask(hit.value)}",
-            HINTS.get(hit.type, DEFAULT_HINT), line=hit.line, key=f"{hit.type}:{hit.hashed}",
+            hint(hit.type, file.path), line=hit.line, key=f"{hit.type}:{hit.hashed}",
             details={"secret_type": hit.type, "masked": mask(hit.value)},
         )
 
@@ -202,14 +251,14 @@ def _check_notebook(file: File, scan: Scanner, options: dict[str, Any],
         texts = {h.line: lines[h.line - 1] for h in hits}
         where = "notebook" if cell is None else f"cell {cell}"
         for hit in accepted(hits, texts, file.path, context, options["secrets-baseline"]):
-            hint = HINTS.get(hit.type, DEFAULT_HINT)
+            advice = hint(hit.type, file.path, "source" if part == "source" else "other")
             if part.startswith("output"):
-                hint += "; clear the stored output: jupyter nbconvert --clear-output --inplace " \
-                        f"{file.path}"
+                advice += ("; clear the stored output: jupyter nbconvert --clear-output --inplace "
+                           f"{file.path}")
             yield IN_NOTEBOOK.finding(
                 file.path,
                 f"{where} {part}, line {hit.line}: {_describe(hit.type)}: {mask(hit.value)}",
-                hint, key=f"{hit.type}:{hit.hashed}",
+                advice, key=f"{hit.type}:{hit.hashed}",
                 details={"cell": cell, "part": part, "cell_line": hit.line,
                          "secret_type": hit.type, "masked": mask(hit.value)},
             )

@@ -14,7 +14,7 @@ import re
 from typing import Any
 
 ENTROPY = frozenset({"Base64HighEntropyString", "HexHighEntropyString"})
-GENERIC = ENTROPY | {"KeywordDetector"}
+GENERIC = ENTROPY | {"KeywordDetector", "CredentialAssignmentDetector"}
 
 # A name that says its value is a credential, right before the value (`api_key = "`,
 # `"client_secret": "`, `--password '`, `Authorization: Bearer `, `key=`).
@@ -43,14 +43,26 @@ PLACEHOLDER_WORD = re.compile(
     r"(?:^|[_\-. ])(?:your|my|example|sample|dummy|fake|placeholder|insert|replace|changeme"
     r"|redacted|here|todo|xxx+)(?:$|[_\-. ])", re.IGNORECASE)
 WORDS_ONLY = re.compile(r"^[A-Za-z]+(?:[_\-. ][A-Za-z]+)*$")
-FILLER = re.compile(r"(.)\1{5,}|\.\.\.|\u2026")
+FILLER = re.compile(r"x{4,}|X{4,}|\*{3,}|#{4,}|\.\.\.|\u2026")
+RUN = re.compile(r"(.)\1{5,}")
+TOKEN_CHARS = re.compile(r"[\w\-.#*+/=~\u2026]+")
+UUID = re.compile(r"[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}", re.IGNORECASE)
 # Keys published in the providers' own documentation and samples, public by design.
 DOCUMENTED = frozenset({
     "AIzaSyB41DRUbKWJHPxaFjMAwdrzWzbVKartNGg",  # Google Maps JavaScript API samples
     "AKIAIOSFODNN7EXAMPLE",                     # AWS documentation
     "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",  # AWS documentation
+    # example keys in the sources of github.com/firebase/firebase-android-sdk
+    "AIzaSyabcdefghijklmnopqrstuvwxyz1234567", "AIzaSyAnLA7NfeLquW1tJFpx_eQCxoX-oo6YyIs",
+    "AIzaSyCkEhVjf3pduRDt6d1yKOMitrUEke8agEM", "AIzaSyDMAScliyLx7F0NPDEJi1QmyCgHIAODrlU",
+    "AIzaSyD3asb-2pEZVqMkmL6M9N6nHZRR_znhrh0", "AIzayDNSXIbFmlXbIE6mCzDLQAqITYefhixbX4A",
+    "AIzaSyAdOS2zB6NCsk1pCdZ4-P6GBdi_UUPwX7c", "AIzaSyASWm6HmTMdYWpgMnjRBjxcQ9CKctWmLd4",
+    "AIzaSyANUvH9H9BsUccjsu2pCmEkOPjjaXeDQgY", "AIzaSyA5_iVawFQ8ABuTZNUdcwERLJv_a_p4wtM",
+    "AIzaSyA4UrcGxgwQFTfaI3no3t7Lt1sjmdnP5sQ", "AIzaSyDSb51JiIcB6OJpwwMicseKRhhrOq1cS7g",
+    "AIzaSyBF2RrAIm4a0mO64EShQfqfd2AFnzAvvuU", "AIzaSyBcE-OOIbhjyR83gm4r2MFCu4MJmprNXsw",
+    "AIzaSyB8qGxt4ec15vitgn44duC5ucxaOi4FmqE", "AIzaSyA8vmApnrHNFE0bApF4hoZ11srVL_n0nvY",
 })
-EXAMPLE = re.compile(r"example|dummy|placeholder", re.IGNORECASE)
+EXAMPLE = re.compile(r"example|dummy|placeholder|fake", re.IGNORECASE)
 
 
 def _name(plugin: Any) -> str:
@@ -62,12 +74,27 @@ def _before(line: str, secret: str) -> str:
     return line[:at] if at >= 0 else line
 
 
-def is_placeholder_value(secret: str) -> bool:
+def _token(line: str, secret: str) -> str:
+    """The whole token around `secret` on its line (a plugin may report only a prefix)."""
+    at = line.find(secret)
+    if at < 0:
+        return secret
+    for match in TOKEN_CHARS.finditer(line):
+        if match.start() <= at < match.end():
+            return line[match.start():max(match.end(), at + len(secret))]
+    return secret
+
+
+def is_placeholder_value(secret: str, line: str) -> bool:
     """`my_rackspace_api_key`, `YOUR_API_KEY`, `hf_xxxx...`, `sk-...`, `<your-password>`:
     a value that says it stands in for one (any plugin)."""
     from gitworthy.secrets.plugins import is_placeholder
 
-    if secret in DOCUMENTED or EXAMPLE.search(secret) or FILLER.search(secret):
+    token = _token(line, secret)
+    if secret in DOCUMENTED or token in DOCUMENTED or EXAMPLE.search(token):
+        return True
+    run = RUN.search(token)
+    if FILLER.search(token) or (run and len(run.group(0)) * 2 >= len(token)):
         return True
     if WORDS_ONLY.match(secret) and PLACEHOLDER_WORD.search(secret):
         return True
@@ -96,5 +123,12 @@ def is_known_non_secret(secret: str, plugin: Any, line: str) -> bool:
     return NON_SECRET_CONTEXT.search(before[-160:]) is not None
 
 
+def is_uuid_unnamed(secret: str, plugin: Any) -> bool:
+    """A UUID is an id, unless it is assigned to a credential's name (Heroku, Snyk and
+    HubSpot keys are UUIDs). Replaces detect-secrets' `is_potential_uuid`."""
+    return _name(plugin) != "CredentialAssignmentDetector" and UUID.search(secret) is not None
+
+
 FILTERS = tuple(f"{__name__}.{f.__name__}" for f in (
-    is_placeholder_value, is_generic_without_evidence, is_known_non_secret))
+    is_placeholder_value, is_generic_without_evidence, is_known_non_secret, is_uuid_unnamed))
+REPLACED = ("detect_secrets.filters.heuristic.is_potential_uuid",)

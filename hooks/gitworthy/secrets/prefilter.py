@@ -45,10 +45,10 @@ NEEDS: dict[str, tuple[str, str]] = {
     "TwilioKeyDetector": ("AC[a-z0-9]{32}|SK[a-z0-9]{32}", ""),
     # gitworthy's plugins (gitworthy.secrets.plugins)
     "ConnectionStringPasswordDetector": ("://", "passw?d|password|pwd"),
-    "DatabricksTokenDetector": ("dapi", ""),
-    "HuggingFaceTokenDetector": ("hf_|api_org_", ""),
-    "GoogleApiKeyDetector": ("AIza", ""),
     "AzureSasTokenDetector": ("sig=", ""),
+    "CredentialAssignmentDetector": ("", r"token|secret|passw|pwd|api_?key|apikey|access_?key"
+                                         r"|auth_?key|private_?key|client_?key|cred|session"),
+    "CurlCredentialDetector": ("", "curl"),
 }
 # Characters re.IGNORECASE equates with an ASCII letter that str.lower() does not turn into it.
 _FOLD = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"})
@@ -63,6 +63,9 @@ def _needs(plugin: Any) -> tuple[str, str] | None:
     """What a line must match for `plugin` to find anything in it (case-sensitive, and
     lowercase for the folded text), or None for a plugin not known here."""
     name = type(plugin).__name__
+    if name == "TokenFormatDetector":
+        from gitworthy.secrets.plugins import markers
+        return "|".join(re.escape(m) for m in markers()), ""
     if name == "KeywordDetector":  # every one of its regexes contains a denylisted keyword
         from detect_secrets.plugins.keyword import DENYLIST
         return "", "|".join(DENYLIST)

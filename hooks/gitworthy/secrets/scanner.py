@@ -73,7 +73,7 @@ class Scanner:
         settings = get_settings()
         settings.clear()  # detect-secrets' default filters; no verification (no network)
         settings.configure_plugins([{"name": n} for n in sorted(known) if n not in disabled])
-        settings.disable_filters(INVALID_FILE)
+        settings.disable_filters(INVALID_FILE, *secret_filters.REPLACED)
         settings.filters.update({path: {} for path in secret_filters.FILTERS})
         get_plugins.cache_clear()
         get_filters.cache_clear()
