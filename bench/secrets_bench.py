@@ -1,12 +1,14 @@
 """check-secrets against detect-secrets-hook, side by side, on the same generated file list.
 
-    .venv/bin/python bench/secrets_bench.py [--files 300] [--repeat 5]
+    .venv/bin/python bench/secrets_bench.py [--files 300] [--data-mb 1.1 1.1 0.5] [--repeat 5]
     .venv/bin/python bench/secrets_bench.py --csv-mb 6 50 [--repeat 1] [--before REV]
 
 Generates a tree of .py, .yaml, .ipynb, .json and .env files (a few of them holding fake
 credentials built at run time), then runs `detect-secrets-hook --no-verify FILES` (no network
 verification, like gitworthy) and `check-secrets FILES`, alternating, `--repeat` times each,
-and prints the median and best wall time of each and what each reported.
+and prints the median and best wall time of each, the throughput ratio, and how many of the
+planted credentials each found. `--data-mb` adds CSV files of customer records of those sizes
+(a data-science repository keeps its data beside its code), each with one token planted.
 
 With `--csv-mb`, each size instead makes one CSV of Faker-like customer rows (names, emails,
 phones, quoted addresses, timestamps, amounts) with one fake token planted near the end, and
@@ -82,9 +84,11 @@ def fake_secrets(rng: random.Random) -> list[str]:
     ]
 
 
-def generate(root: Path, count: int, seed: int = 7) -> list[Path]:
+def generate(root: Path, count: int, seed: int = 7, planted: set[str] | None = None
+             ) -> list[Path]:
     rng = random.Random(seed)
     files: list[Path] = []
+    planted = set() if planted is None else planted
     for i in range(count):
         kind = ("py", "py", "yaml", "ipynb", "json", "env")[i % 6]
         path = root / f"pkg{i % 10}" / f"module_{i}.{kind}" if kind != "env" else \
@@ -111,7 +115,22 @@ def generate(root: Path, count: int, seed: int = 7) -> list[Path]:
                                "cells": cells}, indent=1)
         path.write_text(body)
         files.append(path)
+        if secret:
+            planted.add(str(path.relative_to(root)))
     return files
+
+
+def reported_paths(out: str) -> set[str]:
+    """The files a tool reported: detect-secrets-hook's `Location:    path:line`, gitworthy's
+    `path:line: error check-secrets ...` (or `path: error ...` for a notebook)."""
+    found = set()
+    for line in out.splitlines():
+        if line.startswith("Location:"):
+            found.add(line.split(None, 1)[1].rsplit(":", 1)[0])
+        elif " check-secrets " in line and ": error" in line:
+            found.add(line.split(": error", 1)[0].rsplit(":", 1)[0] if line.split(": error", 1)[0]
+                      .rsplit(":", 1)[-1].isdigit() else line.split(": error", 1)[0])
+    return found
 
 
 def write_csv(path: Path, megabytes: float, seed: int = 11) -> None:
@@ -193,6 +212,8 @@ def csv_bench(sizes: list[float], repeat: int, before: str) -> int:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--files", type=int, default=300)
+    parser.add_argument("--data-mb", type=float, nargs="*", default=[1.1, 1.1, 0.5],
+                        metavar="MB", help="CSV files of customer records added to the tree")
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--csv-mb", type=float, nargs="+", metavar="MB",
                         help="time one big CSV per size instead of the tree of files")
@@ -204,7 +225,14 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         subprocess.run(["git", "init", "-q"], cwd=root, check=True)
-        files = [str(p.relative_to(root)) for p in generate(root, args.files)]
+        planted: set[str] = set()
+        files = [str(p.relative_to(root)) for p in generate(root, args.files, planted=planted)]
+        for k, megabytes in enumerate(args.data_mb):
+            path = root / "data" / f"customers_{k}.csv"
+            path.parent.mkdir(exist_ok=True)
+            write_csv(path, megabytes, seed=11 + k)
+            files.append(str(path.relative_to(root)))
+            planted.add(str(path.relative_to(root)))
         tools = {
             "detect-secrets-hook": [str(BIN / "detect-secrets-hook"), "--no-verify", *files],
             "check-secrets": [str(BIN / "check-secrets"), *files],
@@ -217,13 +245,18 @@ def main() -> int:
                 times[name].append(seconds)
                 outputs[name] = (code, out)
         size = sum((root / f).stat().st_size for f in files)
-        print(f"{len(files)} files, {size / 1024:.0f} KB, {args.repeat} runs each, alternating")
+        print(f"{len(files)} files ({len(args.data_mb)} CSV), {size / 1048576:.1f} MB, "
+              f"{len(planted)} with a planted credential; {args.repeat} runs each, alternating")
         for name, values in times.items():
             code, out = outputs[name]
-            reported = sum(1 for line in out.splitlines()
-                           if line.startswith("Location:") or ": error check-secrets" in line)
-            print(f"{name:20s} median {statistics.median(values):6.3f}s  best {min(values):6.3f}s"
-                  f"  exit {code}  findings {reported}")
+            found = reported_paths(out)
+            print(f"{name:20s} median {statistics.median(values):7.3f}s  best {min(values):7.3f}s"
+                  f"  {size / 1048576 / statistics.median(values):6.2f} MB/s  exit {code}  "
+                  f"planted found {len(planted & found)}/{len(planted)}  "
+                  f"other files reported {len(found - planted)}")
+        ratio = statistics.median(times["detect-secrets-hook"]) / statistics.median(
+            times["check-secrets"])
+        print(f"check-secrets throughput = {ratio:.1f}x detect-secrets-hook's")
     return 0
 
 

@@ -11,6 +11,7 @@ from typing import Any
 from gitworthy.engine import PRAGMA
 from gitworthy.findings import Finding, InspectionError, Rule
 from gitworthy.hook import run_hook
+from gitworthy.secrets import reading
 from gitworthy.secrets.baseline import accepted
 from gitworthy.secrets.reading import blocks, is_baseline, read_text, streams
 from gitworthy.secrets.scanner import Hit, Scanner, mask, scanner, split
@@ -191,15 +192,19 @@ def check(file: File, options: dict[str, Any], context: Context) -> Iterator[Fin
                               f"({options['max-kb']} KB): not scanned for secrets (raise "
                               "--max-kb, or keep data out of git)")
     head = file.head(8192)
-    if b"\0" in head or is_baseline(head):
-        return  # binary: not lines of text (serialized models have their own check)
+    how = reading.kind(head, file.suffix)
+    if how == "binary" or is_baseline(head):
+        return  # not text (serialized models have their own check)
     scan = scanner(options["disable-plugins"])
     if scan.skips_file(file.path):
         return
-    if file.suffix == ".ipynb":
+    if file.suffix == ".ipynb" and how == "text":
         yield from _check_notebook(file, scan, options, context)
         return
-    hits, texts = _scan_file(file, scan, limit, options.get("prefilter", True))
+    if how == "text":
+        hits, texts = _scan_file(file, scan, limit, options.get("prefilter", True))
+    else:
+        hits, texts = _scan_other(file, how, scan, limit)
     hits = accepted(_best(hits), texts, file.path, context, options["secrets-baseline"])
     for hit in hits:
         yield HARDCODED.finding(
@@ -239,6 +244,23 @@ def _notebook_texts(file: File) -> Iterator[tuple[int | None, str, str]]:
         metadata = nb["cells"][cell.index].get("metadata")
         if metadata:
             yield cell.index, "metadata", json.dumps(metadata, indent=1, ensure_ascii=False)
+
+
+def _scan_other(file: File, how: str, scan: Scanner, limit: int
+                ) -> tuple[list[Hit], dict[int, str]]:
+    """The hits of a UTF-16/32 text, a gzip-compressed text or a spreadsheet's cells."""
+    if how == "spreadsheet":
+        lines = reading.sheet_lines(file)
+        hits = scan.scan_lines(lines, file.path)
+    else:
+        text = reading.gunzip_text(file, limit) if how == "gzip" else \
+            reading.read_text(file, limit, how)
+        if text is None:
+            return [], {}
+        name = file.path[:-3] if how == "gzip" and file.path.endswith(".gz") else file.path
+        lines = split(text)
+        hits = scan.scan_text(text, name)
+    return hits, {h.line: lines[h.line - 1] for h in hits if h.line <= len(lines)}
 
 
 def _check_notebook(file: File, scan: Scanner, options: dict[str, Any],

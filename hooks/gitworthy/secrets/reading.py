@@ -20,13 +20,90 @@ def is_baseline(head: bytes) -> bool:
         b'"plugins_used"' in head and b'"results"' in head)
 
 
-def read_text(file: File, limit: int) -> str:
+BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
+        (codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
+        (codecs.BOM_UTF16_BE, "utf-16"))
+SPREADSHEETS = (".xlsx", ".xlsm")
+
+
+def kind(head: bytes, suffix: str) -> str:
+    """How to read a file: "text" (UTF-8 or a legacy 8-bit encoding), "utf-32"/"utf-16"
+    (a BOM, or ASCII text with every other byte NUL, as PowerShell's `>` writes), "gzip",
+    "spreadsheet" (an .xlsx zip), or "binary"."""
+    for bom, encoding in BOMS:
+        if head.startswith(bom):
+            return "text" if encoding == "utf-8-sig" else encoding
+    if head[:2] == b"\x1f\x8b":
+        return "gzip"
+    if head[:4] == b"PK\x03\x04" and suffix in SPREADSHEETS:
+        return "spreadsheet"
+    sample = head[:4096]
+    if b"\0" not in sample:
+        return "text"
+    even, odd = sample[0::2], sample[1::2]
+    if len(sample) >= 8 and (odd.count(0) > 0.9 * len(odd) and even.count(0) == 0
+                             or even.count(0) > 0.9 * len(even) and odd.count(0) == 0):
+        return "utf-16-le" if odd.count(0) > even.count(0) else "utf-16-be"
+    return "binary"
+
+
+def read_text(file: File, limit: int, encoding: str = "utf-8-sig") -> str:
     with file.open() as stream:
         data = stream.read(limit + 1)
     if len(data) > limit:
         raise InspectionError(f"larger than check-secrets' max-kb ({limit // 1024} KB): not "
                               "scanned for secrets (raise --max-kb, or keep data out of git)")
-    return data.decode("utf-8-sig", "replace")
+    return data.decode(encoding, "replace")
+
+
+def gunzip_text(file: File, limit: int) -> str | None:
+    """The text inside a gzip file (`.env.gz`), at most `limit` bytes of it; None when what
+    it holds is binary (a compressed model or array: not text a credential is written in)."""
+    import gzip
+    import zlib
+
+    try:
+        with gzip.GzipFile(fileobj=file.open()) as stream:
+            data = stream.read(limit + 1)
+    except (OSError, EOFError, zlib.error):
+        raise InspectionError("a damaged gzip file: not scanned for secrets") from None
+    if len(data) > limit:
+        raise InspectionError(f"holds more than check-secrets' max-kb ({limit // 1024} KB) "
+                              "of text: not scanned for secrets (raise --max-kb)")
+    inner = kind(data[:8192], "")
+    if inner in ("binary", "gzip", "spreadsheet"):
+        return None
+    return data.decode("utf-8-sig" if inner == "text" else inner, "replace")
+
+
+def sheet_lines(file: File, max_cells: int = 2_000_000) -> list[str]:
+    """An .xlsx workbook's cells as lines, one row a line (`Sheet!A1: value` tab-separated),
+    read with openpyxl in read-only mode (no formulas evaluated, no macros run)."""
+    try:
+        import openpyxl
+    except ImportError:
+        raise InspectionError("a spreadsheet: not scanned for secrets (install openpyxl, "
+                              "e.g. pip install 'gitworthy[excel]', to read it)") from None
+    import zipfile
+
+    lines: list[str] = []
+    cells = 0
+    try:
+        book = openpyxl.load_workbook(file.open(), read_only=True, data_only=True)
+        try:
+            for sheet in book.worksheets:
+                for row in sheet.iter_rows(values_only=True):
+                    values = [str(v) for v in row if v is not None]
+                    cells += len(row)
+                    if cells > max_cells:
+                        raise InspectionError("a spreadsheet too large to read: not scanned "
+                                              "for secrets")
+                    lines.append("\t".join(values))
+        finally:
+            book.close()
+    except (zipfile.BadZipFile, KeyError, ValueError, TypeError, OSError):
+        raise InspectionError("not a readable .xlsx workbook: not scanned for secrets") from None
+    return lines
 
 
 def blocks(file: File, size: int = BLOCK) -> Iterator[str]:

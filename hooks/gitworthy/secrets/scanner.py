@@ -23,6 +23,7 @@ from gitworthy.secrets.prefilter import CONTEXT, candidate_lines, candidate_offs
 # anyway (`gitworthy.secrets.filters`): `Client(api_key="<random>")` is caught.
 GENERIC = frozenset({"KeywordDetector"})
 INDIRECT = "detect_secrets.filters.heuristic.is_indirect_reference"
+NON_TEXT = "detect_secrets.filters.heuristic.is_non_text_file"
 INVALID_FILE = "detect_secrets.filters.common.is_invalid_file"  # needs a file on disk
 MAX_LINE = 4096        # longer lines are scanned in overlapping windows of this many characters
 OVERLAP = 256
@@ -80,7 +81,10 @@ class Scanner:
         self.plugins = [(p, type(p).__name__ in GENERIC) for p in get_plugins()]
         self.plugins += [(c(), False) for n, c in ours.items() if n not in disabled]
         filters = get_filters()
-        self.file_filters = _stage(filters, {"filename"}, {"filename"})
+        # Files are judged by their content (binary, text, encoding), not by their extension:
+        # detect-secrets' extension list skips text files such as `.prefs`.
+        self.file_filters = [f for f in _stage(filters, {"filename"}, {"filename"})
+                             if getattr(f[0], "path", "") != NON_TEXT]
         line_filters = _stage(filters, {"line"}, {"filename", "line", "context"})
         self.line_filters = [f for f in line_filters if getattr(f[0], "path", "") != INDIRECT]
         self.indirect = [f for f in line_filters if getattr(f[0], "path", "") == INDIRECT]
@@ -99,12 +103,29 @@ class Scanner:
         transformed = _transformed(text, name, eager=False)
         hits = self.scan_lines(transformed or lines, name, prefilter)
         if transformed:
+            hits = self._unless_allowed(hits, lines, name)
             hits += self.scan_lines(lines, name, prefilter)
         if not hits:
             eager = _transformed(text, name, eager=True)
             if eager:
-                hits = self.scan_lines(eager, name, prefilter)
+                hits = self._unless_allowed(self.scan_lines(eager, name, prefilter), lines,
+                                            name)
         return hits
+
+    def _unless_allowed(self, hits: list[Hit], lines: list[str], name: str) -> list[Hit]:
+        """The hits found in transformed lines (which lose their comments) whose value is not
+        on a raw line a pragma allows (`-- pragma: allowlist secret` in SQL, say)."""
+        from detect_secrets.filters.allowlist import is_line_allowlisted
+        from detect_secrets.util.code_snippet import get_code_snippet
+
+        allowed = {n for n, line in enumerate(lines, 1) if "pragma" in line
+                   or n > 1 and "pragma" in lines[n - 2]}
+        if not allowed:
+            return hits
+        return [h for h in hits if not any(
+            h.value in lines[n - 1] and is_line_allowlisted(name, lines[n - 1],
+                                                            get_code_snippet(lines, n))
+            for n in allowed)]
 
     def scan_lines(self, lines: list[str], name: str, prefilter: bool = True) -> list[Hit]:
         """Potential secrets in `lines` (line numbers start at 1), after every filter."""
