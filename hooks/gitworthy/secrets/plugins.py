@@ -308,16 +308,25 @@ HINTS = {f.name: f"{f.why}: {f.rotate}" for f in FORMATS}
 # Markers for the prefilter where a format starts with a character class, not a literal.
 MARKERS = {"Azure AD Client Secret": "Q~",  # pragma: allowlist secret
            "HashiCorp Terraform Token": "atlasv1",
-           "MaxMind License Key": "_mmk", "Microsoft Teams Webhook": ".webhook.office.com/"}
+           "MaxMind License Key": "_mmk", "Microsoft Teams Webhook": ".webhook.office.com/",
+           "Slack Webhook": "hooks.slack.com/"}
 
 
-def markers() -> list[str]:
-    """Literal text every token of some format contains (what the prefilter looks for)."""
-    found: set[str] = set(MARKERS.values())
+def markers() -> tuple[list[str], list[str]]:
+    """What the prefilter looks for: literal text every token of a format starts with, and
+    for the formats whose literal start is short enough to be common in code (`pat`, `SK`,
+    `sl.` as in `ssl.`), the format's own pattern."""
+    literals: set[str] = set(MARKERS.values())
+    patterns: list[str] = []
     for row in FORMATS:
-        if row.name not in MARKERS:
-            found |= _prefixes(row.pattern)
-    return sorted(found)
+        if row.name in MARKERS:
+            continue
+        found = _prefixes(row.pattern)
+        if min(len(p) for p in found) >= 4:
+            literals |= found
+        else:
+            patterns.append(row.pattern.removeprefix(_B))
+    return sorted(literals), patterns
 
 
 def _prefixes(pattern: str) -> set[str]:

@@ -56,7 +56,22 @@ _FOLD = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k
 
 def _fold(text: str) -> str:
     """`text` lowercased as re.IGNORECASE compares letters (newlines stay where they are)."""
-    return text.lower() if text.isascii() else text.translate(_FOLD).lower()
+    if text.isascii() or not any(c in text for c in _SPECIAL):
+        return text.lower()
+    return text.translate(_FOLD).lower()
+
+
+_SPECIAL = "\u0130\u0131\u017f\u212a"
+
+
+def plugin_needs(plugin: Any) -> tuple[re.Pattern[str] | None, re.Pattern[str] | None] | None:
+    """A plugin's own needs, compiled (None: unknown, run it on every line): a line that
+    matches neither cannot give it a finding, so the scanner skips it there."""
+    needs = _needs(plugin)
+    if needs is None:
+        return None
+    return (re.compile(needs[0]) if needs[0] else None,
+            re.compile(needs[1]) if needs[1] else None)
 
 
 def _needs(plugin: Any) -> tuple[str, str] | None:
@@ -65,7 +80,8 @@ def _needs(plugin: Any) -> tuple[str, str] | None:
     name = type(plugin).__name__
     if name == "TokenFormatDetector":
         from gitworthy.secrets.plugins import markers
-        return trie(markers()), ""
+        literals, patterns = markers()
+        return "|".join([trie(literals), *patterns]), ""
     if name == "KeywordDetector":  # every one of its regexes contains a denylisted keyword
         from detect_secrets.plugins.keyword import DENYLIST
         return "", "|".join(DENYLIST)

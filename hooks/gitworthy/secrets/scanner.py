@@ -13,7 +13,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from gitworthy.findings import InspectionError
-from gitworthy.secrets.prefilter import CONTEXT, candidate_lines, candidate_offsets, prefilter
+from gitworthy.secrets.prefilter import (
+    CONTEXT,
+    _fold,
+    candidate_lines,
+    candidate_offsets,
+    plugin_needs,
+    prefilter,
+)
 
 # detect-secrets' plugin that judges any string by the name it is assigned to. Its
 # `is_indirect_reference` filter (`x = call(...)` lines) exists for it: `password =
@@ -91,6 +98,7 @@ class Scanner:
         self.secret_filters = _stage(filters, {"secret"},
                                      {"filename", "secret", "plugin", "line", "context"})
         self.candidates = prefilter([p for p, _ in self.plugins])
+        self.needs = [plugin_needs(p) for p, _ in self.plugins]
 
     def skips_file(self, name: str) -> bool:
         """detect-secrets' file filters: non-text extensions, lock files, swagger files."""
@@ -191,9 +199,13 @@ class Scanner:
         indirect = any(_call(f, n, filename=name, line=judged, context=context)
                        for f, n in self.indirect)
         for window in _windows(line):
-            for plugin, generic in self.plugins:
+            folded = _fold(window)
+            for (plugin, generic), needs in zip(self.plugins, self.needs, strict=True):
                 if generic and indirect:
                     continue
+                if needs is not None and not (needs[0] and needs[0].search(window)
+                                              or needs[1] and needs[1].search(folded)):
+                    continue  # nothing this plugin looks for is on the line
                 for found in plugin.analyze_line(filename=name, line=window,
                                                  line_number=number, context=context):
                     value = found.secret_value
