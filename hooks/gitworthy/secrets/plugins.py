@@ -325,7 +325,7 @@ def markers() -> tuple[list[str], list[str]]:
         if min(len(p) for p in found) >= 4:
             literals |= found
         else:
-            patterns.append(row.pattern.removeprefix(_B))
+            patterns.append(row.pattern.removeprefix(_B).removeprefix("\\b"))
     return sorted(literals), patterns
 
 

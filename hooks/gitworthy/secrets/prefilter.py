@@ -41,7 +41,7 @@ NEEDS: dict[str, tuple[str, str]] = {
     "SoftlayerDetector": ("://", _ASSIGNED),
     "SquareOAuthDetector": ("sq0csp-", ""),
     "StripeDetector": ("[rs]k_live_", ""),
-    "TelegramBotTokenDetector": (r"\d{8}:", ""),
+    "TelegramBotTokenDetector": (r":[0-9A-Za-z_-]{35}", ""),  # after `\d{8,10}`
     "TwilioKeyDetector": ("AC[a-z0-9]{32}|SK[a-z0-9]{32}", ""),
     # gitworthy's plugins (gitworthy.secrets.plugins)
     "ConnectionStringPasswordDetector": ("://", "passw?d|password|pwd"),
@@ -64,14 +64,18 @@ def _fold(text: str) -> str:
 _SPECIAL = "\u0130\u0131\u017f\u212a"
 
 
+# Separates alternatives searched as patterns of their own (a newline is never in a need).
+SEPARATE = "\n"
+
+
 def plugin_needs(plugin: Any) -> tuple[re.Pattern[str] | None, re.Pattern[str] | None] | None:
     """A plugin's own needs, compiled (None: unknown, run it on every line): a line that
     matches neither cannot give it a finding, so the scanner skips it there."""
     needs = _needs(plugin)
     if needs is None:
         return None
-    return (re.compile(needs[0]) if needs[0] else None,
-            re.compile(needs[1]) if needs[1] else None)
+    exact, folded = (n.replace(SEPARATE, "|") for n in needs)
+    return (re.compile(exact) if exact else None, re.compile(folded) if folded else None)
 
 
 def _needs(plugin: Any) -> tuple[str, str] | None:
@@ -81,7 +85,7 @@ def _needs(plugin: Any) -> tuple[str, str] | None:
     if name == "TokenFormatDetector":
         from gitworthy.secrets.plugins import markers
         literals, patterns = markers()
-        return "|".join([trie(literals), *patterns]), ""
+        return SEPARATE.join([trie(literals), *patterns]), ""
     if name == "KeywordDetector":  # every one of its regexes contains a denylisted keyword
         from detect_secrets.plugins.keyword import DENYLIST
         return "", "|".join(DENYLIST)
@@ -126,7 +130,9 @@ class Prefilter:
 
 
 def _each(patterns: list[str]) -> tuple[re.Pattern[str], ...]:
-    return tuple(re.compile(p) for p in sorted({p for p in patterns if p}))
+    """Each pattern compiled on its own (and each part of one that SEPARATE splits)."""
+    parts = {part for p in patterns for part in p.split(SEPARATE) if part}
+    return tuple(re.compile(p) for p in sorted(parts))
 
 
 def prefilter(plugins: Sequence[Any]) -> Prefilter | None:
