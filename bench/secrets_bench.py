@@ -134,21 +134,23 @@ def reported_paths(out: str) -> set[str]:
 
 
 def write_csv(path: Path, megabytes: float, seed: int = 11) -> None:
-    """Faker-like customer rows up to `megabytes`, with one fake token 90% of the way in."""
+    """Faker-like customer rows up to `megabytes` (a quoted hex `customer_uid` column, as CRM
+    exports have), with one fake token 90% of the way in."""
     rng = random.Random(seed)
     target = int(megabytes * 1024 * 1024)
     token = "hf" + "_" + "".join(rng.choice(string.ascii_letters) for _ in range(34))
     written = 0
     planted = False
     with path.open("w", encoding="utf-8", newline="") as out:
-        out.write("id,first_name,last_name,email,phone,address,city,signup,amount\n")
+        out.write("id,customer_uid,first_name,last_name,email,phone,address,city,signup,amount\n")
         row = 0
         while written < target:
             buf = io.StringIO()
             for _ in range(1000):
                 row += 1
                 first, last = rng.choice(FIRST), rng.choice(LAST)
-                buf.write(f'{row},{first},{last},{first.lower()}.{row}@example.org,'
+                uid = f"{rng.getrandbits(128):032x}"  # a quoted hash id, as exports write
+                buf.write(f'{row},"{uid}",{first},{last},{first.lower()}.{row}@example.org,'
                           f'+33 6 {rng.randint(10, 99)} {rng.randint(10, 99)} '
                           f'{rng.randint(10, 99)} {rng.randint(10, 99)},'
                           f'"{rng.randint(1, 200)} {rng.choice(STREETS)}, Apt {rng.randint(1, 9)}",'
@@ -156,13 +158,13 @@ def write_csv(path: Path, megabytes: float, seed: int = 11) -> None:
                           f'{rng.randint(1, 28):02d} {rng.randint(0, 23):02d}:'
                           f'{rng.randint(0, 59):02d}:00,{rng.uniform(1, 999):.2f}\n')
             if not planted and written > target * 0.9:
-                buf.write(f"{row + 1},Token,Leak,t@example.org,,,\"{token}\",,\n")
+                buf.write(f"{row + 1},,Token,Leak,t@example.org,,,\"{token}\",,\n")
                 planted = True
             text = buf.getvalue()
             out.write(text)
             written += len(text.encode())
         if not planted:  # a file smaller than one chunk of rows
-            out.write(f"{row + 1},Token,Leak,t@example.org,,,\"{token}\",,\n")
+            out.write(f"{row + 1},,Token,Leak,t@example.org,,,\"{token}\",,\n")
 
 
 def timed(argv: list[str], cwd: Path, env: dict[str, str] | None = None
@@ -172,13 +174,14 @@ def timed(argv: list[str], cwd: Path, env: dict[str, str] | None = None
     return time.perf_counter() - started, done.returncode, done.stdout
 
 
-def cpu_timed(argv: list[str], cwd: Path) -> tuple[float, float, int, str]:
+def cpu_timed(argv: list[str], cwd: Path, env: dict[str, str] | None = None
+              ) -> tuple[float, float, int, str]:
     """Wall time and CPU time (user + system, of the child) of one run: on a shared machine
     the CPU time is the steadier measure of the work done."""
     import resource
 
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    seconds, code, out = timed(argv, cwd)
+    seconds, code, out = timed(argv, cwd, env)
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     return seconds, cpu, code, out
@@ -226,6 +229,8 @@ def csv_bench(sizes: list[float], repeat: int, before: str) -> int:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--files", type=int, default=300)
+    parser.add_argument("--compare", metavar="REV",
+                        help="also time check-secrets as of this git revision (e.g. main)")
     parser.add_argument("--data-mb", type=float, nargs="*", default=[1.1, 1.1, 0.5],
                         metavar="MB", help="CSV files of customer records added to the tree")
     parser.add_argument("--repeat", type=int, default=5)
@@ -237,7 +242,8 @@ def main() -> int:
     if args.csv_mb:
         return csv_bench(args.csv_mb, args.repeat, args.before)
     with tempfile.TemporaryDirectory() as tmp:
-        root = Path(tmp)
+        root = Path(tmp) / "repo"
+        root.mkdir()
         subprocess.run(["git", "init", "-q"], cwd=root, check=True)
         planted: set[str] = set()
         files = [str(p.relative_to(root)) for p in generate(root, args.files, planted=planted)]
@@ -251,12 +257,22 @@ def main() -> int:
             "detect-secrets-hook": [str(BIN / "detect-secrets-hook"), "--no-verify", *files],
             "check-secrets": [str(BIN / "check-secrets"), *files],
         }
+        env: dict[str, dict[str, str] | None] = {name: None for name in tools}
+        if args.compare:
+            old = Path(tmp) / "compare"
+            old.mkdir()
+            archive = subprocess.run(["git", "archive", args.compare, "hooks"], cwd=ROOT,
+                                     capture_output=True, check=True).stdout
+            subprocess.run(["tar", "-x", "-C", str(old)], input=archive, check=True)
+            name = f"check-secrets {args.compare}"
+            tools[name] = [sys.executable, "-m", "gitworthy.checks.secrets", *files]
+            env[name] = {**os.environ, "PYTHONPATH": str(old / "hooks")}
         times: dict[str, list[float]] = {name: [] for name in tools}
         cpus: dict[str, list[float]] = {name: [] for name in tools}
         outputs: dict[str, tuple[int, str]] = {}
         for _ in range(args.repeat):
             for name, argv in tools.items():
-                seconds, cpu, code, out = cpu_timed(argv, root)
+                seconds, cpu, code, out = cpu_timed(argv, root, env[name])
                 times[name].append(seconds)
                 cpus[name].append(cpu)
                 outputs[name] = (code, out)

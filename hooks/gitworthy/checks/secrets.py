@@ -1,5 +1,6 @@
-"""Blocks credentials in code, configs and notebooks (passwords, tokens, cloud keys, connection
-strings), found by detect-secrets' plugins and filters plus gitworthy's plugins for data work."""
+"""Blocks credentials in code, configs, data files and notebooks (passwords, tokens, cloud keys,
+connection strings), found by detect-secrets' plugins and filters plus gitworthy's own
+(`gitworthy.secrets`)."""
 from __future__ import annotations
 
 import json
@@ -34,17 +35,22 @@ _FIX = (
     "Rotate the credential first (it is exposed once pushed), then read it at run time: an "
     "environment variable (`os.environ[\"DB_PASSWORD\"]`), a `.env` file listed in "
     "`.gitignore`, the tool's own credential store (`~/.aws/credentials`, "
-    "`huggingface-cli login`, `~/.databrickscfg`) or a secrets manager. A false positive: add "
-    "`# pragma: allowlist secret` to the line, or accept it with `gitworthy baseline`."
+    "`huggingface-cli login`, `~/.databrickscfg`) or a secrets manager. Not a credential: the "
+    "pragma in the file's comment syntax (`# pragma: allowlist secret`, `<!-- ... -->` in HTML, "
+    "`-- ...` in SQL, `# pragma: allowlist nextline secret` above a Dockerfile `RUN` line), or "
+    "`gitworthy baseline` for formats without comments; each finding's hint names the way."
 )
 HARDCODED = Rule(
     id="hardcoded-secret", check=ID,
     summary="A credential (password, token, key, connection string) written into a file.",
-    what="Runs detect-secrets' default plugins (cloud keys, tokens, private keys, passwords in "
-         "URLs, secret-named assignments, high-entropy strings) with its false-positive filters "
-         "over text files, plus gitworthy's plugins for data work: passwords in JDBC/ODBC and "
-         "database URLs, Databricks, Hugging Face and Google API tokens, Azure SAS signatures. "
-         "Honours `pragma: allowlist secret` and an existing `.secrets.baseline`.",
+    what="Runs detect-secrets' default plugins and filters, plus gitworthy's: a table of "
+         "provider token formats (GitHub, GitLab, Slack and Teams webhooks, Vault, OpenAI, "
+         "Hugging Face, Databricks, Google, Stripe and more), credential-named assignments in "
+         "any syntax, passwords in connection strings and curl command lines, Azure SAS "
+         "signatures. High-entropy strings count only next to a credential's name; hashes, "
+         "digests, data URIs, paths, ids and placeholders pass. Reads any text file, UTF-16 "
+         "and other BOM encodings, gzip-compressed text and .xlsx cells. Honours "
+         "`pragma: allowlist secret` and an existing `.secrets.baseline`.",
     why=_WHY,
     example='Bad:  engine = create_engine("postgresql://analyst:<password>@warehouse/sales")\n'
             'Good: engine = create_engine(f"postgresql://analyst:{os.environ[\'PGPASSWORD\']}'
@@ -54,9 +60,11 @@ HARDCODED = Rule(
 IN_NOTEBOOK = Rule(
     id="secret-in-notebook", check=ID,
     summary="A credential in a notebook cell's code or in its stored output.",
-    what="Scans every cell of a Jupyter notebook, its source and its stored outputs (stream "
-         "text, results, tracebacks), with the same plugins as `hardcoded-secret`, and "
-         "reports the cell, not the line of the .ipynb JSON.",
+    what="Scans every cell of a Jupyter notebook (nbformat 3 or 4): its source, every stored "
+         "output of any MIME type (stream text, results, vendor JSON, tracebacks) and its "
+         "metadata, and the notebook's metadata (papermill parameters), with the same plugins "
+         "as `hardcoded-secret`; reports the cell (numbered from 0, as nbformat counts) and "
+         "the output, not the line of the .ipynb JSON.",
     why=_WHY + " A notebook also keeps what it printed: `print(os.environ)` or a connection "
                "error stores the token in the output even when the code reads it safely.",
     example="Bad:  a cell `token = \"hf_...\"`, or an output showing `os.environ`\n"

@@ -3,7 +3,6 @@ lines some enabled plugin could report on go through detect-secrets' plugins and
 """
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -17,6 +16,9 @@ CONTEXT = 5            # lines of context detect-secrets' filters see on each si
 # lines go through detect-secrets. Each plugin has a case-sensitive pattern, searched in the
 # text, and a lowercase one standing for its case-insensitive parts, searched in the folded
 # text (`_fold`: much faster than re.IGNORECASE). A plugin missing here turns the prefilter off.
+# Every word `gitworthy.secrets.filters.EVIDENCE` can match, lowercased.
+EVIDENCE_WORDS = ("secret|passw|pwd|passphrase|token|api|key|credential|auth|bearer|basic"
+                  "|signature|sig|sas|conn|jwt|cookie|session")
 _ASSIGNED = "key|pw|pass|token"  # Cloudant, IBM Cloud IAM, SoftLayer: `<name>_key = <value>`
 NEEDS: dict[str, tuple[str, str]] = {
     "ArtifactoryDetector": (r"AKC|AP[\dA-F]", ""),
@@ -90,11 +92,10 @@ def _needs(plugin: Any) -> tuple[str, str] | None:
         from detect_secrets.plugins.keyword import DENYLIST
         return "", "|".join(DENYLIST)
     if name in ("Base64HighEntropyString", "HexHighEntropyString"):
-        # a quoted run of its alphabet, long enough to pass the entropy limit: the entropy
-        # of n characters is at most log2(n), so n > 2**limit (one less, for rounding)
-        shortest = max(1, math.floor(2 ** plugin.entropy_limit))
-        run = f"[{re.escape(plugin.charset)}]{{{shortest},}}"
-        return f"'{run}'|\"{run}\"", ""
+        # gitworthy's filter keeps their findings only where a credential's name or header
+        # comes before the value (`gitworthy.secrets.filters.EVIDENCE`): a line without one
+        # of its words cannot give a finding, however many quoted random strings it holds.
+        return "", EVIDENCE_WORDS
     return NEEDS.get(name)
 
 
