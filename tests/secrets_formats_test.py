@@ -75,6 +75,17 @@ def test_xlsx_sheet_cell(repo):
     assert lines_found(repo, "zugang.xlsx") == [2]
 
 
+def test_xlsx_strings_are_read_without_openpyxl_too(repo):
+    from gitworthy.secrets.reading import sheet_strings
+
+    book = openpyxl.Workbook()
+    book.active.append(["Dienst", "Schlüssel & Token"])
+    book.active.append(["GitHub CI", TOKEN])
+    book.save(repo.root / "zugang.xlsx")
+    strings = sheet_strings(sources.DiskFile("zugang.xlsx", repo.root / "zugang.xlsx"))
+    assert TOKEN in strings and "Schlüssel & Token" in strings
+
+
 def test_extension_detect_secrets_skips_is_read(repo):
     repo.write("user.prefs", f'user_pref("extensions.github.token", "{TOKEN}");\n')
     assert lines_found(repo, "user.prefs") == [1]

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import codecs
+import re
 from collections.abc import Iterator
 
 from gitworthy.findings import InspectionError
@@ -79,12 +80,12 @@ def gunzip_text(file: File, limit: int) -> str | None:
 def sheet_lines(file: File, max_cells: int = 2_000_000) -> list[str]:
     """An .xlsx workbook's cells as lines, one row a line (`Sheet!A1: value` tab-separated),
     read with openpyxl in read-only mode (no formulas evaluated, no macros run)."""
+    import zipfile
+
     try:
         import openpyxl
     except ImportError:
-        raise InspectionError("a spreadsheet: not scanned for secrets (install openpyxl, "
-                              "e.g. pip install 'gitworthy[excel]', to read it)") from None
-    import zipfile
+        return sheet_strings(file)
 
     lines: list[str] = []
     cells = 0
@@ -146,3 +147,31 @@ def streams(name: str, head: str) -> bool:
         return True
     return any(x[:1].strip() and x.strip() and x.strip()[0] not in "#;["
                and "=" not in x and ":" not in x for x in lines)
+
+
+XML_TEXT = re.compile(r"<(?:t|v)(?:\s[^>]*)?>([^<]*)</(?:t|v)>")
+
+
+def sheet_strings(file: File, limit: int = 64 << 20) -> list[str]:
+    """Without openpyxl: every string and value stored in an .xlsx (the shared strings and
+    each sheet's cells), one a line, read from the zip with the standard library, at most
+    `limit` bytes of XML per part."""
+    import html
+    import zipfile
+
+    lines: list[str] = []
+    try:
+        with zipfile.ZipFile(file.open()) as book:
+            for name in book.namelist():
+                if name == "xl/sharedStrings.xml" or (
+                        name.startswith("xl/worksheets/") and name.endswith(".xml")):
+                    with book.open(name) as part:
+                        xml = part.read(limit + 1)
+                    if len(xml) > limit:
+                        raise InspectionError("a spreadsheet too large to read: not scanned "
+                                              "for secrets")
+                    text = xml.decode("utf-8", "replace")
+                    lines += [html.unescape(m) for m in XML_TEXT.findall(text)]
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError, EOFError):
+        raise InspectionError("not a readable .xlsx workbook: not scanned for secrets") from None
+    return lines
