@@ -408,7 +408,7 @@ def _case_switches(value: str) -> int:
 
 
 CURL = re.compile(
-    r"\bcurl\b.*?\s(?:-u|--user)(?:=|\s{1,5})['\"]?([^\s'\":]{0,80}:[^\s'\"]{3,80})['\"]?"
+    r"\bcurl\b.*?\s(?:-u|--user)(?:=|\s{1,5})['\"]?([^\s'\"`:]{0,80}:[^\s'\"`]{3,80})['\"]?"
     r"|\bcurl\b.*?\s(?:-H|--header)(?:=|\s{1,5})['\"](?:Authorization:\s*(?:Basic|Bearer|Token)"
     r"?\s*|(?:X-)?(?:Api-?)?(?:Key|Token):\s*)([\w=~@.+/\-]{8,})['\"]", re.IGNORECASE)
 
