@@ -28,7 +28,8 @@ def test_manifest_is_valid_for_pre_commit() -> None:
 def test_every_hook_declares_stages_and_minimum_version_and_no_types_filter() -> None:
     hooks = yaml.safe_load(MANIFEST.read_text())
     for hook in hooks:
-        assert hook["stages"] == ["pre-commit", "pre-push", "manual"], hook["id"]
+        stages = ["pre-commit", "pre-merge-commit", "pre-push", "manual"]
+        assert hook["stages"] == stages, hook["id"]
         assert hook["minimum_pre_commit_version"], hook["id"]
         assert "types" not in hook and "files" not in hook, hook["id"]
 
