@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, cast
+from typing import IO, TYPE_CHECKING, Any, cast
 
 from gitworthy import git
 from gitworthy.findings import InspectionError
@@ -227,6 +227,9 @@ class Context:
     scanned: Sequence[str] = ()       # the paths of this scan
     staged: bool = False              # content comes from the index
     on_disk: bool = False             # content comes from the work tree
+    history: bool = False             # every blob ever committed (paths may be long gone)
+    revision: str = ""                # where other files are read from ("" = the index)
+    memo: dict[str, Any] = field(default_factory=dict)  # what checks derive once per scan
     _attrs: dict[str, dict[str, str]] = field(default_factory=dict)
 
     @cached_property
@@ -261,6 +264,25 @@ class Context:
             with contextlib.suppress(git.GitError):
                 values.update(git.check_attr(self.root, attr, [path], cached=self.staged))
         return values.get(path)
+
+    def read(self, path: str, limit: int = 1024 * 1024) -> bytes | None:
+        """Up to `limit` bytes of another file of the repository (`dvc.yaml` for a data
+        file), from the same place as the scanned content; None when it is not there."""
+        if self.on_disk or self.root is None:
+            location = (self.root or Path.cwd()) / path
+            try:
+                with open(location, "rb") as fh:
+                    return fh.read(limit)
+            except OSError:
+                return None
+        try:
+            sha = git.run(["rev-parse", "--verify", "-q", f"{self.revision}:{path}"],
+                          cwd=self.root).strip()
+        except git.GitError:
+            return None
+        with io.BufferedReader(_ProcessStream(["git", "cat-file", "blob", sha.decode()],
+                                              self.root)) as stream:
+            return stream.read(limit)
 
     def index_head(self, path: str, n: int = 1024) -> bytes | None:
         """The first bytes of the content staged for `path`, or None if it is not in the index."""
@@ -429,7 +451,7 @@ def diff(spec: str, cwd: Path | None = None) -> Source:
         raise git.GitError(f"{exc} (in a shallow clone, fetch the base first: "
                            "`git fetch --deepen=100` or `git fetch origin BASE`)") from None
     files = _blob_files(root, _raw_entries(out), BlobReader(root))
-    context = Context(root, [f.path for f in files])
+    context = Context(root, [f.path for f in files], revision=head)
     context.__dict__["paths"] = frozenset(
         git.split_z(git.run(["ls-tree", "-r", "-z", "--name-only", head], cwd=root))
     )
@@ -463,4 +485,4 @@ def history(cwd: Path | None = None) -> Source:
                 commit = token.decode().strip()
             i += 1
     files = _blob_files(root, entries, BlobReader(root), commits=seen)
-    return Source(files, Context(root, [f.path for f in files]))
+    return Source(files, Context(root, [f.path for f in files], history=True, revision="HEAD"))
