@@ -137,7 +137,8 @@ def scan(source: Source, check_ids: Sequence[str], config: Config,
                 if options["severity"]:
                     finding = _with(finding, severity=Severity(options["severity"]))
                 if file.commit:
-                    finding = _with(finding, details={**finding.details, "commit": file.commit})
+                    finding = _with(finding, details={**finding.details, "commit": file.commit},
+                                    hint=history_hint(finding, file.commit, source.context))
                 if finding.fingerprint in seen:
                     continue  # one finding per folder-level or repeated problem
                 seen.add(finding.fingerprint)
@@ -150,6 +151,18 @@ def scan(source: Source, check_ids: Sequence[str], config: Config,
         report.bytes_read += file.bytes_read
     report.seconds = round(time.perf_counter() - started, 3)
     return report
+
+
+def history_hint(finding: Finding, commit: str, context: Context) -> str:
+    """In a history scan `git rm --cached` is no cure: the content is in old commits. Point at
+    `gitworthy history`, keeping the check's own hint for a path still in the tree."""
+    plan = (f"in history since {commit[:12]}: `gitworthy history` plans how to remove it from "
+            "every commit (it rewrites nothing itself)")
+    if finding.severity is Severity.CRITICAL or finding.check in ("check-secrets", "check-pii"):
+        plan += "; rewriting history does not un-leak it: rotate or report it too"
+    if finding.path in context.head_paths:
+        return f"{plan}; still at HEAD: {finding.hint}"
+    return plan
 
 
 def _spec(patterns: Sequence[str]) -> Any:

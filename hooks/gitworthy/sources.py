@@ -242,6 +242,17 @@ class Context:
                 tracked = git.split_z(git.run(["ls-files", "-z"], cwd=self.root))
         return frozenset(tracked) | frozenset(self.scanned)
 
+    @cached_property
+    def head_paths(self) -> frozenset[str]:
+        """The paths in HEAD's tree (empty before the first commit, or outside git)."""
+        if self.root is None:
+            return frozenset()
+        try:
+            out = git.run(["ls-tree", "-r", "-z", "--name-only", "HEAD"], cwd=self.root)
+        except git.GitError:
+            return frozenset()
+        return frozenset(git.split_z(out))
+
     def exists(self, path: str) -> bool:
         """Whether the repository holds `path`: on disk when the scan reads the work tree
         (no git call), else among `paths`."""
@@ -381,15 +392,25 @@ def _walk(directory: Path, root: Path | None) -> list[Path]:
 
 
 def _blob_files(root: Path, entries: list[tuple[str, str, str]], reader: BlobReader,
-                commits: dict[tuple[str, str], str] | None = None) -> list[File]:
-    """(mode, sha, path) entries -> BlobFiles, sizes from one batched call; gitlinks skipped."""
+                commits: dict[tuple[str, str], str] | None = None,
+                ) -> tuple[list[File], list[tuple[str, str]]]:
+    """(mode, sha, path) entries -> BlobFiles, sizes from one batched call; gitlinks skipped.
+    A blob missing from the object store is one error entry, not a file every check fails on."""
     entries = [e for e in entries if e[0] != "160000"]
     sizes = git.blob_sizes(root, sorted({sha for _, sha, _ in entries}))
-    return [
-        BlobFile(path, sha, sizes.get(sha, 0), reader, is_symlink=mode == "120000",
-                 commit=(commits or {}).get((sha, path)))
-        for mode, sha, path in entries
-    ]
+    files: list[File] = []
+    errors: list[tuple[str, str]] = []
+    for mode, sha, path in entries:
+        commit = (commits or {}).get((sha, path))
+        if sha not in sizes:
+            added = f", added in {commit[:12]}" if commit else ""
+            errors.append((path, f"git object {sha[:12]} is missing from the repository"
+                                 f"{added} (a partial or damaged clone: `git fetch --refetch`, "
+                                 "`git fsck`); not inspected"))
+            continue
+        files.append(BlobFile(path, sha, sizes[sha], reader, is_symlink=mode == "120000",
+                              commit=commit))
+    return files, errors
 
 
 def _raw_entries(out: bytes) -> list[tuple[str, str, str]]:
@@ -417,8 +438,8 @@ def staged(cwd: Path | None = None) -> Source:
     root = _require_repo(cwd or Path.cwd())
     out = git.run(["diff", "--cached", "--raw", "-z", "--no-abbrev", "-M",
                    "--diff-filter=ACMRT"], cwd=root)
-    files = _blob_files(root, _raw_entries(out), BlobReader(root))
-    return Source(files, Context(root, [f.path for f in files], staged=True))
+    files, errors = _blob_files(root, _raw_entries(out), BlobReader(root))
+    return Source(files, Context(root, [f.path for f in files], staged=True), errors)
 
 
 def tracked(cwd: Path | None = None) -> Source:
@@ -450,12 +471,12 @@ def diff(spec: str, cwd: Path | None = None) -> Source:
     except git.GitError as exc:
         raise git.GitError(f"{exc} (in a shallow clone, fetch the base first: "
                            "`git fetch --deepen=100` or `git fetch origin BASE`)") from None
-    files = _blob_files(root, _raw_entries(out), BlobReader(root))
+    files, errors = _blob_files(root, _raw_entries(out), BlobReader(root))
     context = Context(root, [f.path for f in files], revision=head)
     context.__dict__["paths"] = frozenset(
         git.split_z(git.run(["ls-tree", "-r", "-z", "--name-only", head], cwd=root))
     )
-    return Source(files, context)
+    return Source(files, context, errors)
 
 
 def history(cwd: Path | None = None) -> Source:
@@ -484,5 +505,6 @@ def history(cwd: Path | None = None) -> Source:
             if token:
                 commit = token.decode().strip()
             i += 1
-    files = _blob_files(root, entries, BlobReader(root), commits=seen)
-    return Source(files, Context(root, [f.path for f in files], history=True, revision="HEAD"))
+    files, errors = _blob_files(root, entries, BlobReader(root), commits=seen)
+    context = Context(root, [f.path for f in files], history=True, revision="HEAD")
+    return Source(files, context, errors)
