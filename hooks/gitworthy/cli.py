@@ -59,7 +59,7 @@ def build_parser() -> argparse.ArgumentParser:
                              help="every rule as a Markdown table (the README's rule table)")
 
     init_cmd = commands.add_parser(
-        "init", help="set this repository up: pre-commit hooks, baseline, git hook")
+        "init", help="set this repository up: hooks, .gitignore, LFS, config, baseline")
     init_cmd.add_argument("--hook", action="append", metavar="ID", choices=list(CHECKS),
                           help="hooks to add (repeatable; default: all)")
     init_cmd.add_argument("--rev", help="the gitworthy revision to pin (default: this version)")
@@ -70,6 +70,10 @@ def build_parser() -> argparse.ArgumentParser:
                           help="do not run `pre-commit install`")
     init_cmd.add_argument("--workflow", action="store_true",
                           help="also write a GitHub workflow that runs the Action")
+    init_cmd.add_argument("--lfs", action="store_true",
+                          help="route the data and model formats present to Git LFS")
+    init_cmd.add_argument("--dry-run", action="store_true",
+                          help="print every change as a diff and write nothing")
 
     history_cmd = commands.add_parser(
         "history", help="what weighs the history down, and a plan to purge it")
@@ -186,12 +190,12 @@ def cmd_init(args: argparse.Namespace) -> int:
     try:
         steps = init(args.repo_url or UPSTREAM, args.rev, args.hook,
                      baseline=not args.no_baseline, install=not args.no_install,
-                     workflow=args.workflow)
+                     workflow=args.workflow, lfs=args.lfs, dry_run=args.dry_run)
     except InitError as exc:
         print(f"gitworthy: error: {exc}", file=sys.stderr)
         return EXIT_ERROR
     for step in steps:
-        print(f"gitworthy init: {step}")
+        print(step if step.startswith(("---", "/dev/null")) else f"gitworthy init: {step}")
     return EXIT_OK
 
 

@@ -135,8 +135,8 @@ def find_paths(line: str, number: int, allow: Sequence[str], homes: bool = True
                ) -> Iterator[Hit]:
     """The local paths in one line of text (`homes=False`: not home folders, as in a
     Dockerfile, whose `/home/app` is inside the image it builds)."""
-    if not any(c in line for c in "/\\") or not line.strip():
-        return
+    if not any(c in line for c in "/\\") or not line.strip() or "allow-prefixes" in line:
+        return  # the configuration's own allowed prefixes are not findings
     excluded = _excluded_spans(line)
 
     def usable(match: re.Match[str]) -> bool:
