@@ -80,6 +80,9 @@ def build_parser() -> argparse.ArgumentParser:
     history_cmd.add_argument("--top", type=int, default=20, help="paths to list (default 20)")
     history_cmd.add_argument("--min-kb", type=int, default=500,
                              help="list paths whose versions weigh at least this (default 500)")
+    history_cmd.add_argument("--format", choices=("text", "json"), default="text")
+    history_cmd.add_argument("--no-scan", action="store_true",
+                             help="do not look for secrets and personal data (faster)")
 
     demo_cmd = commands.add_parser(
         "demo", help="make a small repository full of anti-patterns and scan it")
@@ -201,10 +204,15 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 def cmd_history(args: argparse.Namespace) -> int:
     from gitworthy.history import render as render_history
-    from gitworthy.history import weigh
+    from gitworthy.history import render_json, weigh
 
-    ranked, total = weigh()
-    print(render_history(ranked, total, args.top, args.min_kb), end="")
+    weights = weigh(sensitive=not args.no_scan)
+    if args.format == "json":
+        import json
+
+        print(json.dumps(render_json(weights, args.top, args.min_kb), indent=2))
+    else:
+        print(render_history(weights, args.top, args.min_kb), end="")
     return EXIT_OK
 
 
