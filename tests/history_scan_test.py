@@ -48,3 +48,25 @@ def test_text_report_has_a_line_per_rule(repo: Repo, capsys) -> None:
     _, out, _ = run("scan", "--staged", capsys=capsys)
     assert ("by rule: versioned-filename (check-adhoc-filenames) 2, "
             "backup-file (check-adhoc-filenames) 1") in out
+
+
+def test_baseline_accepts_an_old_notebook_that_cannot_be_inspected_by_blob(repo: Repo,
+                                                                           capsys) -> None:
+    repo.write("notebooks/eda.ipynb", '{"cells": [{"cell_type": "code", "source": "x"\n')
+    repo.add()
+    repo.commit("a notebook saved half-way")
+    repo.write("notebooks/eda.ipynb", '{"cells": [], "metadata": {}, "nbformat": 4, '
+                                      '"nbformat_minor": 5}\n')
+    repo.add()
+    repo.commit("fixed")
+    code, result = scan_json("--history", capsys=capsys)
+    assert code == 1 and {e["path"] for e in result["errors"]} == {"notebooks/eda.ipynb"}
+    code, out, _ = run("baseline", "--history", "--output", "base.json", capsys=capsys)
+    assert code == 0 and "1 file version(s) that could not be inspected" in out
+    code, result = scan_json("--history", "--baseline", "base.json", capsys=capsys)
+    assert (code, result["errors"]) == (0, [])
+    repo.write("notebooks/eda.ipynb", '{"cells": [ broken again\n')  # other bytes: inspected
+    repo.add()
+    repo.commit("broken again")
+    code, result = scan_json("--history", "--baseline", "base.json", capsys=capsys)
+    assert code == 1 and len({e["path"] for e in result["errors"]}) == 1

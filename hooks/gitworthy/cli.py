@@ -149,12 +149,16 @@ def cmd_scan(args: argparse.Namespace) -> int:
 def cmd_baseline(args: argparse.Namespace) -> int:
     report, _ = run_scan(args, use_baseline=False)
     target = args.output or args.baseline or DEFAULT_BASELINE
-    write_baseline(target, report.findings)
-    print(f"gitworthy: wrote {len(report.findings)} accepted findings to {target}; "
+    write_baseline(target, report.findings, report.errors)
+    blobs = len({e.blob for e in report.errors if e.blob})
+    accepted = f" and {blobs} file version(s) that could not be inspected (by blob)" if (
+        blobs) else ""
+    print(f"gitworthy: wrote {len(report.findings)} accepted findings{accepted} to {target}; "
           f"use it with `gitworthy scan --baseline {target}` or `baseline = \"{target}\"` "
           "in [tool.gitworthy]")
     for error in report.errors:
-        print(f"{error.path}: could not inspect: {error.message}", file=sys.stderr)
+        if not error.blob:
+            print(f"{error.path}: could not inspect: {error.message}", file=sys.stderr)
     return EXIT_OK if not report.internal_error else EXIT_ERROR
 
 

@@ -64,13 +64,17 @@ def load_baseline(path: str) -> set[str]:
         raise ConfigError(f"{path}: not a gitworthy baseline file ({type(exc).__name__})") from None
 
 
-def write_baseline(path: str, findings: Sequence[Finding]) -> None:
-    """Record findings as accepted: fingerprint, check, rule and path (no content)."""
+def write_baseline(path: str, findings: Sequence[Finding],
+                   errors: Sequence[ScanError] = ()) -> None:
+    """Record findings as accepted: fingerprint, check, rule and path (no content); and files
+    that could not be inspected, by blob (rule `not-inspected`)."""
     import json
 
     entries = sorted(
-        ({"fingerprint": f.fingerprint, "check": f.check, "rule": f.rule, "path": f.path}
-         for f in findings),
+        [*({"fingerprint": f.fingerprint, "check": f.check, "rule": f.rule, "path": f.path}
+           for f in findings),
+         *({"fingerprint": e.fingerprint, "check": e.message.split(":", 1)[0],
+            "rule": "not-inspected", "path": e.path} for e in errors if e.fingerprint)],
         key=lambda e: (e["path"], e["check"], e["rule"], e["fingerprint"]),
     )
     unique = list({e["fingerprint"]: e for e in entries}.values())
@@ -149,6 +153,10 @@ def scan(source: Source, check_ids: Sequence[str], config: Config,
                 else:
                     report.findings.append(finding)
         report.bytes_read += file.bytes_read
+    if baseline and report.errors:
+        accepted = [e for e in report.errors if e.fingerprint and e.fingerprint in baseline]
+        report.errors = [e for e in report.errors if e not in accepted]
+        report.baselined += len(accepted)
     report.seconds = round(time.perf_counter() - started, 3)
     return report
 
@@ -183,7 +191,8 @@ def _run_check(module: Any, file: File, options: dict[str, Any], context: Contex
     try:
         return list(module.check(file, options, context))
     except InspectionError as exc:
-        report.errors.append(ScanError(file.path, f"{module.ID}: {exc}"))
+        report.errors.append(ScanError(file.path, f"{module.ID}: {exc}",
+                                       getattr(file, "sha", "")))
     except OSError as exc:
         report.errors.append(ScanError(file.path, f"{module.ID}: cannot read file: "
                                                   f"{exc.strerror or type(exc).__name__}"))
