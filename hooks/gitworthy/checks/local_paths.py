@@ -102,11 +102,18 @@ ESCAPE_LIKE = re.compile(r"^(?:x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|N
 # Names that stand for "your user name" in instructions, not anybody's.
 PLACEHOLDERS = frozenset(("user", "username", "user-name", "user_name", "yourname", "your-name",
                           "your_name", "yourusername", "you", "me", "name", "someone", "foo",
-                          "bar", "example", "xxx", "xxxx", "johndoe", "jdoe", "janedoe"))
+                          "bar", "example", "xxx", "xxxx", "johndoe", "jdoe", "janedoe",
+                          "myuser", "myname", "myusername", "youruser", "someuser", "testuser",
+                          "user1", "user2", "<user>", "public", "default", "all users",
+                          "shared", "default user"))
+PLACEHOLDER_HOSTS = frozenset(("server", "servername", "server-name", "server_name", "sever",
+                               "host", "hostname", "computer", "computername", "machine",
+                               "example", "domain", "myserver", "localhost", "127.0.0.1", "?",
+                               "wsl$", "wsl.localhost"))
 # Home folders of shared environments: flagged, but the name identifies no person.
 SERVICE_USERS = frozenset(("root", "ubuntu", "jovyan", "runner", "vagrant", "ec2-user",
                            "centos", "admin", "debian", "ubuntu-user", "docker", "node",
-                           "shared", "public", "default", "all users"))
+                           "docs", "app", "appuser", "jupyter", "runneradmin"))
 
 
 @dataclass(frozen=True)
@@ -150,7 +157,7 @@ def find_paths(line: str, number: int, allow: Sequence[str], homes: bool = True
     for match in HOME.finditer(line):
         name = match.group("name") or match.group("wname")
         prefix = match.group("prefix") or match.group("wprefix")
-        if name.lower() in PLACEHOLDERS or not usable(match) or not homes:
+        if name.lower() in PLACEHOLDERS or len(name) < 2 or not usable(match) or not homes:
             continue
         if any(c.start() > match.start() and not QUOTES.search(line, match.start(), c.start())
                for c in clouds):
@@ -167,7 +174,8 @@ def find_paths(line: str, number: int, allow: Sequence[str], homes: bool = True
     for match in UNC.finditer(line):
         server = match.group("server") or match.group("eserver")
         share = match.group("share") or match.group("eshare")
-        if ESCAPE_LIKE.match(server) or ESCAPE_LIKE.match(share) or not usable(match):
+        if ESCAPE_LIKE.match(server) or ESCAPE_LIKE.match(share) or not usable(match) or (
+                server.lower() in PLACEHOLDER_HOSTS):
             continue
         yield Hit(SHARE_PATH, f"\\\\{mask(server)}\\…", number)
 
