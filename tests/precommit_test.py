@@ -89,7 +89,7 @@ def test_merge_commit_runs_the_hooks_on_the_pre_merge_commit_stage(
                    cwd=repo.root, check=True, capture_output=True,
                    env={**os.environ, **hook_home})
     repo.git("checkout", "-q", "-b", "feature")
-    repo.write("etl.py", "SOURCE = '/Users/jane.doe/Desktop/orders.csv'\n")
+    repo.write("etl.py", "SOURCE = '/Users/jane.doe/Desktop/orders.csv'\n")  # gitworthy: allow
     repo.add()
     repo.commit("skips the pre-commit hook")  # --no-verify
     repo.git("checkout", "-q", "main")
