@@ -164,8 +164,12 @@ def scan(source: Source, check_ids: Sequence[str], config: Config,
 def history_hint(finding: Finding, commit: str, context: Context) -> str:
     """In a history scan `git rm --cached` is no cure: the content is in old commits. Point at
     `gitworthy history`, keeping the check's own hint for a path still in the tree."""
-    plan = (f"in history since {commit[:12]}: `gitworthy history` plans how to remove it from "
-            "every commit (it rewrites nothing itself)")
+    if finding.check in ("check-adhoc-filenames", "check-local-paths"):
+        plan = (f"in history since {commit[:12]}: old versions need no rewrite; fix it where "
+                "it is still in use")
+    else:
+        plan = (f"in history since {commit[:12]}: `gitworthy history` plans how to remove it "
+                "from every commit (it rewrites nothing itself)")
     if finding.severity is Severity.CRITICAL or finding.check in ("check-secrets", "check-pii"):
         plan += "; rewriting history does not un-leak it: rotate or report it too"
     if finding.path in context.head_paths:
