@@ -180,3 +180,14 @@ def test_init_outside_a_repository(tmp_path, monkeypatch, capsys) -> None:
     monkeypatch.chdir(tmp_path)
     code, _, err = run("init", capsys=capsys)
     assert code == 2 and "git init" in err
+
+
+def test_init_names_the_hooks_an_existing_gitworthy_entry_lacks(existing: Repo, capsys) -> None:
+    config = ("repos:\n- repo: https://github.com/gitworthy/gitworthy\n  rev: v0.0.9\n"
+              "  hooks:\n  - id: check-large-files\n")
+    existing.write(".pre-commit-config.yaml", config)
+    code, out, _ = run("init", "--no-install", "--no-baseline", capsys=capsys)
+    assert code == 0
+    assert "`- id: check-local-paths`" in out and "`- id: check-large-files`" not in out
+    text = (existing.root / ".pre-commit-config.yaml").read_text()
+    assert text.endswith(config)  # its hooks untouched; only the hook types are added

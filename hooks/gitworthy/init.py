@@ -279,6 +279,11 @@ def init(repo_url: str = UPSTREAM, rev: str | None = None,
     _apply(root, Change(CONFIG, before, precommit_config(before, repo_url,
                                                          rev or f"v{__version__}", hooks)),
            dry_run, steps, f"{len(hooks)} gitworthy hooks on {', '.join(HOOK_TYPES)}")
+    if before is not None and ("gitworthy" in before or repo_url in before):
+        missing = [h for h in hooks if not re.search(rf"id:\s*{re.escape(h)}\b", before)]
+        if missing:
+            steps.append(f"{CONFIG} already uses gitworthy without {', '.join(missing)}: add "
+                         + ", ".join(f"`- id: {h}`" for h in missing) + " under its hooks")
     paths = _present(root)
     before = _read(root, ".gitignore")
     _apply(root, Change(".gitignore", before, gitignore(before, paths)), dry_run, steps,
