@@ -445,38 +445,60 @@ def html_content(html: str) -> HtmlContent:
 
 
 # Cell metadata that records a run, not the notebook (what nbstripout drops too).
-RUN_METADATA = ("collapsed", "scrolled", "execution", "ExecuteTime")
+RUN_METADATA = ("collapsed", "scrolled", "execution", "ExecuteTime", "heading_collapsed",
+                "hidden")
 
 
-def strip_outputs(nb: dict[str, Any]) -> bool:
-    """Remove outputs, execution counts and run metadata in place, like nbstripout.
+def keeps_output(cell: dict[str, Any], default: bool = False) -> bool:
+    """Whether a cell asks to keep its outputs, as nbstripout reads it: `init_cell`, the
+    `keep_output` metadata or the `keep_output` tag. A cell whose metadata and tags disagree
+    is an InspectionError (nbstripout refuses it too)."""
+    metadata = cell.get("metadata")
+    if not isinstance(metadata, dict):
+        return default
+    if "init_cell" in metadata:
+        return bool(metadata["init_cell"])
+    tags = metadata.get("tags")
+    tagged = isinstance(tags, list) and "keep_output" in tags
+    if "keep_output" in metadata:
+        if tagged and not metadata["keep_output"]:
+            raise InspectionError("a cell's metadata says keep_output false but its tags say "
+                                  "keep_output: make them agree")
+        return bool(metadata["keep_output"]) or tagged
+    return tagged or default
+
+
+def strip_outputs(nb: dict[str, Any], max_bytes: int = 0) -> bool:
+    """Remove outputs, execution counts and run metadata in place, like nbstripout: cells that
+    ask to keep their outputs (`keep_output`, see `keeps_output`) keep them, and with
+    `max_bytes` outputs up to that size stay.
 
     Returns True when something changed. The result stays valid nbformat 4 (code cells keep
     `outputs: []` and `execution_count: null`)."""
-    changed = False
+    before = json.dumps(nb, sort_keys=True)
+    metadata = nb.get("metadata")
+    default = isinstance(metadata, dict) and bool(metadata.get("keep_output", False))
     for cell in nb.get("cells", []):
         if not isinstance(cell, dict):
             continue
+        outputs = cell.get("outputs")
+        if isinstance(outputs, list):
+            if not keeps_output(cell, default):
+                outputs = [o for o in outputs if max_bytes and output_size(o) <= max_bytes]
+            for output in outputs:
+                if isinstance(output, dict) and "execution_count" in output:
+                    output["execution_count"] = None
+            cell["outputs"] = outputs
         if cell.get("cell_type") == "code":
-            if cell.get("outputs") != []:
-                cell["outputs"] = []
-                changed = True
-            if cell.get("execution_count") is not None or "execution_count" not in cell:
-                cell["execution_count"] = None
-                changed = True
-        metadata = cell.get("metadata")
-        if isinstance(metadata, dict):
+            cell["execution_count"] = None
+        cell_metadata = cell.get("metadata")
+        if isinstance(cell_metadata, dict):
             for key in RUN_METADATA:
-                if key in metadata:
-                    del metadata[key]
-                    changed = True
-    metadata = nb.get("metadata")
+                cell_metadata.pop(key, None)
     if isinstance(metadata, dict):
         for key in ("signature", "widgets"):
-            if key in metadata:
-                del metadata[key]
-                changed = True
-    return changed
+            metadata.pop(key, None)
+    return json.dumps(nb, sort_keys=True) != before
 
 
 def dumps(nb: dict[str, Any]) -> str:
