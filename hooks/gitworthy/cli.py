@@ -11,6 +11,7 @@ from gitworthy.checks import CHECKS, all_rules
 from gitworthy.config import ConfigError, load_config
 from gitworthy.engine import EXIT_ERROR, EXIT_OK, Report, load_baseline, scan, write_baseline
 from gitworthy.findings import Rule
+from gitworthy.progress import Progress
 from gitworthy.sources import Source
 
 FORMATS = ("text", "json", "sarif", "markdown", "github")
@@ -33,6 +34,25 @@ def _scan_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--config", metavar="FILE", help="configuration file")
     parser.add_argument("--baseline", metavar="FILE", help="baseline of accepted findings")
     parser.add_argument("--fail-on", choices=("error", "warning", "never"))
+    parser.add_argument("--jobs", "-j", type=_jobs, default=_cores(), metavar="N",
+                        help="judge files in N processes (default: the number of cores)")
+    parser.add_argument("--progress", choices=("auto", "always", "never"), default="auto",
+                        help="progress on stderr: auto (a live line on a terminal after 2 s, "
+                             "a line every 30 s in logs), always, never")
+
+
+def _cores() -> int:
+    import os
+
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (
+        os.cpu_count() or 1)
+
+
+def _jobs(value: str) -> int:
+    if not value.isdigit() or int(value) < 1:
+        raise argparse.ArgumentTypeError(f"expected a number of processes (1 or more), got "
+                                         f"{value!r}")
+    return int(value)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -110,7 +130,26 @@ def run_scan(args: argparse.Namespace, use_baseline: bool = True) -> tuple[Repor
         baseline_path = str(root / baseline_path)
     baseline = load_baseline(baseline_path) if use_baseline and baseline_path else None
     check_ids = args.check or config.checks
-    return scan(_source(args), check_ids, config, baseline), config.fail_on
+    source = _source(args)
+    progress = Progress(sys.stderr, args.progress)
+    try:
+        report = scan(source, check_ids, config, baseline, jobs=args.jobs, progress=progress)
+    finally:
+        progress.close()
+    if report.incomplete:
+        print(f"gitworthy: interrupted after {report.files} of {len(source.files)} files: "
+              "the report below is incomplete", file=sys.stderr)
+    return report, config.fail_on
+
+
+def _terminate_as_interrupt() -> None:
+    """SIGTERM (a CI job's timeout) ends a scan like Ctrl-C: with the report so far."""
+    import signal
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, interrupt)
 
 
 def render(report: Report, fmt: str, fail_on: str, color: bool = False) -> str:
@@ -141,6 +180,8 @@ def cmd_scan(args: argparse.Namespace) -> int:
 
 def cmd_baseline(args: argparse.Namespace) -> int:
     report, _ = run_scan(args, use_baseline=False)
+    if report.incomplete:
+        return EXIT_ERROR  # a baseline of part of the findings would hide the rest later
     target = args.output or args.baseline or DEFAULT_BASELINE
     write_baseline(target, report.findings)
     print(f"gitworthy: wrote {len(report.findings)} accepted findings to {target}; "
@@ -224,6 +265,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     safe_output()
     args = build_parser().parse_args(argv)
+    if args.command in ("scan", "baseline"):
+        _terminate_as_interrupt()
     handler = {"scan": cmd_scan, "baseline": cmd_baseline, "explain": cmd_explain,
                "init": cmd_init, "history": cmd_history, "demo": cmd_demo}[args.command]
     try:

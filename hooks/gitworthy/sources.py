@@ -56,6 +56,20 @@ class File:
     def _open(self) -> IO[bytes]:
         raise NotImplementedError
 
+    def content_id(self) -> str:
+        """A digest of the content: files with equal ids hold the same bytes."""
+        import hashlib
+
+        digest = hashlib.sha256(b"l" if self.is_symlink else b"f")
+        with self._open() as stream:  # not counted: hashing is the engine's, not a check's
+            while chunk := stream.read(1024 * 1024):
+                digest.update(chunk)
+        return digest.hexdigest()
+
+    def release(self) -> None:
+        """Forget cached bytes once the file is judged (a scan holds thousands of files)."""
+        self.__dict__.pop("_head", None)
+
     @property
     def name(self) -> str:
         return self.path.rsplit("/", 1)[-1]
@@ -162,6 +176,9 @@ class BlobReader:
         data = self._batch.stdout.read(int(header[2]) + 1)
         return data[:-1]
 
+    def __getstate__(self) -> dict[str, object]:
+        return {"root": self.root, "_batch": None}  # a worker starts its own process
+
     def stream(self, sha: str) -> _ProcessStream:
         return _ProcessStream(["git", "cat-file", "blob", sha], self.root)
 
@@ -214,6 +231,21 @@ class BlobFile(File):
     @cached_property
     def _small(self) -> bytes:
         return self.reader.small(self.sha)
+
+    def content_id(self) -> str:
+        return f"{'l' if self.is_symlink else 'f'}{self.sha}"
+
+    def release(self) -> None:
+        super().release()
+        self.__dict__.pop("_small", None)
+
+    def __getstate__(self) -> dict[str, object]:
+        """A small blob travels to a worker process with its bytes (the shared cat-file
+        process stays here); a large one is streamed by the worker itself."""
+        state = dict(self.__dict__)
+        if self.size <= SMALL_BLOB and "_small" not in state:
+            state["_small"] = self.reader.small(self.sha)
+        return state
 
 
 @dataclass

@@ -91,6 +91,11 @@ def _kind(output: Any) -> str:
     return KINDS.get(output.mime, output.mime)
 
 
+def reuse_key(file: File, options: dict[str, Any], context: Context) -> str:
+    """The same bytes get the same verdict under any path with the same suffix."""
+    return file.suffix
+
+
 def check(file: File, options: dict[str, Any], context: Context) -> Iterator[Finding]:
     """Large (or, in require-empty mode, any) stored outputs in one notebook."""
     if file.suffix != ".ipynb" or file.is_symlink or file.size == 0:

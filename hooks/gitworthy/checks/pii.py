@@ -114,6 +114,14 @@ OPTIONS: dict[str, Any] = {
 }
 
 
+def reuse_key(file: File, options: dict[str, Any], context: Context) -> str | None:
+    """The same bytes get the same verdict under any path read as the same kind of data
+    (the kind comes from the suffix, the name and the folders)."""
+    from gitworthy import pii
+
+    return pii.file_kind(file)
+
+
 def check(file: File, options: dict[str, Any], context: Context) -> Iterator[Finding]:
     """Personal data in one data file or notebook."""
     from gitworthy import pii

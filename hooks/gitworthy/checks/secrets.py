@@ -9,7 +9,7 @@ import json
 import math
 import re
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Hashable, Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -714,6 +714,16 @@ def _pragma_allows(line: str) -> bool:
         return False
     names = [n for n in re.split(r"[,\s]+", (match.group(1) or b"").decode()) if n]
     return not names or ID in names or IN_NOTEBOOK.id in names
+
+
+def reuse_key(file: File, options: dict[str, Any], context: Context) -> Hashable:
+    """The same bytes get the same verdict under any path with the same file name that
+    detect-secrets' file filters treat alike, unless a detect-secrets baseline accepts
+    secrets path by path."""
+    name = options["secrets-baseline"]
+    if name and (Path(context.root or Path.cwd()) / name).exists():
+        return None
+    return file.name, scanner(options["disable-plugins"]).skips_file(file.path)
 
 
 def check(file: File, options: dict[str, Any], context: Context) -> Iterator[Finding]:
