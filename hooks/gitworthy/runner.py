@@ -125,13 +125,14 @@ def _reuse_keys(tasks: Sequence[tuple[File, list[str]]], checks: Checks,
             module, options = checks[cid]
             reuse_key = getattr(module, "reuse_key", None)
             extra = reuse_key(file, options, context) if reuse_key else None
-            if extra is not None:
-                keys[index, cid] = (content, cid, extra)
+            if extra is not None:  # hints quote paths: reuse only between paths quoted alike
+                keys[index, cid] = (content, cid, extra, shlex.quote(file.path) == file.path)
     return keys
 
 
 def repath(verdict: Verdict, old: str, new: str) -> Verdict:
-    """A verdict on the same content under another path: findings name the new path."""
+    """A verdict on the same content under another path: findings name the new path.
+    Both paths need shell quoting, or neither (see `_reuse_keys`)."""
     if old == new:
         return verdict
     quoted_old, quoted_new = shlex.quote(old), shlex.quote(new)
