@@ -248,10 +248,10 @@ def main() -> int:
             for row in group.rows:
                 timed(row, env)
     command = "python bench/suite.py " + " ".join(shlex.quote(a) for a in sys.argv[1:])
+    tracked = subprocess.run(["git", "ls-files"], cwd=repo, capture_output=True, check=True)
     header = (f"`{command}` on {platform.machine()}, {os.cpu_count()} cores, Python "
               f"{platform.python_version()}; {args.scale} repository "
-              f"({len(subprocess.run(['git', 'ls-files'], cwd=repo, capture_output=True).stdout.splitlines())} "
-              "files); medians of alternating runs.\n\n")
+              f"({len(tracked.stdout.splitlines())} files); medians of alternating runs.\n\n")
     result = header + table(chosen)
     print(result)
     if args.markdown:

@@ -48,6 +48,12 @@ CARS = ["Mazda RX4", "Datsun 710", "Hornet 4 Drive", "Valiant", "Duster 360", "M
         "Fiat 128", "Honda Civic", "Toyota Corolla", "Camaro Z28", "Volvo 142E", "Lotus Europa"]
 
 
+HOME_DIR = "/" + "Users/jane"
+KEY_ID = "AK" + "IAZ7Q3P4XK2M5N6B7C"
+KEY_SECRET = "q8Vd0hT+2sWkzY4bX9mN3" + "pL7rJ1cE6fA5gH0uB2i"
+DB_PASSWORD = "Tr0ub4dor" + "&3-horse"
+
+
 @dataclass(frozen=True)
 class Scale:
     code: int
@@ -91,11 +97,12 @@ def code(w: Writer, i: int) -> str:
     for j in range(w.rng.randrange(3, 12)):
         lines += [f"def feature_{i}_{j}(df):", f"    df['f{j}'] = df['x'] * {w.rng.random():.4f}",
                   "    return df", ""]
+    # Positives are assembled here, so that this file itself holds none.
     if i % 25 == 3:
-        lines.insert(2, f'DATA = "/Users/jane/Projects/churn/data/raw_{i}.csv"')
+        lines.insert(2, f'DATA = "{HOME_DIR}/Projects/churn/data/raw_{i}.csv"')
     if i % 60 == 7:
-        lines.insert(2, 'AWS_ACCESS_KEY_ID = "AKIAZ7Q3P4XK2M5N6B7C"')  # pragma: allowlist secret
-        lines.insert(3, 'AWS_SECRET_ACCESS_KEY = "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"')
+        lines.insert(2, f'AWS_ACCESS_KEY_ID = "{KEY_ID}"')
+        lines.insert(3, f'AWS_SECRET_ACCESS_KEY = "{KEY_SECRET}"')
     return "\n".join(lines) + "\n"
 
 
@@ -236,7 +243,7 @@ def generate(root: Path, scale: Scale, seed: int = 13) -> None:
                                                       for e in range(50)]
         w.put(f"data/json/records_{i}.jsonl", "\n".join(json.dumps(r) for r in records) + "\n")
         w.put(f"configs/run_{i}.yaml", f"lr: {w.rng.random():.4f}\nbatch_size: 64\n"
-              + ("db_password: 'Tr0ub4dor&3-horse'\n" if i == 1 else ""))  # pragma: allowlist secret
+              + (f"db_password: '{DB_PASSWORD}'\n" if i == 1 else ""))
     w.put("logs/train.log", "".join(f"2024-01-01 epoch {e} loss {w.rng.random():.4f}\n"
                                     for e in range(2000)))
     tables(w)

@@ -97,6 +97,14 @@ def build_parser() -> argparse.ArgumentParser:
     history_cmd.add_argument("--min-kb", type=int, default=500,
                              help="list paths whose versions weigh at least this (default 500)")
 
+    report_cmd = commands.add_parser("report", help="work with reports already written")
+    report_actions = report_cmd.add_subparsers(dest="action", required=True)
+    merge_cmd = report_actions.add_parser(
+        "merge", help="many repositories' JSON or SARIF reports as one table")
+    merge_cmd.add_argument("files", nargs="+", metavar="FILE")
+    merge_cmd.add_argument("--format", choices=("text", "markdown", "json"), default="text")
+    merge_cmd.add_argument("--output", metavar="FILE", help="write the table to FILE")
+
     demo_cmd = commands.add_parser(
         "demo", help="make a small repository full of anti-patterns and scan it")
     demo_cmd.add_argument("directory", nargs="?", help="where to make it (default: a temp dir)")
@@ -245,6 +253,17 @@ def cmd_history(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    from gitworthy.report import merge
+
+    output = merge.render(merge.merge([Path(f) for f in args.files]), args.format)
+    if args.output:
+        Path(args.output).write_text(output, encoding="utf-8")
+    else:
+        sys.stdout.write(output)
+    return EXIT_OK
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from gitworthy.demo import make_demo_repo
 
@@ -268,7 +287,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command in ("scan", "baseline"):
         _terminate_as_interrupt()
     handler = {"scan": cmd_scan, "baseline": cmd_baseline, "explain": cmd_explain,
-               "init": cmd_init, "history": cmd_history, "demo": cmd_demo}[args.command]
+               "init": cmd_init, "history": cmd_history, "report": cmd_report,
+               "demo": cmd_demo}[args.command]
     try:
         return handler(args)
     except (ConfigError, git.GitError) as exc:
