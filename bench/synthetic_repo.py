@@ -49,9 +49,9 @@ CARS = ["Mazda RX4", "Datsun 710", "Hornet 4 Drive", "Valiant", "Duster 360", "M
 
 
 HOME_DIR = "/" + "Users/jane"
-KEY_ID = "AK" + "IAZ7Q3P4XK2M5N6B7C"
-KEY_SECRET = "q8Vd0hT+2sWkzY4bX9mN3" + "pL7rJ1cE6fA5gH0uB2i"
-DB_PASSWORD = "Tr0ub4dor" + "&3-horse"
+# planted credentials (made up): an AWS key pair and a database password
+PLANTED = ("AK" + "IAZ7Q3P4XK2M5N6B7C", "q8Vd0hT+2sWkzY4bX9mN3" + "pL7rJ1cE6fA5gH0uB2i",
+           "Tr0ub4dor" + "&3-horse")
 
 
 @dataclass(frozen=True)
@@ -101,8 +101,8 @@ def code(w: Writer, i: int) -> str:
     if i % 25 == 3:
         lines.insert(2, f'DATA = "{HOME_DIR}/Projects/churn/data/raw_{i}.csv"')
     if i % 60 == 7:
-        lines.insert(2, f'AWS_ACCESS_KEY_ID = "{KEY_ID}"')
-        lines.insert(3, f'AWS_SECRET_ACCESS_KEY = "{KEY_SECRET}"')
+        lines.insert(2, f'AWS_ACCESS_KEY_ID = "{PLANTED[0]}"')
+        lines.insert(3, f'AWS_SECRET_ACCESS_KEY = "{PLANTED[1]}"')
     return "\n".join(lines) + "\n"
 
 
@@ -243,7 +243,7 @@ def generate(root: Path, scale: Scale, seed: int = 13) -> None:
                                                       for e in range(50)]
         w.put(f"data/json/records_{i}.jsonl", "\n".join(json.dumps(r) for r in records) + "\n")
         w.put(f"configs/run_{i}.yaml", f"lr: {w.rng.random():.4f}\nbatch_size: 64\n"
-              + (f"db_password: '{DB_PASSWORD}'\n" if i == 1 else ""))
+              + (f"db_password: '{PLANTED[2]}'\n" if i == 1 else ""))
     w.put("logs/train.log", "".join(f"2024-01-01 epoch {e} loss {w.rng.random():.4f}\n"
                                     for e in range(2000)))
     tables(w)
