@@ -13,7 +13,6 @@ Checks without `reuse_key` depend on the path itself and run for every path.
 """
 from __future__ import annotations
 
-import pickle
 import re
 import shlex
 from collections import Counter, deque
@@ -107,9 +106,12 @@ def judge_all(tasks: Sequence[tuple[File, list[str]]], checks: Checks, context: 
 def _reuse_keys(tasks: Sequence[tuple[File, list[str]]], checks: Checks,
                 context: Context) -> dict[tuple[int, str], Hashable]:
     """(task index, check id) -> reuse key, for content that occurs more than once."""
-    by_size = Counter(file.size for file, _ in tasks)
+    reusable = {cid for cid, (module, _) in checks.items() if hasattr(module, "reuse_key")}
+    candidates = [i for i, (_, check_ids) in enumerate(tasks) if reusable.intersection(check_ids)]
+    by_size = Counter(tasks[i][0].size for i in candidates)
     ids: dict[int, str] = {}
-    for index, (file, _) in enumerate(tasks):
+    for index in candidates:
+        file = tasks[index][0]
         if by_size[file.size] > 1:  # a unique size is unique content: no need to hash it
             try:
                 ids[index] = file.content_id()
@@ -162,6 +164,7 @@ def _ordered(tasks: Sequence[tuple[File, list[str]]], to_judge: Callable[[int], 
             yield judge(file, to_judge(index), checks, context)
         return
     import multiprocessing
+    import pickle
     from concurrent.futures import Future, ProcessPoolExecutor
 
     options = [(cid, opts) for cid, (_, opts) in checks.items()]
@@ -217,6 +220,8 @@ def _start_worker(options: list[tuple[str, dict[str, Any]]], context: Context) -
 
 
 def _work(payload: bytes, check_ids: list[str]) -> tuple[dict[str, Verdict], int]:
+    import pickle
+
     assert _WORKER is not None
     judged = judge(pickle.loads(payload), check_ids, *_WORKER)  # our own File, from our pipe
     return judged.verdicts, judged.bytes_read

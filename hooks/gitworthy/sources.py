@@ -275,7 +275,7 @@ class Context:
         """Whether the repository holds `path`: on disk when the scan reads the work tree
         (no git call), else among `paths`."""
         if self.on_disk:
-            return os.path.lexists((self.root or Path.cwd()) / path)
+            return os.path.lexists(os.path.join(self.root or os.getcwd(), path))
         return path in self.paths
 
     def attribute(self, path: str, attr: str) -> str | None:
@@ -322,19 +322,15 @@ def _require_repo(cwd: Path) -> Path:
     return root
 
 
-def _display(location: Path, root: Path | None) -> str:
-    """A path as findings show it: repo-relative with forward slashes where possible."""
+def _display(location: Path, bases: Sequence[Path]) -> str:
+    """A path as findings show it: repo-relative with forward slashes where possible
+    (`bases`: the work-tree root and the current directory, resolved and as given)."""
     absolute = location.absolute()
-    for base in (root, Path.cwd()):
-        if base is None:
-            continue
+    for base in bases:
         try:
-            return absolute.relative_to(base.resolve()).as_posix()
+            return absolute.relative_to(base).as_posix()
         except ValueError:
-            try:
-                return absolute.relative_to(base).as_posix()
-            except ValueError:
-                continue
+            continue
     return absolute.as_posix()
 
 
@@ -342,6 +338,10 @@ def from_paths(paths: Sequence[str], cwd: Path | None = None) -> Source:
     """Working-tree files. Directories recurse and respect .gitignore (inside or outside git)."""
     cwd = cwd or Path.cwd()
     root = git.toplevel(cwd)
+    here = Path.cwd()
+    bases = [b for base in (root, here) if base is not None for b in (base.resolve(), base)]
+    # pre-commit passes repo-relative names from the root: they are shown as they are
+    plain = root is not None and here.resolve() == root.resolve()
     files: list[File] = []
     errors: list[tuple[str, str]] = []
     for raw in paths:
@@ -351,13 +351,22 @@ def from_paths(paths: Sequence[str], cwd: Path | None = None) -> Source:
         else:
             members = [location]
         for member in members:
-            shown = _display(member, root)
+            if plain and members[0] is location and _is_plain(raw):
+                shown = raw.replace(os.sep, "/")
+            else:
+                shown = _display(member, bases)
             try:
                 files.append(DiskFile(shown, member))
             except InspectionError as exc:
                 errors.append((shown, str(exc)))
     scanned = [f.path for f in files]
     return Source(files, Context(root, scanned, on_disk=True), errors)
+
+
+def _is_plain(raw: str) -> bool:
+    """A relative name without `.`, `..` or doubled separators: already what findings show."""
+    parts = raw.replace(os.sep, "/").split("/")
+    return not os.path.isabs(raw) and all(p not in ("", ".", "..") for p in parts)
 
 
 def _walk(directory: Path, root: Path | None) -> list[Path]:
