@@ -185,7 +185,7 @@ def groups(repo: Path, history_repo: Path, big_csv: Path | None, bin_: Path, run
             Row(f"gitworthy scan --history --jobs {jobs}", [*scan, "--history"],
                 history_repo),
             Row("gitworthy scan --jobs 1 of the distinct blobs, written out as files",
-                [*scan, "--jobs", "1", str(distinct_blobs(history_repo))], history_repo),
+                [*scan, "--jobs", "1", "."], distinct_blobs(history_repo)),
         ], slow, note="goal: history --jobs 1 at most 3x the anchor plus the last row"),
     ]
     if big_csv is not None:

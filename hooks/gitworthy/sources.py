@@ -347,7 +347,7 @@ def from_paths(paths: Sequence[str], cwd: Path | None = None) -> Source:
     for raw in paths:
         location = Path(raw)
         if location.is_dir() and not location.is_symlink():
-            members = _walk(location, root)
+            members = _walk(location, git.toplevel(location))  # its own repository, or none
         else:
             members = [location]
         for member in members:
