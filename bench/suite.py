@@ -11,8 +11,8 @@ detect-secrets, and gitworthy itself installed from this checkout as pre-commit 
 in turn, alternating, `--runs` times (`--slow-runs` for whole-repository scans), and prints the
 median wall-clock time of each and its ratio to the group's anchor (the first row). The
 machines are shared and noisy: compare ratios within one run, not times between runs.
-Peak memory is the largest resident set of the whole process tree (workers included),
-sampled every 20 ms.
+Peak memory is the largest proportional set size (PSS: shared pages counted once) of the
+whole process tree, workers included, sampled every 20 ms.
 """
 from __future__ import annotations
 
@@ -63,26 +63,32 @@ class Group:
     note: str = ""
 
 
-def tree_rss_mb(pid: int) -> float:
-    """Resident memory of a process and all its descendants, from /proc."""
+def tree_pss_mb(pid: int) -> float:
+    """Memory of a process and all its descendants, from /proc: the proportional set size
+    (pages shared between the processes, such as libraries, counted once in all)."""
     children: dict[int, list[int]] = {}
-    rss: dict[int, int] = {}
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
         try:
             with open(f"/proc/{entry}/stat", "rb") as fh:
-                fields = fh.read().rsplit(b")", 1)[1].split()
-        except OSError:
+                parent = int(fh.read().rsplit(b")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
             continue
-        children.setdefault(int(fields[1]), []).append(int(entry))
-        rss[int(entry)] = int(fields[21]) * os.sysconf("SC_PAGE_SIZE")
+        children.setdefault(parent, []).append(int(entry))
     total, stack = 0, [pid]
     while stack:
         current = stack.pop()
-        total += rss.get(current, 0)
         stack += children.get(current, [])
-    return total / 1048576
+        try:
+            with open(f"/proc/{current}/smaps_rollup", "rb") as fh:
+                for line in fh:
+                    if line.startswith(b"Pss:"):
+                        total += int(line.split()[1])
+                        break
+        except OSError:
+            continue
+    return total / 1024
 
 
 def timed(row: Row, env: dict[str, str]) -> None:
@@ -95,7 +101,7 @@ def timed(row: Row, env: dict[str, str]) -> None:
     def sample() -> None:
         nonlocal peak
         while not done.wait(0.02):
-            peak = max(peak, tree_rss_mb(proc.pid))
+            peak = max(peak, tree_pss_mb(proc.pid))
 
     sampler = threading.Thread(target=sample)
     sampler.start()
