@@ -10,7 +10,9 @@ detect-secrets, and gitworthy itself installed from this checkout as pre-commit 
 (a regular, not editable, install). Then, for each group, it runs every command of the group
 in turn, alternating, `--runs` times (`--slow-runs` for whole-repository scans), and prints the
 median wall-clock time of each and its ratio to the group's anchor (the first row). The
-machines are shared and noisy: compare ratios within one run, not times between runs.
+machines are shared and noisy: compare ratios within one run, not times between runs; the CPU
+column (user + system time of the whole process tree) is steadier than wall time when other
+work competes for the cores.
 Peak memory is the largest proportional set size (PSS: shared pages counted once) of the
 whole process tree, workers included, sampled every 20 ms.
 """
@@ -49,6 +51,7 @@ class Row:
     times: list[float] = field(default_factory=list)
     peak_mb: float = 0.0
     exits: set[int] = field(default_factory=set)  # 1 is a tool's "found something"
+    cpu: list[float] = field(default_factory=list)  # user + system seconds, whole tree
 
     @property
     def median(self) -> float:
@@ -105,8 +108,11 @@ def timed(row: Row, env: dict[str, str]) -> None:
 
     sampler = threading.Thread(target=sample)
     sampler.start()
-    row.exits.add(proc.wait())
+    _, status, usage = os.wait4(proc.pid, 0)  # usage includes the waited-for descendants
     row.times.append(time.perf_counter() - start)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    row.exits.add(proc.returncode)
+    row.cpu.append(usage.ru_utime + usage.ru_stime)
     done.set()
     sampler.join()
     row.peak_mb = max(row.peak_mb, peak)
@@ -224,20 +230,23 @@ def distinct_blobs(repo: Path) -> Path:
 
 
 def table(all_groups: list[Group]) -> str:
-    lines = ["| group | command | median | ratio to anchor | goal | peak memory | exit |",
-             "|---|---|---:|---:|---|---:|---|"]
+    lines = ["| group | command | median | ratio to anchor | goal | CPU (ratio) | peak memory "
+             "| exit |", "|---|---|---:|---:|---|---:|---:|---|"]
     for group in all_groups:
         anchor = group.rows[0].median
+        anchor_cpu = statistics.median(group.rows[0].cpu)
         for row in group.rows:
             ratio = row.median / anchor if anchor else float("inf")
+            cpu = statistics.median(row.cpu)
+            cpu_ratio = f"{cpu / anchor_cpu:.2f}x" if anchor_cpu else "-"
             goal = ""
             if row.goal is not None:
                 goal = f"≤ {row.goal:g}x: {'reached' if ratio <= row.goal else 'missed'}"
             lines.append(f"| {group.title} | {row.label} | {row.median:.3f} s | "
-                         f"{ratio:.2f}x | {goal} | {row.peak_mb:.0f} MB | "
+                         f"{ratio:.2f}x | {goal} | {cpu:.3f} s ({cpu_ratio}) | {row.peak_mb:.0f} MB | "
                          f"{','.join(map(str, sorted(row.exits)))} |")
         if group.note:
-            lines.append(f"| {group.title} | *{group.note}* | | | | | |")
+            lines.append(f"| {group.title} | *{group.note}* | | | | | | |")
     return "\n".join(lines) + "\n"
 
 
