@@ -118,14 +118,15 @@ def timed(row: Row, env: dict[str, str]) -> None:
     row.peak_mb = max(row.peak_mb, peak)
 
 
-def bench_venv(work: Path) -> Path:
+def bench_venv(work: Path, reinstall: bool = True) -> Path:
     venv = work / "anchors"
     pip = [str(venv / "bin" / "python"), "-m", "pip", "install", "-q"]
     if not (venv / "bin" / "nbstripout").exists():
         subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
         subprocess.run([*pip, *ANCHORS, str(CHECKOUT)], check=True)
-    subprocess.run([*pip, "--no-deps", "--force-reinstall", str(CHECKOUT)], check=True,
-                   stdout=subprocess.DEVNULL)
+    if reinstall:
+        subprocess.run([*pip, "--no-deps", "--force-reinstall", str(CHECKOUT)], check=True,
+                       stdout=subprocess.DEVNULL)
     return venv / "bin"
 
 
@@ -261,12 +262,14 @@ def main() -> int:
                         / "gitworthy-bench")
     parser.add_argument("--big-csv-mb", type=int, default=0,
                         help="also scan one CSV of this size (1024 for the memory bound)")
+    parser.add_argument("--keep-install", action="store_true",
+                        help="measure the gitworthy already in the bench venv")
     parser.add_argument("--only", help="run only the groups whose title contains this")
     parser.add_argument("--markdown", type=Path, help="also write the table to this file")
     args = parser.parse_args()
 
     args.work.mkdir(parents=True, exist_ok=True)
-    bin_ = bench_venv(args.work)
+    bin_ = bench_venv(args.work, not args.keep_install)
     repo = synthetic_repo.make(args.work / args.scale / "repo", args.scale)
     history_repo = synthetic_repo.make(args.work / args.scale / "history", args.scale, 1000)
     big = None
