@@ -217,3 +217,31 @@ def test_an_interrupted_baseline_writes_nothing(repo: Repo) -> None:
     proc.communicate(timeout=120)
     assert proc.returncode == 2
     assert not (repo.root / ".gitworthy-baseline.json").exists()
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="a POSIX terminal")
+def test_progress_on_a_terminal_is_one_live_line_cleared_before_the_report(repo: Repo) -> None:
+    import pty
+
+    repo.write("a.py", "x = 1\n")
+    repo.write("b.py", "y = 2\n")
+    repo.add()
+    repo.commit()
+    controller, terminal = pty.openpty()
+    proc = subprocess.Popen([gitworthy_exe(), "scan", "--all", "--progress", "always"],
+                            cwd=repo.root, stdout=subprocess.PIPE, stderr=terminal)
+    os.close(terminal)
+    seen = b""
+    while True:
+        try:
+            chunk = os.read(controller, 4096)
+        except OSError:  # the terminal closed with the process
+            break
+        if not chunk:
+            break
+        seen += chunk
+    proc.communicate(timeout=60)
+    os.close(controller)
+    assert b"\rgitworthy: 1/2 files" in seen and b"\n" not in seen
+    assert seen.endswith(b"\r\x1b[K")  # the line is gone before the report is printed
+    assert proc.returncode == 0
