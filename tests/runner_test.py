@@ -245,3 +245,18 @@ def test_progress_on_a_terminal_is_one_live_line_cleared_before_the_report(repo:
     assert b"\rgitworthy: 1/2 files" in seen and b"\n" not in seen
     assert seen.endswith(b"\r\x1b[K")  # the line is gone before the report is printed
     assert proc.returncode == 0
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_blob_missing_from_the_object_store_is_an_error_line(repo: Repo, capsys,
+                                                               jobs: str) -> None:
+    for i in range(POOL_MIN_FILES + 2):
+        repo.write(f"src/step_{i}.py", f"def step_{i}(x):\n    return x * {i}\n")
+    repo.add()
+    sha = repo.git("rev-parse", ":src/step_3.py").strip()
+    (repo.root / ".git" / "objects" / sha[:2] / sha[2:]).unlink()
+    document = _json("--staged", "--jobs", jobs, capsys=capsys)
+    assert document["exit"] == 1
+    assert [e["path"] for e in document["errors"]] == ["src/step_3.py"] * len(
+        document["errors"]) and document["errors"]
+    assert document["stats"]["files"] == POOL_MIN_FILES + 2

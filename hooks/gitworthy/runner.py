@@ -173,9 +173,15 @@ def _ordered(tasks: Sequence[tuple[File, list[str]]], to_judge: Callable[[int], 
     window: deque[tuple[File, Future[tuple[dict[str, Verdict], int]]]] = deque()
     try:
         for index, (file, _) in enumerate(tasks):
-            # pickled here, not in the pool's feeder thread: the cat-file process is not shared
-            payload = pickle.dumps(file, protocol=pickle.HIGHEST_PROTOCOL)
-            window.append((file, pool.submit(_work, payload, to_judge(index))))
+            check_ids = to_judge(index)
+            try:  # pickled here, not in the pool's feeder thread: cat-file is not shared
+                payload = pickle.dumps(file, protocol=pickle.HIGHEST_PROTOCOL)
+                future = pool.submit(_work, payload, check_ids)
+            except (InspectionError, OSError):  # unreadable: judged here, the checks say why
+                future = Future()
+                judged = judge(file, check_ids, checks, context)
+                future.set_result((judged.verdicts, judged.bytes_read))
+            window.append((file, future))
             file.release()
             if len(window) >= jobs * IN_FLIGHT_PER_JOB:
                 yield _result(*window.popleft())
