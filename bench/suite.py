@@ -243,7 +243,8 @@ def table(all_groups: list[Group]) -> str:
             goal = ""
             if row.goal is not None:
                 goal = f"≤ {row.goal:g}x: {'reached' if ratio <= row.goal else 'missed'}"
-            lines.append(f"| {group.title} | {row.label} | {row.median:.3f} s | "
+            label = row.label.replace("|", "\\|")
+            lines.append(f"| {group.title} | {label} | {row.median:.3f} s | "
                          f"{ratio:.2f}x | {goal} | {cpu:.3f} s ({cpu_ratio}) | "
                          f"{row.peak_mb:.0f} MB | "
                          f"{','.join(map(str, sorted(row.exits)))} |")
