@@ -6,14 +6,13 @@ import re
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from gitworthy.checks import load
 from gitworthy.config import Config, ConfigError
 from gitworthy.findings import Finding, ScanError, Severity
 from gitworthy.runner import Checks, Verdict, WorkerLost, judge_all
-from gitworthy.sources import File, Source
+from gitworthy.sources import Context, File, Source
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 PRAGMA = re.compile(rb"gitworthy:\s*allow(?:[ \t]+([\w,\- \t]+))?")
@@ -33,6 +32,8 @@ class Report:
     allowed: int = 0
     internal_error: bool = False
     incomplete: bool = False  # interrupted: what was found before the stop
+    checks: list[str] = field(default_factory=list)   # the checks that ran
+    scanned: list[str] = field(default_factory=list)  # the paths judged, in order
 
     def blocking(self, fail_on: str) -> list[Finding]:
         """The findings that fail the run under `--fail-on`."""
@@ -81,12 +82,13 @@ def write_baseline(path: str, findings: Sequence[Finding]) -> None:
         fh.write("\n")
 
 
-def _ignore_spec(root: Path | None, patterns: Sequence[str]) -> Any:
-    """One pathspec for `.gitworthyignore` plus configured `exclude` patterns (or None)."""
+def _ignore_spec(context: Context, patterns: Sequence[str]) -> Any:
+    """One pathspec for `.gitworthyignore` (as the scan's policy sees it) plus configured
+    `exclude` patterns (or None)."""
     lines = list(patterns)
-    ignore_file = (root or Path.cwd()) / ".gitworthyignore"
-    if ignore_file.is_file():
-        lines += ignore_file.read_text("utf-8", "replace").splitlines()
+    ignore_file = context.policy_file(".gitworthyignore")
+    if ignore_file is not None:
+        lines += ignore_file.decode("utf-8", "replace").splitlines()
     if not lines:
         return None
     import pathspec
@@ -126,11 +128,13 @@ def scan(source: Source, check_ids: Sequence[str], config: Config,
     report = Report(errors=[ScanError(p, m) for p, m in source.errors])
     checks = {cid: (load(cid), config.options(cid)) for cid in check_ids}
     checks = {cid: check for cid, check in checks.items() if check[1]["enabled"]}
+    report.checks = list(checks)
     tasks = _tasks(source, checks, config)
     seen: set[str] = set()
     try:
         for done, judged in enumerate(judge_all(tasks, checks, source.context, jobs), 1):
             report.files += 1
+            report.scanned.append(judged.file.path)
             report.bytes_read += judged.bytes_read
             for cid, verdict in judged.verdicts.items():
                 _collect(report, judged.file, verdict, checks[cid][1], baseline, seen)
@@ -148,7 +152,7 @@ def scan(source: Source, check_ids: Sequence[str], config: Config,
 
 def _tasks(source: Source, checks: Checks, config: Config) -> list[tuple[File, list[str]]]:
     """Each file not ignored, with the checks not excluded for it."""
-    ignore = _ignore_spec(source.context.root, config.exclude)
+    ignore = _ignore_spec(source.context, config.exclude)
     excluded = {cid: _spec(opts["exclude"]) for cid, (_, opts) in checks.items()
                 if opts["exclude"]}
     return [(file, [cid for cid in checks
