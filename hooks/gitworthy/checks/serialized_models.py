@@ -121,7 +121,28 @@ log it to a model registry instead of committing it.""",
     severity=Severity.CRITICAL,
 )
 
-RULES = (MODEL, UNSAFE, UNINSPECTABLE, CODE)
+MODEL_UNINSPECTABLE = Rule(
+    id="model-not-inspectable",
+    check=ID,
+    summary="A model, or an archive that holds one, could not be opened to look inside.",
+    what="""\
+Reports a model or archive whose content could not all be read: an encrypted member under a
+model's name, a 7z archive whose members cannot be unpacked, a skops schema that is not
+skops's, members or nested archives past the scan limit (`max-scan-mb`), an archive that is
+corrupt after its first members. What was read is still judged by the other rules.""",
+    why="""\
+What cannot be read cannot be shown safe: archives are the usual way to hide a pickle from a
+scanner, and the loader that unpacks them later does not care that the scanner gave up.""",
+    example="""\
+Bad:   models.7z holding model.pkl, committed to the repository
+Good:  the model in a registry; archives of data in object storage or DVC""",
+    fix="""\
+Remove the file from the commit (`git rm --cached <file>`), unpack it where you can look at
+it, and store models in a registry; raise `--max-scan-mb` if the archive is only large.""",
+    severity=Severity.ERROR,
+)
+
+RULES = (MODEL, UNSAFE, UNINSPECTABLE, CODE, MODEL_UNINSPECTABLE)
 OPTIONS: dict[str, Any] = {"max-scan-mb": 1024}
 
 HF_WEIGHTS = re.compile(
@@ -213,7 +234,7 @@ def check(file: File, options: dict[str, Any], context: Context) -> Iterator[Fin
             where, f"serialized model: {kind} {where}/ ({count} files), recognized by {how}",
             _hint(FOLDER_FLAVOR[kind], where + "/**"), key="folder",
             details={"format": kind, "recognized_by": how, "files": count})
-    elif detection is not None:
+    elif detection is not None and detection.how:
         yield MODEL.finding(
             file.path, f"serialized model: {detection.format} ({size}), recognized by "
                        f"{detection.how}",
@@ -228,6 +249,14 @@ def check(file: File, options: dict[str, Any], context: Context) -> Iterator[Fin
             "do not load it with code execution enabled; replace the code with reviewed "
             "source in git and log the model to a registry", key=what,
             details={"code": what})
+    for where, why in detection.errors:
+        inside = f" {where}" if where else ""
+        yield MODEL_UNINSPECTABLE.finding(
+            file.path, f"{detection.format or 'archive'}{inside} could not be looked into: "
+                       f"{why} ({size})",
+            f"remove it (git rm --cached {shlex.quote(file.path)}), unpack it and look at what "
+            "it holds; keep models in a registry", key=f"{where}:unreadable",
+            details={"error": why, "member": where})
     for where, scan in detection.pickles:
         inside = f" in {where}" if where else ""
         for item in scan.globals:
