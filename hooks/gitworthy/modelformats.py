@@ -27,7 +27,7 @@ import zipfile
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import IO, Any
+from typing import Any
 
 from gitworthy import pickles
 from gitworthy.findings import InspectionError
@@ -162,8 +162,9 @@ class Inflated(io.RawIOBase):
         if kind == "zstd":
             import zstandard  # only when a zstd stream is met
 
+            source: Any = raw
             self.d: Any = zstandard.ZstdDecompressor().stream_reader(
-                raw, read_across_frames=True, closefd=False)
+                source, read_across_frames=True, closefd=False)
             self._zstd_error: type[Exception] = zstandard.ZstdError
         elif kind in ("zlib", "gzip", "deflate"):
             self.kind = "zlib"
@@ -702,7 +703,7 @@ class _CappedSpool:
         return len(data)
 
     def read(self, size: int | None = None) -> bytes:
-        return self.file.read(size)
+        return self.file.read(-1 if size is None else size)
 
     def seek(self, offset: int, whence: int = 0) -> int:
         return self.file.seek(offset, whence)

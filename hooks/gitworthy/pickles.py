@@ -77,6 +77,7 @@ class Global:
 
     module: str
     name: str
+    nested: bool = field(default=False, compare=False)  # imported by a pickle inside a value
 
     def __str__(self) -> str:
         return f"{self.module}.{self.name}"
@@ -223,6 +224,7 @@ class _Machine:
         self.marks: list[list[Any]] = []
         self.memo: dict[int, Any] = {}
         self.memo_full = False
+        self.frame_end: int | None = None
 
     def pop(self) -> Any:
         if not self.stack:
@@ -292,6 +294,13 @@ class _Machine:
                 raise PickleError(f"unknown opcode 0x{code:02x} at byte {r.pos - 1}")
             arg = None if op.arg is None else self.argument(op)
             scan.opcodes += 1
+            if self.frame_end is not None and r.pos > self.frame_end:
+                # pickle.load and a linear reader disagree on what follows: not walkable
+                raise PickleError(f"opcode crosses the end of its frame at byte {r.pos}")
+            if op.name == "FRAME":
+                self.frame_end = r.pos + int(arg or 0)
+            if self.frame_end == r.pos:
+                self.frame_end = None  # the frame ends here: what follows is outside it
             if op.proto > scan.protocol:  # protocols 0 and 1 have no header: opcodes tell
                 scan.protocol = op.proto
             name = op.name
@@ -315,7 +324,7 @@ class _Machine:
         self.scan.nested += 1
         found = walk(inner, joblib=False)
         for item in found.globals:
-            self.scan.add(item)
+            self.scan.add(Global(item.module, item.name, nested=True))
 
     def global_(self, module: Any, name: Any) -> Global:
         if not isinstance(module, str) or not isinstance(name, str):
@@ -828,6 +837,9 @@ def dangerous(item: Global) -> str | None:
     every step is known safe (classes, then a final public name that is not dangerous).
     """
     steps = item.name.split(".")
+    if item.nested and item.module != "copyreg":
+        return ("imported by a pickle hidden inside a value of this one (raw, hex or base64): "
+                "code that calls pickle.loads on that value runs it")
     if len(steps) > 1 and not all(_step_is_safe(s, i == len(steps) - 1)
                                   for i, s in enumerate(steps)):
         return f"reaches {item.name} through {item.module} by attribute steps"
