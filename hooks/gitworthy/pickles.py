@@ -856,3 +856,73 @@ def dangerous(item: Global) -> str | None:
             if names == "*" or first in names or name in names:
                 return reason
     return None
+
+
+# --------------------------------------------------------------------------- the safe list
+
+# Imports known to be safe in ML pickles, for `--pickle-policy allowlist` (as fickling's
+# ML allowlist does): module -> names ("*": every name; a module ending ".*": its submodules).
+# Built from what scikit-learn, NumPy, pandas, SciPy, PyTorch state dicts, XGBoost, LightGBM
+# and joblib write; an entry of DANGEROUS always wins over this list.
+SAFE: dict[str, frozenset[str] | str] = {
+    "builtins": frozenset({"set", "frozenset", "dict", "list", "tuple", "slice", "range",
+                           "complex", "bytearray", "bytes", "int", "float", "str", "bool",
+                           "object", "Ellipsis", "NotImplemented"}),
+    "__builtin__": frozenset({"set", "frozenset", "dict", "list", "tuple", "slice", "complex",
+                              "bytearray", "int", "float", "str", "unicode", "long", "bool",
+                              "object"}),
+    "copyreg": frozenset({"_reconstructor", "__newobj__", "__newobj_ex__"}),
+    "copy_reg": frozenset({"_reconstructor"}),
+    "_codecs": frozenset({"encode"}),
+    "collections": frozenset({"OrderedDict", "defaultdict", "Counter", "deque"}),
+    "datetime": frozenset({"datetime", "date", "time", "timedelta", "timezone"}),
+    "decimal": frozenset({"Decimal"}),
+    "fractions": frozenset({"Fraction"}),
+    "pathlib": frozenset({"PosixPath", "WindowsPath", "PurePosixPath", "PureWindowsPath",
+                          "Path"}),
+    "re": frozenset({"_compile"}),
+    "numpy": frozenset({"dtype", "ndarray", "float64", "float32", "int64", "int32", "bool_",
+                        "complex128", "random"}),
+    "numpy.core.multiarray": frozenset({"_reconstruct", "scalar"}),
+    "numpy._core.multiarray": frozenset({"_reconstruct", "scalar"}),
+    "numpy.core.numeric": frozenset({"_frombuffer"}),
+    "numpy._core.numeric": frozenset({"_frombuffer"}),
+    "numpy.dtypes": "*",
+    "numpy.random._pickle": frozenset({"__randomstate_ctor", "__bit_generator_ctor",
+                                       "__generator_ctor"}),
+    "numpy.random.*": "*",
+    "numpy.ma.core": frozenset({"_mareconstruct", "MaskedArray"}),
+    "scipy.sparse.*": "*",
+    "sklearn.*": "*",
+    "pandas.*": "*",
+    "xgboost.*": "*",
+    "lightgbm.*": "*",
+    "catboost.*": "*",
+    "statsmodels.*": "*",
+    "joblib.numpy_pickle": frozenset({"NumpyArrayWrapper", "NDArrayWrapper"}),
+    "torch": frozenset({"Size", "device", "dtype", "float32", "float16", "bfloat16", "int64",
+                        "FloatStorage", "DoubleStorage", "HalfStorage", "BFloat16Storage",
+                        "LongStorage", "IntStorage", "ShortStorage", "CharStorage",
+                        "ByteStorage", "BoolStorage", "Tensor"}),
+    "torch._utils": frozenset({"_rebuild_tensor", "_rebuild_tensor_v2", "_rebuild_parameter",
+                               "_rebuild_parameter_with_state", "_rebuild_qtensor",
+                               "_rebuild_sparse_tensor", "_rebuild_device_tensor_from_numpy"}),
+    "torch.storage": frozenset({"UntypedStorage", "TypedStorage"}),
+    "torch.nn.*": "*",
+    "torch.optim.*": "*",
+}
+
+
+def allowed(item: Global) -> bool:
+    """True when the import is on SAFE (and not dangerous): the allowlist policy's test."""
+    if dangerous(item) is not None:
+        return False
+    for module, name in _normalize(item.module, item.name):
+        first = name.split(".", 1)[0]
+        parts = module.split(".")
+        candidates = [module] + [".".join(parts[:d]) + ".*" for d in range(len(parts), 0, -1)]
+        for key in candidates:
+            names = SAFE.get(key)
+            if names is not None and (names == "*" or first in names):
+                return True
+    return False

@@ -142,8 +142,35 @@ it, and store models in a registry; raise `--max-scan-mb` if the archive is only
     severity=Severity.ERROR,
 )
 
-RULES = (MODEL, UNSAFE, UNINSPECTABLE, CODE, MODEL_UNINSPECTABLE)
-OPTIONS: dict[str, Any] = {"max-scan-mb": 1024}
+NOT_ALLOWED = Rule(
+    id="pickle-import-not-allowed",
+    check=ID,
+    summary="A pickle imports something outside the list known safe in ML pickles "
+            "(strict mode).",
+    what="""\
+With `pickle-policy = "allowlist"` (`--pickle-policy allowlist`), reports every import of a
+pickle that is not on the list of globals known to be safe in ML pickles: NumPy arrays and
+dtypes, scikit-learn, pandas, SciPy sparse, XGBoost, LightGBM, CatBoost, statsmodels,
+PyTorch storages, tensors and nn modules, joblib's array wrapper, collections, datetime and
+plain builtins (hooks/gitworthy/pickles.py, `SAFE`). The default policy (`blocklist`)
+reports only imports known to be dangerous, with unsafe-pickle.""",
+    why="""\
+A blocklist names the callables known to run code; an attacker's next trick is the one it
+does not name yet. An allowlist turns that around: anything unexpected in a model file
+blocks the commit until someone looks at it.""",
+    example="""\
+Bad:   a model.pkl importing mytools.helpers.run_job (unknown: reported in strict mode)
+Good:  a scikit-learn Pipeline pickle importing only sklearn.*, numpy and builtins""",
+    fix="""\
+Look at what the import is. If it is your own class, save the model in a format that does
+not pickle code (skops with trusted types, ONNX, safetensors) or keep it out of git; if the
+default policy is what the team wants, set `pickle-policy = "blocklist"`.""",
+    severity=Severity.ERROR,
+)
+
+RULES = (MODEL, UNSAFE, UNINSPECTABLE, CODE, MODEL_UNINSPECTABLE, NOT_ALLOWED)
+OPTIONS: dict[str, Any] = {"max-scan-mb": 1024, "pickle-policy": "blocklist"}
+CHOICES: dict[str, tuple[str, ...]] = {"pickle-policy": ("blocklist", "allowlist")}
 
 HF_WEIGHTS = re.compile(
     r"(?:pytorch_model|model|tf_model|flax_model|adapter_model|diffusion_pytorch_model)"
@@ -220,11 +247,12 @@ def _hint(flavor: str, path: str) -> str:
 def check(file: File, options: dict[str, Any], context: Context) -> Iterator[Finding]:
     """Judge one file: a model (or a file of a model folder), unsafe imports, broken pickles."""
     from gitworthy import modelformats
-    from gitworthy.pickles import dangerous
+    from gitworthy.pickles import allowed, dangerous
 
     if file.is_symlink or file.size == 0 or is_lfs_pointer(file.head(1024)):
         return
     limit = int(options["max-scan-mb"]) << 20
+    strict = options.get("pickle-policy", "blocklist") == "allowlist"
     detection = modelformats.detect(file, limit)
     size = human_size(file.size)
     folder = folder_of(file.path, context) if not _is_source(file) else None
@@ -268,6 +296,14 @@ def check(file: File, options: dict[str, Any], context: Context) -> Iterator[Fin
                     f"do not load it; remove it (git rm --cached {shlex.quote(file.path)}), "
                     "rebuild the model from its training code, and prefer safetensors/ONNX/skops",
                     key=f"{where}:{item}", details={"callable": str(item), "member": where})
+            elif strict and not allowed(item):
+                yield NOT_ALLOWED.finding(
+                    file.path, f"pickle{inside} imports {item}, which is not on the list of "
+                               f"imports known safe in ML pickles ({size})",
+                    "check what it is before anyone loads the file; save the model without "
+                    "pickled code (skops, ONNX, safetensors), or use pickle-policy = "
+                    "\"blocklist\"", key=f"{where}:{item}:not-allowed",
+                    details={"callable": str(item), "member": where})
         if scan.error:
             yield UNINSPECTABLE.finding(
                 file.path, f"pickle{inside} could not be walked to its end: {scan.error} "
