@@ -769,6 +769,22 @@ def _seven_zip(part: Any, budget: Budget, depth: int) -> Detection | None:
 # --------------------------------------------------------------------------- single files
 
 
+def _broken_safetensors(head: bytes, size: int) -> str | None:
+    """Why a file shaped like safetensors (8-byte length, then a JSON tensor table) cannot be
+    read: a header length past the file's end, or a table that is not JSON."""
+    if len(head) < 10 or head[8:10] not in (b'{"', b"{ ", b"{\n") or b'"dtype"' not in head:
+        return None
+    (n,) = struct.unpack("<Q", head[:8])
+    if n + 8 > size or n > 100 << 20:
+        return f"header length field claims {n} bytes in a file of {size}"
+    if n + 8 <= len(head):
+        try:
+            json.loads(head[8:8 + n])
+        except ValueError:
+            return "the JSON tensor table does not parse"
+    return None
+
+
 def _safetensors(head: bytes, size: int) -> bool:
     if len(head) < 10:
         return False
@@ -896,6 +912,10 @@ def _magic(head: bytes, size: int) -> Detection | None:
     if _safetensors(head, size):
         return Detection("safetensors weights", "8-byte header length and a JSON tensor "
                          "table", "transformers")
+    broken = _broken_safetensors(head, size)
+    if broken:
+        return Detection("safetensors weights", "8-byte header length and a tensor table",
+                         "transformers", errors=[("", broken)])
     if _onnx(head):
         return Detection("ONNX model", "protobuf ModelProto fields (ir_version, graph)", "onnx")
     if _coreml(head):
@@ -913,9 +933,17 @@ def _magic(head: bytes, size: int) -> Detection | None:
     return None
 
 
+HDF5_SUPERBLOCK = {0: 56, 1: 64, 2: 48, 3: 48}  # smallest superblock of each version
+
+
 def _hdf5(file: Any, head: bytes) -> Detection | None:
-    if not any(head[o:o + 8] == HDF5_SIGNATURE for o in (0, 512, 1024, 2048)):
+    offset = next((o for o in (0, 512, 1024, 2048) if head[o:o + 8] == HDF5_SIGNATURE), None)
+    if offset is None:
         return None
+    version = head[offset + 8] if len(head) > offset + 8 else -1
+    if len(head) < offset + HDF5_SUPERBLOCK.get(version, 48):
+        raise InspectionError(f"HDF5 file cut inside its superblock ({len(head)} bytes, "
+                              f"superblock version {version}): truncated or corrupt")
     window = file.head(HDF5_WINDOW) if file.size > len(head) else head
     if b"model_config" in window:
         return Detection("Keras model (HDF5)", "HDF5 file with a model_config attribute",

@@ -37,6 +37,8 @@ MAX_LINE = 1 << 16         # protocol-0 text arguments longer than this are malf
 MAX_ITEMS = 4096           # container items kept per list/dict (the rest are counted away)
 MAX_MEMO = 1 << 20         # memo entries kept; past this a GET yields an unknown value
 MAX_PICKLES = 64           # pickles walked back to back in one stream
+MAX_GLOBALS = 10_000       # distinct imports kept; past this the pickle is not inspectable
+MAX_NESTED_DEPTH = 3       # pickles inside values inside pickles, no deeper
 MAX_NESTED = 16            # pickles walked inside the values of one stream (nested or not)
 UNKNOWN = "<unknown>"
 
@@ -98,8 +100,14 @@ class PickleScan:
     error: str | None = None
     first_value: Any = None  # the first pickle's top value when it is a plain int
 
+    _seen: set[Global] = field(default_factory=set, repr=False)
+
     def add(self, item: Global) -> None:
-        if item not in self.globals:
+        """Record an import once (a set: thousands of distinct imports stay linear)."""
+        if item not in self._seen:
+            if len(self._seen) >= MAX_GLOBALS:
+                raise PickleError(f"more than {MAX_GLOBALS} distinct imports")
+            self._seen.add(item)
             self.globals.append(item)
 
 
@@ -218,8 +226,9 @@ _UNKNOWN_VALUE = object()
 class _Machine:
     """The stack effects of every opcode, on symbolic values."""
 
-    def __init__(self, reader: Reader, scan: PickleScan, joblib: bool = True) -> None:
-        self.r, self.scan, self.joblib = reader, scan, joblib
+    def __init__(self, reader: Reader, scan: PickleScan, joblib: bool = True,
+                 depth: int = 0) -> None:
+        self.r, self.scan, self.joblib, self.depth = reader, scan, joblib, depth
         self.stack: list[Any] = []
         self.marks: list[list[Any]] = []
         self.memo: dict[int, Any] = {}
@@ -318,11 +327,13 @@ class _Machine:
     def nested(self, value: bytes | str) -> None:
         """Walk a pickle stored inside a value (raw bytes, hex or base64 text): code that
         calls pickle.loads on it runs its imports too, so they count as this file's."""
+        if self.depth >= MAX_NESTED_DEPTH or self.scan.nested >= MAX_NESTED:
+            return
         inner = _embedded_pickle(value)
-        if inner is None or self.scan.nested >= MAX_NESTED:
+        if inner is None:
             return
         self.scan.nested += 1
-        found = walk(inner, joblib=False)
+        found = walk(inner, joblib=False, depth=self.depth + 1)
         for item in found.globals:
             self.scan.add(Global(item.module, item.name, nested=True))
 
@@ -445,7 +456,7 @@ class _Machine:
             raise PickleError("joblib array without a readable shape")
         kind, itemsize = _dtype(dtype)
         if kind == "O":  # object arrays are a nested pickle, loaded by a plain Unpickler
-            walk_one(self.r, self.scan, joblib=False)
+            walk_one(self.r, self.scan, joblib=False, depth=self.depth + 1)
         else:
             if isinstance(state.get("numpy_array_alignment_bytes"), int):
                 self.r.skip(self.r.read(1)[0])
@@ -490,18 +501,19 @@ def _dtype(value: Any) -> tuple[str, int]:
 # --------------------------------------------------------------------------- walking
 
 
-def walk_one(reader: Reader, scan: PickleScan, joblib: bool = True) -> Any:
+def walk_one(reader: Reader, scan: PickleScan, joblib: bool = True, depth: int = 0) -> Any:
     """Walk one pickle (to its STOP); returns its symbolic top value.
 
     With `joblib`, the raw array bytes joblib writes after each NumpyArrayWrapper are skipped
     as joblib.load does; without it, every byte is an opcode, as pickle.load sees them.
     """
-    value = _Machine(reader, scan, joblib).run()
+    value = _Machine(reader, scan, joblib, depth).run()
     scan.pickles += 1
     return value
 
 
-def walk(stream: Stream | bytes, limit: int = 1 << 62, joblib: bool = True) -> PickleScan:
+def walk(stream: Stream | bytes, limit: int = 1 << 62, joblib: bool = True,
+         depth: int = 0) -> PickleScan:
     """Walk every pickle in the stream and collect its imports; never raises on bad input.
 
     Pickles written back to back (torch's legacy format writes five) are all walked while the
@@ -510,13 +522,13 @@ def walk(stream: Stream | bytes, limit: int = 1 << 62, joblib: bool = True) -> P
     reader = Reader(stream, limit)
     scan = PickleScan()
     try:
-        first = walk_one(reader, scan, joblib)
+        first = walk_one(reader, scan, joblib, depth)
         if isinstance(first, int) and not isinstance(first, bool):
             scan.first_value = first
         expected = 5 if first == TORCH_LEGACY_MAGIC else 0
         while scan.pickles < MAX_PICKLES:
             if scan.pickles < expected or _starts_pickle(reader.peek(2)):
-                walk_one(reader, scan, joblib)
+                walk_one(reader, scan, joblib, depth)
             else:
                 break
     except PickleError as exc:
@@ -625,8 +637,9 @@ def probe(head: bytes) -> Probe:
         return Probe(True, scan.protocol, True, headed)
     if scan.globals and not imports and not headed:
         return Probe(False)  # text whose lines start with 'c' decodes as GLOBAL opcodes
-    if headed:
-        return Probe(scan.opcodes >= 4 or stopped, scan.protocol, bool(imports), True)
+    if headed:  # a header, then opcodes that decode (or an argument past the end: broken)
+        ok = scan.opcodes >= 4 or stopped or (ran_out and scan.opcodes >= 2)
+        return Probe(ok, scan.protocol, bool(imports), True)
     if head[:1] not in _PLAIN_STARTS:
         return Probe(False)
     ok = (stopped and (scan.opcodes >= 3 or bool(imports))) or (ran_out and scan.opcodes >= 32)
