@@ -37,6 +37,7 @@ MAX_LINE = 1 << 16         # protocol-0 text arguments longer than this are malf
 MAX_ITEMS = 4096           # container items kept per list/dict (the rest are counted away)
 MAX_MEMO = 1 << 20         # memo entries kept; past this a GET yields an unknown value
 MAX_PICKLES = 64           # pickles walked back to back in one stream
+OPCODE_COST = 256          # scan-limit bytes one opcode costs: 1 GiB of limit = 4.2M opcodes
 MAX_GLOBALS = 10_000       # distinct imports kept; past this the pickle is not inspectable
 MAX_NESTED_DEPTH = 3       # pickles inside values inside pickles, no deeper
 MAX_NESTED = 16            # pickles walked inside the values of one stream (nested or not)
@@ -234,6 +235,7 @@ class _Machine:
         self.memo: dict[int, Any] = {}
         self.memo_full = False
         self.frame_end: int | None = None
+        self.max_opcodes = reader.limit // OPCODE_COST
 
     def pop(self) -> Any:
         if not self.stack:
@@ -301,8 +303,11 @@ class _Machine:
             op = _OPS.get(code)
             if op is None:
                 raise PickleError(f"unknown opcode 0x{code:02x} at byte {r.pos - 1}")
-            arg = None if op.arg is None else self.argument(op)
             scan.opcodes += 1
+            arg = None if op.arg is None else self.argument(op)
+            if scan.opcodes > self.max_opcodes:
+                raise PickleError(f"stopped after {self.max_opcodes:,} opcodes, the scan limit "
+                                  "(--max-scan-mb)")
             if self.frame_end is not None and r.pos > self.frame_end:
                 # pickle.load and a linear reader disagree on what follows: not walkable
                 raise PickleError(f"opcode crosses the end of its frame at byte {r.pos}")
@@ -537,7 +542,7 @@ def walk(stream: Stream | bytes, limit: int = 1 << 62, joblib: bool = True,
         scan.error = f"malformed at byte {reader.pos} ({type(exc).__name__})"
     except RecursionError:
         scan.error = f"nested too deep at byte {reader.pos}"
-    scan.bytes = reader.pulled
+    scan.bytes = max(reader.pulled, scan.opcodes * OPCODE_COST)
     return scan
 
 
@@ -553,8 +558,10 @@ def walk_both(opener: Callable[[], Stream], limit: int = 1 << 62) -> PickleScan:
         scan = walk(stream, limit)
     if scan.arrays:
         with opener() as stream:
-            plain = walk(stream, limit, joblib=False)
+            plain = walk(stream, max(limit - scan.bytes, 0), joblib=False)
         scan.bytes += plain.bytes
+        if plain.error and "scan limit" in plain.error and scan.error is None:
+            scan.error = f"read as pickle.load reads it: {plain.error}"
         for item in plain.globals:
             scan.add(item)
     return scan

@@ -148,6 +148,9 @@ def decide_column(name: str, tally: Tally, settings: Settings) -> list[Hit]:
     return hits
 
 
+MAX_LINE_CHARS = 20_000  # characters of one line analysed (bounds presidio on giant lines)
+
+
 def judge_text(lines: Sequence[tuple[int | None, str]], settings: Settings) -> list[Hit]:
     """Entities in lines of text: one Hit per entity (first line, count of lines)."""
     if settings.ner_model:
@@ -162,7 +165,7 @@ def judge_text(lines: Sequence[tuple[int | None, str]], settings: Settings) -> l
         return []
     from gitworthy.pii.analyzer import analyze_lines
 
-    texts = [lines[i][1] for i in picked]
+    texts = [lines[i][1][:MAX_LINE_CHARS] for i in picked]  # a 5 MB line: its start, sampled
     counts: Counter[str] = Counter()
     first: dict[str, tuple[int | None, str]] = {}
     seen: set[tuple[str, int]] = set()

@@ -23,6 +23,8 @@ from gitworthy.sources import File
 SPREAD_WINDOWS = 8
 CHUNK = 1024 * 1024
 MAX_FIELD = 16 * 1024 * 1024
+MAX_COLUMNS = 2048                 # a table wider than this is reported, not read
+MAX_WORKBOOK_XML = 256 * 1024 * 1024  # an xlsx whose sheets and strings unpack past this
 MAX_JSON_BYTES = 32 * 1024 * 1024  # larger JSON documents are sampled as text
 
 
@@ -204,6 +206,7 @@ def read_csv(file: File, budget: Budget) -> Iterator[Table]:
         if header is None:
             if not rows:
                 return
+            _check_width(len(rows[0]))
             if _looks_like_data(rows[0]):
                 header = [f"column {i + 1}" for i in range(len(rows[0]))]
             else:
@@ -337,6 +340,29 @@ def _missing_extra(fmt: str, extra: str, package: str) -> InspectionError:
         ".pre-commit-config.yaml)")
 
 
+def _check_width(columns: int) -> None:
+    if columns > MAX_COLUMNS:
+        raise InspectionError(f"{columns} columns, more than the {MAX_COLUMNS} gitworthy reads "
+                              "per table: not inspected for personal data")
+
+
+def _check_unpacked_size(stream: IO[bytes]) -> None:
+    """An xlsx is a zip: its sheets and shared strings must unpack to a readable size (the
+    sizes are the zip's own; reading never passes them) before openpyxl parses them."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(stream) as zf:
+            total = sum(i.file_size for i in zf.infolist() if i.filename.endswith(".xml"))
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        raise InspectionError("not a readable Excel workbook (corrupt or encrypted)") from None
+    finally:
+        stream.seek(0)
+    if total > MAX_WORKBOOK_XML:
+        raise InspectionError(f"workbook unpacks to {total >> 20} MB of XML, past the "
+                              f"{MAX_WORKBOOK_XML >> 20} MB gitworthy reads: not inspected")
+
+
 def _cell(value: Any) -> str:
     return "" if value is None else str(value)
 
@@ -353,6 +379,7 @@ def read_parquet(file: File, budget: Budget) -> Iterator[Table]:
         except Exception:  # noqa: BLE001 -- pyarrow raises several types for a bad file
             raise InspectionError("not a readable Parquet file (truncated or corrupt)") from None
         names = parquet.schema_arrow.names
+        _check_width(len(names))
         groups = parquet.num_row_groups
         picks = list(range(groups)) if budget.exhaustive else sorted(
             {0, *(groups * (i + 1) // (SPREAD_WINDOWS + 1) for i in range(SPREAD_WINDOWS))}
@@ -384,6 +411,7 @@ def read_excel(file: File, budget: Budget) -> Iterator[Table]:
     except ImportError:
         raise _missing_extra("Excel", "excel", "openpyxl") from None
     with seekable(file) as stream:
+        _check_unpacked_size(stream)
         try:
             book = openpyxl.load_workbook(stream, read_only=True, data_only=True)
         except Exception:  # noqa: BLE001 -- zipfile, KeyError, XML errors for bad files
@@ -391,8 +419,10 @@ def read_excel(file: File, budget: Budget) -> Iterator[Table]:
         try:
             for sheet in book.worksheets:
                 limit = None if budget.exhaustive else budget.rows + 1
-                rows = [[_cell(v) for v in row]
-                        for row in sheet.iter_rows(values_only=True, max_row=limit)]
+                rows = [[_cell(v) for v in row] for row in sheet.iter_rows(
+                    values_only=True, max_row=limit, max_col=MAX_COLUMNS + 1)]
+                _check_width(max((len("\0".join(r).rstrip("\0").split("\0")) for r in rows
+                                  if any(r)), default=0))
                 if not rows:
                     continue
                 header = [c or f"column {i + 1}" for i, c in enumerate(rows[0])]
