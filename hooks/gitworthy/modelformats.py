@@ -512,14 +512,17 @@ def _classify_zip(zf: zipfile.ZipFile, stream: Any, budget: Budget,
             found.append((name, walk_part(part.open, budget, "zip member")))
         elif info.flag_bits & 0x41 and (named or name == data_pkl):
             errors.append((name, "encrypted member: its content cannot be read"))
-        elif depth < MAX_DEPTH and _container(head):
+        elif _container(head):
+            if depth >= MAX_DEPTH:
+                errors.append((name, f"an archive nested deeper than {MAX_DEPTH} levels: "
+                                     "not looked into"))
+                continue
             nested = _inside(part, head, budget, depth + 1)
             if nested is not None:
                 inner.append((name, nested))
     detection = _zip_kind(zf, names, base, data_pkl, npy_objects, npy_count, found, inner)
-    if detection is None and (inner or errors):
-        where = ", ".join(n for n, _ in inner[:3]) or errors[0][0]
-        detection = Detection("zip archive holding a model", f"zip archive holding {where}")
+    if detection is None and errors:
+        detection = Detection("zip archive", "")  # nothing known inside: only the errors
     if detection is not None:
         for where, nested in inner:
             detection.merge(where, nested)

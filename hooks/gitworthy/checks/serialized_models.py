@@ -168,6 +168,11 @@ default policy is what the team wants, set `pickle-policy = "blocklist"`.""",
     severity=Severity.ERROR,
 )
 
+# Extensions only models use: a file so named that no format recognizes is reported.
+MODEL_SUFFIXES = frozenset({".pkl", ".pickle", ".joblib", ".dill", ".cloudpickle", ".pck",
+                            ".pt", ".pth", ".safetensors", ".onnx", ".keras", ".gguf", ".ggml",
+                            ".cbm", ".skops", ".tflite", ".mlmodel", ".pmml"})
+
 RULES = (MODEL, UNSAFE, UNINSPECTABLE, CODE, MODEL_UNINSPECTABLE, NOT_ALLOWED)
 OPTIONS: dict[str, Any] = {"max-scan-mb": 1024, "pickle-policy": "blocklist"}
 CHOICES: dict[str, tuple[str, ...]] = {"pickle-policy": ("blocklist", "allowlist")}
@@ -270,6 +275,12 @@ def check(file: File, options: dict[str, Any], context: Context) -> Iterator[Fin
             details={"format": detection.format, "recognized_by": detection.how,
                      "size": file.size})
     if detection is None:
+        if file.suffix in MODEL_SUFFIXES and file.size:
+            yield MODEL_UNINSPECTABLE.finding(
+                file.path, f"named as a model ({file.suffix}) but its bytes are not a model "
+                           f"gitworthy can read: truncated, corrupt or another format ({size})",
+                f"look at what it is; if it is a model, remove it (git rm --cached "
+                f"{shlex.quote(file.path)}) and keep it in a registry", key="unreadable")
         return
     for what, why in detection.code:
         yield CODE.finding(
@@ -282,7 +293,7 @@ def check(file: File, options: dict[str, Any], context: Context) -> Iterator[Fin
         yield MODEL_UNINSPECTABLE.finding(
             file.path, f"{detection.format or 'archive'}{inside} could not be looked into: "
                        f"{why} ({size})",
-            f"remove it (git rm --cached {shlex.quote(file.path)}), unpack it and look at what "
+            f"remove it (git rm --cached -- {shlex.quote(file.path)}), unpack it and look at what "
             "it holds; keep models in a registry", key=f"{where}:unreadable",
             details={"error": why, "member": where})
     for where, scan in detection.pickles:
@@ -293,7 +304,7 @@ def check(file: File, options: dict[str, Any], context: Context) -> Iterator[Fin
                 yield UNSAFE.finding(
                     file.path, f"unsafe pickle{inside}: imports {item} ({reason}); loading "
                                f"this file runs it ({size})",
-                    f"do not load it; remove it (git rm --cached {shlex.quote(file.path)}), "
+                    f"do not load it; remove it (git rm --cached -- {shlex.quote(file.path)}), "
                     "rebuild the model from its training code, and prefer safetensors/ONNX/skops",
                     key=f"{where}:{item}", details={"callable": str(item), "member": where})
             elif strict and not allowed(item):
@@ -308,7 +319,7 @@ def check(file: File, options: dict[str, Any], context: Context) -> Iterator[Fin
             yield UNINSPECTABLE.finding(
                 file.path, f"pickle{inside} could not be walked to its end: {scan.error} "
                            f"({size}); its imports are not all known",
-                f"remove it (git rm --cached {shlex.quote(file.path)}) and regenerate it from "
+                f"remove it (git rm --cached -- {shlex.quote(file.path)}) and regenerate it from "
                 "the training code; raise --max-scan-mb if it is only large",
                 key=f"{where}:error", details={"error": scan.error, "member": where})
 
