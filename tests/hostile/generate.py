@@ -230,8 +230,10 @@ case("notebooks/outputs_wrong_types.ipynb", "outputs whose data are numbers and 
 case("data/binary.csv", "a CSV that is binary")(lambda: os.urandom(4096))
 case("data/utf16.csv", "a UTF-16 CSV")(
     lambda: "name,city\nZoë Müller,Zürich\nJosé García,Sevilla\n".encode("utf-16"))
-case("data/mixed_encodings.csv", "UTF-8 and Latin-1 lines mixed")(
-    lambda: "name,city\nZoë,Zürich\n".encode() + "José,Sevilla\n".encode("latin-1") * 50)
+case("data/mixed_encodings.csv", "UTF-8 and Latin-1 lines mixed (read: PII found in it)")(
+    lambda: "name,email\nZoë Müller,zoe.mueller@example.org\n".encode()
+    + b"".join(f"José García {i},jose.garcia{i}@example.org\n".encode("latin-1")
+               for i in range(50)))
 case("data/one_huge_line.csv", "a 20 MB line without newline")(lambda: b"1," * 10_000_000)
 case("data/columns_100k.csv", "100,000 columns")(
     lambda: (",".join(f"c{i}" for i in range(100_000)) + "\n"
@@ -348,10 +350,11 @@ def special(root: Path) -> dict[str, str]:
     links = root / "links"
     links.mkdir(exist_ok=True)
     (links / "outside.pkl").symlink_to("/etc/passwd")
-    (links / "to_dir").symlink_to("..")
+    (links / "to_dir").symlink_to("/usr")
     (links / "dangling.pkl").symlink_to("nowhere.pkl")
     (links / "loop_a").symlink_to("loop_b")
     (links / "loop_b").symlink_to("loop_a")
     return {"links/outside.pkl": "a symlink outside the repository",
-            "links/to_dir": "a symlink to a directory", "links/dangling.pkl": "a dangling symlink",
+            "links/to_dir": "a symlink to a directory outside",
+            "links/dangling.pkl": "a dangling symlink",
             "links/loop_a": "a symlink loop", "links/loop_b": "a symlink loop"}

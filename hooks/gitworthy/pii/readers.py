@@ -23,6 +23,8 @@ from gitworthy.sources import File
 SPREAD_WINDOWS = 8
 CHUNK = 1024 * 1024
 MAX_FIELD = 16 * 1024 * 1024
+MAX_CELL = 1024 * 1024             # characters of one decoded Parquet dictionary value
+MAX_PARQUET_GROUP = 512 * 1024 * 1024  # a row group unpacking past this is reported, not read
 MAX_COLUMNS = 2048                 # a table wider than this is reported, not read
 MAX_WORKBOOK_XML = 256 * 1024 * 1024  # an xlsx whose sheets and strings unpack past this
 MAX_JSON_BYTES = 32 * 1024 * 1024  # larger JSON documents are sampled as text
@@ -340,6 +342,18 @@ def _missing_extra(fmt: str, extra: str, package: str) -> InspectionError:
         ".pre-commit-config.yaml)")
 
 
+def _cells(column: Any) -> list[Any]:
+    """A column's values; a dictionary column's distinct values are decoded once (a value
+    longer than MAX_CELL characters is reported, as a CSV line longer than MAX_FIELD is)."""
+    if hasattr(column, "dictionary") and hasattr(column, "indices"):
+        values = [_cell(v) for v in column.dictionary.to_pylist()]
+        if any(len(v) > MAX_CELL for v in values):
+            raise InspectionError(f"a value longer than {MAX_CELL >> 20} MB of text: not "
+                                  "inspected for personal data")
+        return [None if i is None else values[i] for i in column.indices.to_pylist()]
+    return list(column.to_pylist())
+
+
 def _check_width(columns: int) -> None:
     if columns > MAX_COLUMNS:
         raise InspectionError(f"{columns} columns, more than the {MAX_COLUMNS} gitworthy reads "
@@ -375,26 +389,40 @@ def read_parquet(file: File, budget: Budget) -> Iterator[Table]:
         raise _missing_extra("Parquet", "parquet", "pyarrow") from None
     with seekable(file) as stream:
         try:
-            parquet = pq.ParquetFile(stream)
+            names = pq.ParquetFile(stream).schema_arrow.names
+            _check_width(len(names))
+            stream.seek(0)
+            # dictionary columns stay dictionaries: one 1.5 MB string used by a thousand rows
+            # is decoded once, not a thousand times
+            parquet = pq.ParquetFile(stream, read_dictionary=names)
+        except InspectionError:
+            raise
         except Exception:  # noqa: BLE001 -- pyarrow raises several types for a bad file
             raise InspectionError("not a readable Parquet file (truncated or corrupt)") from None
-        names = parquet.schema_arrow.names
-        _check_width(len(names))
         groups = parquet.num_row_groups
         picks = list(range(groups)) if budget.exhaustive else sorted(
             {0, *(groups * (i + 1) // (SPREAD_WINDOWS + 1) for i in range(SPREAD_WINDOWS))}
             & set(range(groups)))
+        for group in picks:
+            meta = parquet.metadata.row_group(group)
+            unpacked = sum(meta.column(i).total_uncompressed_size for i in range(meta.num_columns))
+            if unpacked > MAX_PARQUET_GROUP:
+                raise InspectionError(f"a row group unpacks to {unpacked >> 20} MB, past the "
+                                      f"{MAX_PARQUET_GROUP >> 20} MB gitworthy reads: "
+                                      "not inspected")
         per_group = budget.rows if budget.exhaustive else max(1, budget.rows // len(picks or [0]))
         rows: list[list[str]] = []
         try:
             for group in picks:
                 for batch in parquet.iter_batches(batch_size=per_group, row_groups=[group]):
-                    columns = [batch.column(i).to_pylist() for i in range(batch.num_columns)]
+                    columns = [_cells(batch.column(i)) for i in range(batch.num_columns)]
                     rows.extend([_cell(c[r]) for c in columns] for r in range(batch.num_rows))
                     if not budget.exhaustive:
                         break
                     yield Table(names, rows)
                     rows = []
+        except InspectionError:
+            raise
         except Exception:  # noqa: BLE001
             raise InspectionError("Parquet file could not be read (corrupt row group)") from None
         if rows:
