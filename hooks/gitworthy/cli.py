@@ -99,7 +99,8 @@ def _source(args: argparse.Namespace) -> Source:
     return sources.from_paths(args.paths or ["."])
 
 
-def run_scan(args: argparse.Namespace, use_baseline: bool = True) -> tuple[Report, str]:
+def run_scan(args: argparse.Namespace, use_baseline: bool = True,
+             bind: bool = False) -> tuple[Report, str]:
     """The scan that parsed `scan` arguments ask for: its Report and the fail-on in force."""
     root = git.toplevel(Path.cwd())
     config = load_config(args.config, root)
@@ -110,7 +111,7 @@ def run_scan(args: argparse.Namespace, use_baseline: bool = True) -> tuple[Repor
         baseline_path = str(root / baseline_path)
     baseline = load_baseline(baseline_path) if use_baseline and baseline_path else None
     check_ids = args.check or config.checks
-    return scan(_source(args), check_ids, config, baseline), config.fail_on
+    return scan(_source(args), check_ids, config, baseline, bind=bind), config.fail_on
 
 
 def render(report: Report, fmt: str, fail_on: str, color: bool = False) -> str:
@@ -140,9 +141,9 @@ def cmd_scan(args: argparse.Namespace) -> int:
 
 
 def cmd_baseline(args: argparse.Namespace) -> int:
-    report, _ = run_scan(args, use_baseline=False)
+    report, _ = run_scan(args, use_baseline=False, bind=True)
     target = args.output or args.baseline or DEFAULT_BASELINE
-    write_baseline(target, report.findings)
+    write_baseline(target, report.findings, report.bindings)
     print(f"gitworthy: wrote {len(report.findings)} accepted findings to {target}; "
           f"use it with `gitworthy scan --baseline {target}` or `baseline = \"{target}\"` "
           "in [tool.gitworthy]")

@@ -31,6 +31,7 @@ class Report:
     baselined: int = 0
     allowed: int = 0
     internal_error: bool = False
+    bindings: dict[str, dict[str, Any]] = field(default_factory=dict)  # scan(bind=True)
 
     def blocking(self, fail_on: str) -> list[Finding]:
         """The findings that fail the run under `--fail-on`."""
@@ -49,14 +50,58 @@ class Report:
         return EXIT_OK
 
 
-def load_baseline(path: str) -> set[str]:
-    """The fingerprints a baseline file accepts."""
+# A baseline entry binds what it accepted: a model's entry holds the content's SHA-256 and
+# stops matching when the bytes change (a model swapped for an executable pickle); a large
+# file's entry holds its size and stops matching when the file grows past it.
+BIND_CONTENT = frozenset({"check-serialized-models"})
+BIND_SIZE = frozenset({"check-large-files"})
+
+
+class Baseline(dict[str, dict[str, Any]]):
+    """Accepted findings: fingerprint -> the entry (with its binding, when it has one).
+    Entries written before bindings existed match by fingerprint alone."""
+
+    def accepts(self, finding: Finding, file: File, digests: dict[str, str]) -> bool:
+        entry = self.get(finding.fingerprint)
+        if entry is None:
+            return False
+        if isinstance(entry.get("size"), int) and file.size > entry["size"]:
+            return False
+        if isinstance(entry.get("sha256"), str):
+            return entry["sha256"] == _digest(file, digests)
+        return True
+
+
+def binding(finding: Finding, file: File, digests: dict[str, str]) -> dict[str, Any]:
+    """What a baseline entry for this finding must bind: content hash or size, or nothing."""
+    if finding.check in BIND_CONTENT and not file.is_symlink:
+        return {"sha256": _digest(file, digests)}
+    if finding.check in BIND_SIZE:
+        return {"size": file.size}
+    return {}
+
+
+def _digest(file: File, digests: dict[str, str]) -> str:
+    """SHA-256 of a file's content, streamed, once per file."""
+    if file.path not in digests:
+        import hashlib
+
+        sha = hashlib.sha256()
+        with file.open() as stream:
+            while chunk := stream.read(1 << 20):
+                sha.update(chunk)
+        digests[file.path] = sha.hexdigest()
+    return digests[file.path]
+
+
+def load_baseline(path: str) -> Baseline:
+    """The findings a baseline file accepts, with what each entry binds."""
     import json
 
     try:
         with open(path, encoding="utf-8") as fh:
             data = json.load(fh)
-        return {entry["fingerprint"] for entry in data["findings"]}
+        return Baseline((entry["fingerprint"], entry) for entry in data["findings"])
     except FileNotFoundError:
         message = f"{path}: baseline file not found (write one: gitworthy baseline)"
         raise ConfigError(message) from None
@@ -64,13 +109,16 @@ def load_baseline(path: str) -> set[str]:
         raise ConfigError(f"{path}: not a gitworthy baseline file ({type(exc).__name__})") from None
 
 
-def write_baseline(path: str, findings: Sequence[Finding]) -> None:
-    """Record findings as accepted: fingerprint, check, rule and path (no content)."""
+def write_baseline(path: str, findings: Sequence[Finding],
+                   bindings: dict[str, dict[str, Any]] | None = None) -> None:
+    """Record findings as accepted: fingerprint, check, rule, path and what the entry binds
+    (a model's content hash, a large file's size; never content)."""
     import json
 
+    bindings = bindings or {}
     entries = sorted(
-        ({"fingerprint": f.fingerprint, "check": f.check, "rule": f.rule, "path": f.path}
-         for f in findings),
+        ({"fingerprint": f.fingerprint, "check": f.check, "rule": f.rule, "path": f.path,
+          **bindings.get(f.fingerprint, {})} for f in findings),
         key=lambda e: (e["path"], e["check"], e["rule"], e["fingerprint"]),
     )
     unique = list({e["fingerprint"]: e for e in entries}.values())
@@ -114,8 +162,9 @@ def _allowed_by_pragma(file: File, finding: Finding) -> bool:
 
 
 def scan(source: Source, check_ids: Sequence[str], config: Config,
-         baseline: set[str] | None = None) -> Report:
-    """Run the checks on every file of the source and collect a Report."""
+         baseline: Baseline | set[str] | None = None, bind: bool = False) -> Report:
+    """Run the checks on every file of the source and collect a Report. With `bind`, the
+    Report holds what a baseline entry of each finding binds (`gitworthy baseline`)."""
     started = time.perf_counter()
     report = Report(errors=[ScanError(p, m) for p, m in source.errors])
     checks = [(load(cid), config.options(cid)) for cid in check_ids]
@@ -125,6 +174,7 @@ def scan(source: Source, check_ids: Sequence[str], config: Config,
         module.ID: _spec(opts["exclude"]) for module, opts in checks if opts["exclude"]
     }
     seen: set[str] = set()
+    digests: dict[str, str] = {}
     for file in source.files:
         if ignore is not None and ignore.match_file(file.path):
             continue
@@ -141,15 +191,35 @@ def scan(source: Source, check_ids: Sequence[str], config: Config,
                 if finding.fingerprint in seen:
                     continue  # one finding per folder-level or repeated problem
                 seen.add(finding.fingerprint)
-                if baseline and finding.fingerprint in baseline:
+                if baseline and _accepted(baseline, finding, file, digests):
                     report.baselined += 1
                 elif _allowed_by_pragma(file, finding):
                     report.allowed += 1
                 else:
                     report.findings.append(finding)
+                    if bind:
+                        report.bindings[finding.fingerprint] = _bound(finding, file, digests)
+        digests.clear()
         report.bytes_read += file.bytes_read
     report.seconds = round(time.perf_counter() - started, 3)
     return report
+
+
+def _accepted(baseline: Baseline | set[str], finding: Finding, file: File,
+              digests: dict[str, str]) -> bool:
+    if not isinstance(baseline, Baseline):
+        return finding.fingerprint in baseline
+    try:
+        return baseline.accepts(finding, file, digests)
+    except (OSError, InspectionError):
+        return False  # the content cannot be read back: not shown to be what was accepted
+
+
+def _bound(finding: Finding, file: File, digests: dict[str, str]) -> dict[str, Any]:
+    try:
+        return binding(finding, file, digests)
+    except (OSError, InspectionError):
+        return {}
 
 
 def _spec(patterns: Sequence[str]) -> Any:

@@ -84,10 +84,10 @@ def write_baseline(root: Path) -> str:
     from gitworthy.sources import tracked
 
     config = load_config(None, root)
-    report = scan(tracked(root), config.checks, config)
+    report = scan(tracked(root), config.checks, config, bind=True)
     if not report.findings:
         return "no findings today: no baseline needed"
-    save(str(root / BASELINE), report.findings)
+    save(str(root / BASELINE), report.findings, report.bindings)
     settings = root / ".gitworthy.toml"
     pyproject = root / "pyproject.toml"
     configured = settings.exists() or (

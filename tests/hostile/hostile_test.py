@@ -20,7 +20,8 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import generate  # tests/hostile/generate.py  # noqa: E402
-from conftest import GIT_ENV, gitworthy_exe  # noqa: E402
+
+from tests.conftest import GIT_ENV, gitworthy_exe  # noqa: E402
 
 CONFIG = b'[check-serialized-models]\nmax-scan-mb = 64\n'
 MEMORY_BOUND_MB = 1024  # peak resident memory of the whole scan, stated in the README
