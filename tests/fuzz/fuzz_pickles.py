@@ -1,0 +1,50 @@
+"""Coverage-guided fuzz target (atheris) for the pickle walker and the model sniffers.
+
+Run on demand, never in CI:
+
+    pip install atheris
+    python tests/fuzz/fuzz_pickles.py -max_total_time=600 -max_len=4096 CORPUS_DIR
+
+Any exception other than InspectionError from `modelformats.detect`, or any exception from
+`pickles.walk` / `pickles.probe`, is a bug (the walker reports bad input in `scan.error`).
+"""
+from __future__ import annotations
+
+import io
+import sys
+
+from gitworthy import modelformats, pickles
+from gitworthy.findings import InspectionError
+from gitworthy.sources import File
+
+
+class Memory(File):
+    def __init__(self, data: bytes) -> None:
+        self.path, self.size, self._data = "blob", len(data), data
+
+    def _open(self) -> io.BytesIO:  # type: ignore[override]
+        return io.BytesIO(self._data)
+
+
+def one_input(data: bytes) -> None:
+    pickles.probe(data)
+    scan = pickles.walk(data, limit=1 << 20)
+    assert scan.opcodes <= len(data) + 1
+    try:
+        modelformats.detect(Memory(data), 1 << 20)
+    except InspectionError:
+        pass
+
+
+def main() -> None:
+    import atheris
+
+    with atheris.instrument_imports():
+        pass  # gitworthy is imported above: instrument it explicitly
+    atheris.instrument_all()
+    atheris.Setup(sys.argv, one_input)
+    atheris.Fuzz()
+
+
+if __name__ == "__main__":
+    main()
