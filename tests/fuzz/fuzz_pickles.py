@@ -10,6 +10,7 @@ Any exception other than InspectionError from `modelformats.detect`, or any exce
 """
 from __future__ import annotations
 
+import contextlib
 import io
 import sys
 
@@ -30,10 +31,8 @@ def one_input(data: bytes) -> None:
     pickles.probe(data)
     scan = pickles.walk(data, limit=1 << 20)
     assert scan.opcodes <= len(data) + 1
-    try:
+    with contextlib.suppress(InspectionError):
         modelformats.detect(Memory(data), 1 << 20)
-    except InspectionError:
-        pass
 
 
 def main() -> None:
