@@ -605,7 +605,7 @@ class Probe:
 
 # First bytes of headerless pickles that hold no import (plain values): kept narrow, since
 # any text decodes as a few protocol-0 opcodes.
-_PLAIN_STARTS = b"(c}]lNdISVX)KJMGFUTBC"
+_PLAIN_STARTS = b"(c}]lNdISVX"
 
 
 def probe(head: bytes) -> Probe:
@@ -624,12 +624,13 @@ def probe(head: bytes) -> Probe:
         return Probe(False)
     headed = _starts_pickle(head[:2])
     scan = PickleScan()
-    stopped = ran_out = False
+    stopped = ran_out = past_end = False
     try:
         _Machine(Reader(head), scan).run()
         stopped = True
     except PickleError as exc:
         ran_out = str(exc).startswith(("truncated", "text argument without end"))
+        past_end = str(exc).startswith("truncated")  # a length running past the bytes
     except (ValueError, UnicodeDecodeError, struct.error, IndexError, OverflowError,
             RecursionError):
         pass
@@ -645,7 +646,7 @@ def probe(head: bytes) -> Probe:
     if scan.globals and not imports and not headed:
         return Probe(False)  # text whose lines start with 'c' decodes as GLOBAL opcodes
     if headed:  # a header, then opcodes that decode (or an argument past the end: broken)
-        ok = scan.opcodes >= 4 or stopped or (ran_out and scan.opcodes >= 2)
+        ok = scan.opcodes >= 4 or stopped or (past_end and scan.opcodes >= 2)
         return Probe(ok, scan.protocol, bool(imports), True)
     if head[:1] not in _PLAIN_STARTS:
         return Probe(False)

@@ -10,7 +10,7 @@ import shlex
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from gitworthy.filetypes import human_size, is_lfs_pointer
+from gitworthy.filetypes import human_size, is_binary, is_lfs_pointer
 from gitworthy.findings import Finding, Rule, Severity
 from gitworthy.hook import run_hook
 from gitworthy.sources import Context, File
@@ -275,7 +275,8 @@ def check(file: File, options: dict[str, Any], context: Context) -> Iterator[Fin
             details={"format": detection.format, "recognized_by": detection.how,
                      "size": file.size})
     if detection is None:
-        if file.suffix in MODEL_SUFFIXES and file.size:
+        path_config = file.suffix == ".pth" and not is_binary(file.head(8000))  # site's .pth
+        if file.suffix in MODEL_SUFFIXES and file.size and not path_config:
             yield MODEL_UNINSPECTABLE.finding(
                 file.path, f"named as a model ({file.suffix}) but its bytes are not a model "
                            f"gitworthy can read: truncated, corrupt or another format ({size})",
