@@ -478,7 +478,7 @@ def walk_part(opener: Any, budget: Budget, what: str = "") -> PickleScan:
 
 def _classify_zip(zf: zipfile.ZipFile, stream: Any, budget: Budget,
                   depth: int) -> Detection | None:
-    infos = [i for i in zf.infolist() if not i.is_dir()]
+    infos = [i for i in zf.infolist() if not i.filename.endswith("/")]  # is_dir() fails on ""
     names = [i.filename for i in infos]
     base = {n.rsplit("/", 1)[-1] for n in names}
     found: list[tuple[str, PickleScan]] = []

@@ -129,6 +129,8 @@ case("models/zip_bad_crc.zip", "a zip whose member fails its CRC")(
                  zipfile.ZIP_STORED).replace(b"0123456789", b"9876543210"))
 case("models/zip_renamed_entry.zip", "a zip whose central directory renames its entry")(
     lambda: _zip({"data.pkl": pickle.dumps([1, 2])}).replace(b"data.pkl", b"datap.kl", 1))
+case("models/zip_empty_member_name.zip", "a zip member with an empty name (found by fuzzing)")(
+    lambda: _zip_raw("", zlib.compress(pickle.dumps([1]))[2:-4], len(pickle.dumps([1]))))
 case("models/zip_prefix.zip", "64 bytes before the first local header")(
     lambda: bytes(64) + _zip({"model.pkl": pickle.dumps([1, 2])}))
 
