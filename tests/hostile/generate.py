@@ -82,7 +82,22 @@ case("pickles/huge_long.pkl", "a LONG of 100,000 digits")(lambda: b"L" + b"9" * 
 case("pickles/empty_stack_ops.pkl", "REDUCE and BUILD on an empty stack")(
     lambda: b"\x80\x04Rb.")
 
+case("pickles/joblib_absurd_shape.joblib", "a joblib array whose shape claims 2^60 items")(
+    lambda: b"\x80\x04\x8c\x13joblib.numpy_pickle\x8c\x11NumpyArrayWrapper\x93)\x81}("
+    b"\x8c\x05shape\x8a\x08" + struct.pack("<q", 1 << 60) + b"\x85\x8c\x05dtype"
+    b"\x8c\x05numpy\x8c\x05dtype\x93\x8c\x02f8\x89\x88\x87R}b\x8c\x05order\x8c\x01C"
+    b"ub.")
+
 # --------------------------------------------------------------------------- models
+
+case("models/npy_object_header_absurd.npy", "a .npy of objects whose header length lies")(
+    lambda: b"\x93NUMPY\x02\x00" + struct.pack("<I", 1 << 31)
+    + b"{'descr': '|O', 'fortran_order': False, 'shape': (3,), }")
+case("models/gguf_truncated.gguf", "a GGUF header cut after its magic")(lambda: b"GGUF\x03")
+case("data/deep.jsonl", "JSON Lines nested 100,000 deep")(
+    lambda: b"[" * 100_000 + b"]" * 100_000 + b"\n")
+case("data/bigint.json", "a JSON document holding a 5,000-digit number")(
+    lambda: b'{"id": ' + b"9" * 5000 + b"}")
 
 
 @case("models/safetensors_header_2_62.safetensors", "safetensors header length 2^62")
