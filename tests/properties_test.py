@@ -134,3 +134,27 @@ def test_csv_sampler_raises_only_inspection_errors_and_is_bounded(data):
 def test_filename_matcher_never_raises_and_is_deterministic(name):  # any legal file name
     base, extension = adhoc_filenames.split_name(name)
     assert adhoc_filenames.decorations(base) == adhoc_filenames.decorations(base)
+
+
+# Inputs the atheris target (tests/fuzz/fuzz_pickles.py) found crashing the zip reader: a
+# member with an empty name (ZipInfo.is_dir() fails on it) and a central directory whose
+# offsets make a member's local header start before the file.
+FUZZ_FINDINGS = [
+    "UEsDBBQAAAAAAHiTfF1IsYXWEwAAABMAAAAdAAAAT3BlcmF0b3JGdW5jTm9kZV9leHBsb2l0Lmpzb257InR5cGXX"
+    "OiAiZXhwbG9pdCJ9JUsDBBQAAAAAAHiTfF3+U6GtEgAAABIAAAALAAAAc2NoZW1hLmpzb257InZlcnNpb24iOiAi"
+    "MS4wIn1QSwECFAMUAAAAAAB4k3xdSLGF1tYTAAAAEwAAAB0AAAAAAAAAAAAAAIABAAAAAE9wZXJhdG9yRnVuY05v"
+    "ZGVfZXhwbG9pdC5qc29uUEsBAhQDFAAAAAAAeJN8Xf5Toa0SAAAAEgAAAAsAAAAAAAAAAAAAgAFOAAAAc2NoZW1h"
+    "Lmpzb25QSwUGAAAAAAIAAgCEAAAAiQAAAAAA",
+    "UEsDBBQAAQAAAHiTfF1vrpvtKwAAACsAAAAIAAAAZGF0YS5wa2yABIwIYnVpbHRpbnOMBGV2YWyTWAwAAABwcmlu"
+    "dCgnNDU2JylxAIVxAVIuUEsBAhQDFAABAAAAeJN8XW+um+0rAAAAKwAAAAgAAAAAAAAAAAAAAIABAAAAAGRhdGEu"
+    "cGtsUEsFBgAAAAABAAEANgAAAGlRAAAAAAA=",
+]
+
+
+def test_fuzz_findings_raise_only_inspection_errors():
+    import base64
+    import contextlib
+
+    for encoded in FUZZ_FINDINGS:
+        with contextlib.suppress(InspectionError):
+            modelformats.detect(Memory("blob", base64.b64decode(encoded)), 1 << 20)

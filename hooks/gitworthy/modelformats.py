@@ -412,8 +412,11 @@ def _member(zf: zipfile.ZipFile, stream: Any, info: zipfile.ZipInfo, budget: Bud
     method = ZIP_METHODS.get(info.compress_type, "zipfile")
     if method == "zipfile":
         return Part(lambda: zf.open(info), info.file_size)
-    stream.seek(info.header_offset)
-    local = stream.read(30)
+    try:
+        stream.seek(max(info.header_offset, 0))
+        local = stream.read(30) if info.header_offset >= 0 else b""
+    except (OSError, ValueError):  # an offset a corrupt central directory made up
+        local = b""
     if len(local) < 30 or local[:4] != b"PK\x03\x04":
         return Part(lambda: zf.open(info), info.file_size)
     name_len, extra_len = struct.unpack("<HH", local[26:30])
@@ -1021,10 +1024,12 @@ def _catboost(file: Any, head: bytes, budget: Budget) -> Detection | None:
     return found
 
 
-def _zip_end(file: Any) -> bool:
+def _zip_end(file: Any, head: bytes) -> bool:
     """A zip's end record in the last 64 KiB (a zip with bytes before its first entry)."""
     if file.size < 22:
         return False
+    if file.size <= len(head):  # the whole file is in the head: no second read
+        return b"PK\x05\x06" in head[-65557:]
     with file.open() as stream:
         if not stream.seekable():
             return False
@@ -1054,7 +1059,7 @@ def _detect(file: Any, budget: Budget, depth: int) -> Detection | None:
         found = probe()
         if found:
             return found
-    if _zip_end(file):  # bytes before the first entry: zipfile finds the archive from its end
+    if _zip_end(file, head):  # bytes before the first entry: zipfile finds the archive from its end
         try:
             return detect_zip(file, budget, depth)
         except InspectionError:
