@@ -7,6 +7,16 @@ Run on demand, never in CI:
 
 Any exception other than InspectionError from `modelformats.detect`, or any exception from
 `pickles.walk` / `pickles.probe`, is a bug (the walker reports bad input in `scan.error`).
+
+Seed corpus: the cases of tests/peer_cases.py under 4 KiB plus a benign pickle (170 files).
+Runs so far (a shared 2-core machine, about 200-250 executions/s once instrumented):
+- run 1: a zip member with an empty name crashed `ZipInfo.is_dir()` (IndexError) after about
+  600 executions; fixed (members are filtered on the name).
+- run 2: a central directory whose offsets put a local header before the start of the file
+  made `seek` fail (ValueError) after about 700 executions; fixed (such members are read
+  through zipfile, which reports them).
+- run 3: 137,000 executions in about 9 minutes, coverage 3,103 edges, no crash.
+Both findings are regression tests in tests/properties_test.py.
 """
 from __future__ import annotations
 
