@@ -113,6 +113,7 @@ def test_fifo_and_vanished_paths_are_errors(hostile):
         fifo.unlink()
     assert code == 1 and "Traceback" not in err
     assert "named_pipe.csv: could not inspect: not a regular file" in out
+    assert "missing.csv: could not inspect: file not found" in out
 
 
 def test_repository_in_the_middle_of_a_merge(tmp_path):
