@@ -136,25 +136,35 @@ def test_filename_matcher_never_raises_and_is_deterministic(name):  # any legal 
     assert adhoc_filenames.decorations(base) == adhoc_filenames.decorations(base)
 
 
-# Inputs the atheris target (tests/fuzz/fuzz_pickles.py) found crashing the zip reader: a
-# member with an empty name (ZipInfo.is_dir() fails on it) and a central directory whose
-# offsets make a member's local header start before the file.
-FUZZ_FINDINGS = [
-    "UEsDBBQAAAAAAHiTfF1IsYXWEwAAABMAAAAdAAAAT3BlcmF0b3JGdW5jTm9kZV9leHBsb2l0Lmpzb257InR5cGXX"
-    "OiAiZXhwbG9pdCJ9JUsDBBQAAAAAAHiTfF3+U6GtEgAAABIAAAALAAAAc2NoZW1hLmpzb257InZlcnNpb24iOiAi"
-    "MS4wIn1QSwECFAMUAAAAAAB4k3xdSLGF1tYTAAAAEwAAAB0AAAAAAAAAAAAAAIABAAAAAE9wZXJhdG9yRnVuY05v"
-    "ZGVfZXhwbG9pdC5qc29uUEsBAhQDFAAAAAAAeJN8Xf5Toa0SAAAAEgAAAAsAAAAAAAAAAAAAgAFOAAAAc2NoZW1h"
-    "Lmpzb25QSwUGAAAAAAIAAgCEAAAAiQAAAAAA",
-    "UEsDBBQAAQAAAHiTfF1vrpvtKwAAACsAAAAIAAAAZGF0YS5wa2yABIwIYnVpbHRpbnOMBGV2YWyTWAwAAABwcmlu"
-    "dCgnNDU2JylxAIVxAVIuUEsBAhQDFAABAAAAeJN8XW+um+0rAAAAKwAAAAgAAAAAAAAAAAAAAIABAAAAAGRhdGEu"
-    "cGtsUEsFBgAAAAABAAEANgAAAGlRAAAAAAA=",
-]
+# Inputs the atheris target (tests/fuzz/fuzz_pickles.py) found crashing the zip reader,
+# rebuilt: a member with an empty name (ZipInfo.is_dir() fails on it), and a central directory
+# whose offset makes a member's local header start before the file.
+
+
+def _fuzz_findings() -> list[bytes]:
+    import struct
+    import sys
+    import zipfile
+    import zlib
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).parent / "hostile"))
+    import generate  # tests/hostile/generate.py
+
+    empty_name = generate._zip_raw("", zlib.compress(b"(lp0\n.")[2:-4], 6)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as zf:
+        zf.writestr("data.pkl", b"\x80\x04\x8c\x08builtins\x8c\x04eval\x93.")
+    data = bytearray(buffer.getvalue())
+    end = data.rindex(b"PK\x05\x06")
+    (offset,) = struct.unpack_from("<I", data, end + 16)
+    struct.pack_into("<I", data, end + 16, offset + 20_000)  # the header "before" the file
+    return [empty_name, bytes(data)]
 
 
 def test_fuzz_findings_raise_only_inspection_errors():
-    import base64
     import contextlib
 
-    for encoded in FUZZ_FINDINGS:
+    for data in _fuzz_findings():
         with contextlib.suppress(InspectionError):
-            modelformats.detect(Memory("blob", base64.b64decode(encoded)), 1 << 20)
+            modelformats.detect(Memory("blob", data), 1 << 20)
