@@ -24,7 +24,7 @@ from tests.github_client_test import FakeGitHub
 
 
 def main() -> int:
-    with tempfile.TemporaryDirectory() as tmp, FakeGitHub(lifetime=3600) as fake:
+    with tempfile.TemporaryDirectory() as tmp, FakeGitHub() as fake:
         base = Path(tmp)
         with pytest.MonkeyPatch.context() as mp:
             for key, value in at.GIT_ENV.items():

@@ -10,6 +10,7 @@ import shutil
 import subprocess
 import sys
 import time
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -35,7 +36,7 @@ class Run:
     outputs: dict[str, str]
     summary: str
     steps_run: list[str]
-    seconds: dict[str, float]
+    seconds: dict[str, float]  # per step, for bench/action_timing.py (never asserted)
 
 
 def _parse_output_file(text: str) -> dict[str, str]:
@@ -123,10 +124,10 @@ def run_action(workspace: Path, temp: Path, event_name: str, event: dict[str, An
         assert step["shell"] == "bash"
         started = time.perf_counter()
         proc = subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", str(script)],
-                              cwd=workspace, env=env, capture_output=True, text=True,
-                              check=False, timeout=600)
+                              cwd=workspace, env=env, stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT, text=True, check=False)
         seconds[step.get("id", str(number))] = time.perf_counter() - started
-        stdout.append(proc.stdout + proc.stderr)
+        stdout.append(proc.stdout)  # stderr merged in order, as the runner reads them
         ran.append(step.get("id", step.get("name", "")))
         if step.get("id"):
             steps[step["id"]] = _parse_output_file(output_file.read_text("utf-8"))
@@ -295,7 +296,8 @@ def test_shallow_checkout_takes_the_file_list_from_the_api(origin: Origin, tmp_p
     paths = {f["path"] for f in findings_of(run)}
     assert "data/members.csv" in paths
     assert "notes_final.txt" not in paths  # not in the API's list: not reported
-    assert Repo(tmp_path / "workspace").git("rev-parse", "--is-shallow-repository") == "true\n"
+    assert "fetching history instead" not in run.stdout  # (history is fetched later, for
+    # the scan of every commit, which the API's file list cannot replace)
 
 
 def test_without_the_api_list_the_history_is_deepened(origin: Origin, tmp_path: Path,
@@ -470,15 +472,14 @@ def test_bad_checks_input_fails_with_exit_2(origin: Origin, tmp_path: Path,
 
 def test_bad_configuration_fails_with_exit_2_and_names_the_key(origin: Origin, tmp_path: Path,
                                                                 fake: FakeGitHub) -> None:
-    origin.git("checkout", "-q", "feature")
     origin.write(".gitworthy.toml", "fail_on = 'never'\n")
     origin.add()
-    origin.commit("typo in the config")
-    origin.git("checkout", "-q", "main")
+    origin.commit("typo in the config on main")
     run = pr_run(origin, tmp_path, fake)
     assert run.code == 2
     assert ".gitworthy.toml: fail_on: unknown key" in run.stdout
     assert "gitworthy could not scan" in run.stdout
+
 
 # -- the action file itself -------------------------------------------------------------
 
@@ -509,6 +510,9 @@ def test_action_matches_githubs_schema() -> None:
                            "GITWORTHY_TEST_INSTALL=1 to run")
 def test_install_step_builds_a_working_venv(origin: Origin, tmp_path: Path,
                                             fake: FakeGitHub) -> None:
+    marker = tmp_path / "pwned"
+    plant(origin, marker, ["venv/__init__.py", "venv/__main__.py", "pip/__init__.py",
+                           "pip/__main__.py", *PLANTED])
     head = sha_of(origin, "feature")
     merge = origin.merge_ref(1, head)
     workspace = checkout(origin.root, tmp_path / "workspace", "refs/pull/1/merge")
@@ -516,15 +520,14 @@ def test_install_step_builds_a_working_venv(origin: Origin, tmp_path: Path,
                      head), fake.url, sha=merge, install=True)
     assert run.code == 1, run.stdout
     assert len(fake.comments[1]) == 1
+    assert not marker.exists()
 
 
 def test_fail_on_comes_from_the_config_when_the_input_is_empty(origin: Origin, tmp_path: Path,
                                                                fake: FakeGitHub) -> None:
-    origin.git("checkout", "-q", "feature")
     origin.write(".gitworthy.toml", 'fail-on = "never"\n')
     origin.add()
-    origin.commit("relax")
-    origin.git("checkout", "-q", "main")
+    origin.commit("relax on main")
     run = pr_run(origin, tmp_path, fake)
     assert run.code == 0, run.stdout
     assert run.outputs["blocking"] == "0" and int(run.outputs["findings"]) >= 3
@@ -550,3 +553,324 @@ def test_token_is_never_printed(origin: Origin, tmp_path: Path, fake: FakeGitHub
     assert TOKEN not in everything
     assert "::warning title=gitworthy::the gitworthy comment was not written" in run.stdout
     assert all(TOKEN not in r["path"] for r in fake.requests)
+
+
+# -- the policy comes from the base commit ----------------------------------------------
+
+def relax_the_policy(origin: Origin) -> None:
+    """The feature branch switches its own check off every way the policy allows."""
+    origin.git("checkout", "-q", "feature")
+    origin.write(".gitworthy.toml", 'fail-on = "never"\n')
+    origin.write(".gitworthyignore", "*\n")
+    origin.add()
+    origin.commit("relax the policy")
+    origin.git("checkout", "-q", "main")
+
+
+def test_pull_request_cannot_switch_its_own_check_off(origin: Origin, tmp_path: Path,
+                                                      fake: FakeGitHub) -> None:
+    relax_the_policy(origin)
+    run = pr_run(origin, tmp_path, fake)
+    assert run.code == 1, run.stdout
+    assert run.outputs["policy"] == "base"
+    assert "data/members.csv" in {f["path"] for f in findings_of(run)}
+    body = fake.comments[1][0]["body"]
+    section = body.split("changes gitworthy's policy", 1)[1].split("####", 1)[0]
+    assert "`.gitworthy.toml`" in section and "`.gitworthyignore`" in section
+    assert "- `data/members.csv`: check\\-large\\-files large\\-data\\-file" in section
+    assert "changes gitworthy's policy" in run.summary
+
+
+def test_policy_head_input_lets_the_pull_request_decide(origin: Origin, tmp_path: Path,
+                                                       fake: FakeGitHub) -> None:
+    relax_the_policy(origin)
+    run = pr_run(origin, tmp_path, fake, inputs={"policy": "head"})
+    assert run.code == 0, run.stdout
+    assert run.outputs["policy"] == "head" and run.outputs["findings"] == "0"
+    assert "policy: head" in run.stdout
+    body = fake.comments[1][0]["body"]  # the reviewer still sees what the change silences
+    assert "(`policy: head`: they do not count)" in body
+    assert "- `data/members.csv`: check\\-large\\-files large\\-data\\-file" in body
+
+
+def test_broken_configuration_in_the_pull_request_still_fails_on_findings(
+        origin: Origin, tmp_path: Path, fake: FakeGitHub) -> None:
+    origin.git("checkout", "-q", "feature")
+    origin.write(".gitworthy.toml", "fail_on = 'never'\n")
+    origin.add()
+    origin.commit("typo in the config")
+    origin.git("checkout", "-q", "main")
+    run = pr_run(origin, tmp_path, fake)
+    assert run.code == 1, run.stdout
+    body = fake.comments[1][0]["body"]
+    assert "`.gitworthy.toml`" in body and "cannot be applied" in body
+
+
+def test_push_says_which_policy_it_used(origin: Origin, tmp_path: Path,
+                                        fake: FakeGitHub) -> None:
+    after = sha_of(origin, "feature")
+    workspace = checkout(origin.root, tmp_path / "workspace", "refs/heads/feature")
+    event = {"ref": "refs/heads/feature", "before": sha_of(origin, "feature~1"),
+             "after": after, "repository": {"full_name": REPO, "default_branch": "main"}}
+    run = run_action(workspace, tmp_path, "push", event, fake.url, sha=after)
+    assert run.outputs["policy"] == "head"
+    assert "gitworthy: policy: the scanned commit's own configuration" in run.stdout
+    assert "(not a pull request: no base commit to read them from)" in run.stdout
+
+
+# -- nothing from the pull request runs -------------------------------------------------
+
+PLANTED = (  # what a pull request could add so that Python imports it in the scan step
+    "hooks/__init__.py", "hooks/github/__init__.py", "hooks/github/action.py",
+    "gitworthy/__init__.py", "gitworthy/__main__.py", "gitworthy/github/__init__.py",
+    "gitworthy/github/action.py", "sitecustomize.py", "usercustomize.py",
+    "pre_commit/__init__.py", "pre_commit/__main__.py",
+)
+
+
+def plant(origin: Origin, marker: Path, paths: list[str]) -> None:
+    """Commit Python files on the feature branch that would write `marker` if imported."""
+    origin.git("checkout", "-q", "feature")
+    for path in paths:
+        origin.write(path, "import pathlib\n"
+                           f"pathlib.Path({str(marker)!r}).write_text({path!r})\n")
+    origin.add()
+    origin.commit("our own helpers")
+    origin.git("checkout", "-q", "main")
+
+
+def test_code_the_pull_request_adds_never_runs(origin: Origin, tmp_path: Path,
+                                               fake: FakeGitHub) -> None:
+    import joblib
+    from sklearn.linear_model import LogisticRegression
+
+    marker = tmp_path / "pwned"
+    plant(origin, marker, list(PLANTED))
+    origin.git("checkout", "-q", "feature")
+    model = LogisticRegression().fit([[0.5, 1.0], [1.5, -2.0], [3.0, 0.25]], [0, 1, 0])
+    (origin.root / "models").mkdir()
+    joblib.dump(model, origin.root / "models" / "churn.joblib")
+    origin.add()
+    origin.commit("the model")
+    origin.git("checkout", "-q", "main")
+    run = pr_run(origin, tmp_path, fake)
+    assert not marker.exists(), marker.read_text()
+    assert run.code == 1, run.stdout
+    assert "models/churn.joblib" in {f["path"] for f in findings_of(run)}
+
+
+def test_a_top_level_hooks_module_does_not_stop_the_action(origin: Origin, tmp_path: Path,
+                                                          fake: FakeGitHub) -> None:
+    origin.git("checkout", "-q", "feature")
+    origin.write("hooks.py", "def on_epoch_end(logs):\n    return logs\n")
+    origin.add()
+    origin.commit("training callbacks")
+    origin.git("checkout", "-q", "main")
+    run = pr_run(origin, tmp_path, fake)
+    assert run.code == 1, run.stdout
+    assert "Error while finding module" not in run.stdout
+    assert "data/members.csv" in {f["path"] for f in findings_of(run)}
+
+
+# -- every commit of the pull request ---------------------------------------------------
+
+AWS_KEY = "AKIAZ3MSPQX7RBFVW2NE"  # pragma: allowlist secret - shaped like a key, not one
+
+
+def test_secret_and_records_removed_by_a_later_commit_still_fail(origin: Origin, tmp_path: Path,
+                                                                 fake: FakeGitHub) -> None:
+    from tests.pii_test import fake_rows, to_csv
+
+    origin.git("checkout", "-q", "feature")
+    origin.write("etl/settings.py", f'AWS_ACCESS_KEY_ID = "{AWS_KEY}"\nREGION = "eu-west-1"\n')
+    origin.write("exports/members.csv", to_csv(fake_rows(60)))
+    origin.add()
+    leaked = origin.commit("wip: load from s3")
+    origin.write("etl/settings.py", 'import os\nAWS_ACCESS_KEY_ID = os.environ["AWS_KEY"]\n'
+                                    'REGION = "eu-west-1"\n')
+    origin.git("rm", "-q", "exports/members.csv")
+    origin.add()
+    origin.commit("read the key from the environment, drop the export")
+    origin.git("checkout", "-q", "main")
+    run = pr_run(origin, tmp_path, fake)
+    assert run.code == 1, run.stdout
+    earlier = {(f["path"], f["check"]): f for f in findings_of(run)
+               if "removed by a later commit" in f["message"]}
+    assert set(earlier) >= {("etl/settings.py", "check-secrets"),
+                            ("exports/members.csv", "check-pii")}
+    secret = earlier["etl/settings.py", "check-secrets"]
+    assert "removed by a later commit" in secret["message"]
+    assert secret["details"]["commit"] == leaked
+    assert f"git rebase -i {leaked[:12]}~1" in secret["hint"]
+    assert "rotate the credential" in secret["hint"]
+    assert f"/blob/{leaked}/etl/settings.py#L1" in fake.comments[1][0]["body"]
+    everything = run.stdout + run.summary + fake.comments[1][0]["body"]
+    assert AWS_KEY not in everything and AWS_KEY[4:16] not in everything
+
+
+def test_content_still_at_the_head_is_reported_once(origin: Origin, tmp_path: Path,
+                                                    fake: FakeGitHub) -> None:
+    origin.git("checkout", "-q", "feature")
+    origin.write("etl/settings.py", f'AWS_ACCESS_KEY_ID = "{AWS_KEY}"\n')
+    origin.add()
+    origin.commit("the key, kept")
+    origin.git("checkout", "-q", "main")
+    run = pr_run(origin, tmp_path, fake)
+    secrets = [f for f in findings_of(run) if f["check"] == "check-secrets"]
+    assert len(secrets) == 1 and "later commit" not in secrets[0]["message"]
+
+
+# -- pragmas the pull request adds ------------------------------------------------------
+
+def test_allow_pragmas_the_pull_request_adds_are_listed(origin: Origin, tmp_path: Path,
+                                                        fake: FakeGitHub) -> None:
+    origin.git("checkout", "-q", "feature")
+    origin.write("src/clean.py", "print('clean')\n"
+                                 f'KEY = "{AWS_KEY}"  # gitworthy: allow check-secrets\n')
+    origin.write("conf/paths.py", "ROOT = '/Users/ann/data'  # gitworthy: allow\n")
+    origin.add()
+    origin.commit("allow myself")
+    origin.git("checkout", "-q", "main")
+    run = pr_run(origin, tmp_path, fake)
+    assert "src/clean.py" not in {f["path"] for f in findings_of(run)}
+    body = fake.comments[1][0]["body"]
+    section = body.split("lines this pull request adds", 1)[1]
+    assert "- `src/clean.py:2`: check\\-secrets" in section
+    assert "- `conf/paths.py:1`: every check" in section
+
+
+# -- nothing the pull request controls becomes a workflow command -----------------------
+
+def outside_stop_commands(stdout: str) -> list[str]:
+    """The lines the runner would read as workflow commands (outside ::stop-commands::)."""
+    live, token = [], None
+    for line in stdout.splitlines():
+        if token is not None:
+            if line == f"::{token}::":
+                token = None
+            continue
+        if line.startswith("::stop-commands::"):
+            token = line.split("::", 2)[2]
+        elif line.startswith("::"):
+            live.append(line)
+    return live
+
+
+def test_configuration_key_with_newlines_prints_no_workflow_command(
+        origin: Origin, tmp_path: Path, fake: FakeGitHub) -> None:
+    origin.write(".gitworthy.toml", '"x\\n::warning title=pwned::planted" = 1\n')
+    origin.add()
+    origin.commit("a hostile key on main")
+    run = pr_run(origin, tmp_path, fake)
+    assert run.code == 2
+    assert "planted" in run.stdout  # the error names the key...
+    assert not [line for line in outside_stop_commands(run.stdout) if "pwned" in line]
+
+
+def test_library_warning_that_echoes_file_content_stays_inert(origin: Origin, tmp_path: Path,
+                                                              fake: FakeGitHub) -> None:
+    """openpyxl warns `Unknown type for NAME` (on stderr, through `warnings`) for a custom
+    document property of a type it does not know: NAME is the workbook's to choose."""
+    openpyxl = pytest.importorskip("openpyxl")
+    from openpyxl.packaging.custom import StringProperty
+
+    book = openpyxl.Workbook()
+    book.active.append(["plan", "premium"])
+    book.active.append(["gold", 120.5])
+    book.custom_doc_props.append(StringProperty(name="Department", value="Finance"))
+    saved = tmp_path / "q3.xlsx"
+    book.save(saved)
+    origin.git("checkout", "-q", "feature")
+    target = origin.root / "reports" / "q3.xlsx"
+    target.parent.mkdir()
+    with zipfile.ZipFile(saved) as source, zipfile.ZipFile(target, "w") as out:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "docProps/custom.xml":
+                data = data.replace(b'name="Department"',
+                                    b'name="x&#10;::warning title=pwned::planted"')
+                data = data.replace(b"<vt:lpwstr>Finance</vt:lpwstr>",
+                                    b"<vt:bstr>Finance</vt:bstr>")
+                assert b"pwned" in data and b"vt:bstr" in data
+            out.writestr(item, data)
+    origin.add()
+    origin.commit("quarterly report")
+    origin.git("checkout", "-q", "main")
+    run = pr_run(origin, tmp_path, fake, inputs={"checks": "check-pii"})
+    assert "::warning title=pwned::planted" in run.stdout  # openpyxl did echo it...
+    assert not [line for line in outside_stop_commands(run.stdout) if "pwned" in line]
+
+
+def test_a_comment_by_the_author_that_starts_with_the_marker_is_left_alone(
+        origin: Origin, tmp_path: Path, fake: FakeGitHub) -> None:
+    planted = fake.add_comment(1, f"{MARKER}\n### :white_check_mark: gitworthy: all clear",
+                               user="ann", kind="User")
+    run = pr_run(origin, tmp_path, fake)
+    assert run.code == 1
+    first, ours = fake.comments[1]
+    assert first == planted and first["body"].endswith("all clear")
+    assert ours["user"]["login"] == "github-actions[bot]" and "data/members.csv" in ours["body"]
+
+
+# -- fork pull requests: the comment comes from a workflow_run job ----------------------
+
+def fork_scan_then_artifact(origin: Origin, tmp_path: Path, fake: FakeGitHub) -> Path:
+    """The fork's scan job (read-only token, no comment), and its uploaded comment.json."""
+    fake.read_only = True
+    run = pr_run(origin, tmp_path, fake, number=2, fork=True)
+    assert run.code == 1 and fake.comments == {}
+    artifact = tmp_path / "artifact" / "comment.json"
+    artifact.parent.mkdir()
+    shutil.copy(run.outputs["comment-data"], artifact)  # upload, then download
+    fake.read_only = False
+    return artifact
+
+
+def workflow_run_event(head: str) -> dict[str, Any]:
+    """A workflow_run payload (abridged): a fork's run lists no pull requests."""
+    return {"action": "completed", "workflow_run": {
+        "id": 77, "event": "pull_request", "head_sha": head, "conclusion": "failure",
+        "pull_requests": [], "html_url": f"https://github.com/{REPO}/actions/runs/77",
+        "head_repository": {"full_name": "forker/data-repo"}}}
+
+
+def test_comment_mode_posts_the_fork_scans_report(origin: Origin, tmp_path: Path,
+                                                  fake: FakeGitHub) -> None:
+    artifact = fork_scan_then_artifact(origin, tmp_path, fake)
+    head = sha_of(origin, "feature")
+    fake.pulls[2] = {"number": 2, "head": {"sha": head}}
+    empty = tmp_path / "comment-job"  # no checkout: the job has only the artifact
+    empty.mkdir()
+    run = run_action(empty, tmp_path, "workflow_run", workflow_run_event(head), fake.url,
+                     {"mode": "comment", "comment-data": str(artifact)})
+    assert run.code == 0, run.stdout
+    [posted] = fake.comments[2]
+    assert posted["body"].startswith(MARKER) and "`data/members.csv`" in posted["body"]
+    assert "`weird\\|name <img src=x onerror=alert(1)>_v2.py`" in posted["body"]
+    assert list(empty.iterdir()) == []
+
+
+def test_comment_mode_refuses_an_artifact_for_another_commit(origin: Origin, tmp_path: Path,
+                                                             fake: FakeGitHub) -> None:
+    artifact = fork_scan_then_artifact(origin, tmp_path, fake)
+    fake.pulls[2] = {"number": 2, "head": {"sha": sha_of(origin, "feature")}}
+    (tmp_path / "comment-job").mkdir()
+    run = run_action(tmp_path / "comment-job", tmp_path, "workflow_run",
+                     workflow_run_event(sha_of(origin, "main")), fake.url,
+                     {"mode": "comment", "comment-data": str(artifact)})
+    assert run.code == 2
+    assert "::error title=gitworthy::gitworthy comment: comment.json is for commit" in run.stdout
+    assert fake.comments == {}
+
+
+def test_comment_mode_skips_a_pull_request_that_moved_on(origin: Origin, tmp_path: Path,
+                                                         fake: FakeGitHub) -> None:
+    artifact = fork_scan_then_artifact(origin, tmp_path, fake)
+    head = sha_of(origin, "feature")
+    fake.pulls[2] = {"number": 2, "head": {"sha": "f" * 40}}
+    (tmp_path / "comment-job").mkdir()
+    run = run_action(tmp_path / "comment-job", tmp_path, "workflow_run",
+                     workflow_run_event(head), fake.url,
+                     {"mode": "comment", "comment-data": str(artifact)})
+    assert run.code == 0 and fake.comments == {}
+    assert "has moved on" in run.stdout

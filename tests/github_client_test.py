@@ -25,20 +25,24 @@ class FakeGitHub:
     - POST /repos/O/R/issues/N/comments                   (create)
     - PATCH /repos/O/R/issues/comments/ID                 (update)
     - GET  /repos/O/R/pulls/N/files?per_page=&page=       (a PR's files; 404 unless set)
+    - GET  /repos/O/R/pulls/N                             (a PR, from `pulls`; 404 unless set)
+    - POST /graphql                                       (`viewer { login }` only)
     Knobs: `read_only` (writes answer 403 like a fork PR's token), `max_body` (422 above it),
     `failures` (statuses answered once each before serving normally), `rate_limit_once`.
-    It stops itself after `lifetime` seconds if a test forgets to.
+    It lives as long as the `with` block of the test that uses it, however long that takes.
     """
 
-    def __init__(self, token: str = TOKEN, lifetime: float = 60.0) -> None:
+    def __init__(self, token: str = TOKEN) -> None:
         self.token = token
         self.comments: dict[int, list[dict[str, Any]]] = {}
         self.pr_files: dict[int, list[dict[str, Any]]] = {}
+        self.pulls: dict[int, dict[str, Any]] = {}
         self.next_id = 1000
         self.read_only = False
         self.max_body = 65536
         self.failures: list[int] = []
         self.rate_limit_once = False
+        self.viewer = "github-actions"  # the token's user, as GraphQL's viewer names it
         self.requests: list[dict[str, Any]] = []
         self.lock = threading.Lock()
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
@@ -46,19 +50,15 @@ class FakeGitHub:
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
         self.thread = threading.Thread(target=self.server.serve_forever, args=(0.02,),
                                        daemon=True)
-        self.timer = threading.Timer(lifetime, self.stop)
-        self.timer.daemon = True
 
     def __enter__(self) -> FakeGitHub:  # noqa: PYI034
         self.thread.start()
-        self.timer.start()
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
 
     def stop(self) -> None:
-        self.timer.cancel()
         self.server.shutdown()
         self.server.server_close()
 
@@ -111,6 +111,11 @@ class FakeGitHub:
                 listing = re.fullmatch(rf"/repos/{REPO}/issues/(\d+)/comments", url.path)
                 single = re.fullmatch(rf"/repos/{REPO}/issues/comments/(\d+)", url.path)
                 files = re.fullmatch(rf"/repos/{REPO}/pulls/(\d+)/files", url.path)
+                pull = re.fullmatch(rf"/repos/{REPO}/pulls/(\d+)", url.path)
+                if method == "GET" and pull and int(pull.group(1)) in fake.pulls:
+                    return self._send(200, fake.pulls[int(pull.group(1))])
+                if method == "POST" and url.path == "/graphql":
+                    return self._send(200, {"data": {"viewer": {"login": fake.viewer}}})
                 if method == "GET" and listing:
                     with fake.lock:
                         items = list(fake.comments.get(int(listing.group(1)), []))
@@ -214,12 +219,33 @@ def test_same_body_is_not_sent_again(fake: FakeGitHub) -> None:
     assert sum(r["method"] == "PATCH" for r in fake.requests) == 0
 
 
-def test_bot_comment_wins_over_a_person_quoting_the_marker(fake: FakeGitHub) -> None:
+def test_a_persons_comment_with_the_marker_is_never_edited(fake: FakeGitHub) -> None:
     human = fake.add_comment(7, f"{comment.MARKER} quoted by a person", user="ann", kind="User")
+    client = client_for(fake)
+    assert comment.upsert(client, 7, f"{comment.MARKER}\nnew",
+                          authors=comment.authors_for(client)) == "created"
+    assert fake.comments[7][0] == human and len(fake.comments[7]) == 2
+
+
+def test_another_bots_comment_with_the_marker_is_never_edited(fake: FakeGitHub) -> None:
+    other = fake.add_comment(7, f"{comment.MARKER}\nfake", user="mallory-bot[bot]", kind="Bot")
     bot = fake.add_comment(7, f"{comment.MARKER}\nold")
-    comment.upsert(client_for(fake), 7, f"{comment.MARKER}\nnew")
-    assert bot["body"] == f"{comment.MARKER}\nnew"
-    assert human["body"] == f"{comment.MARKER} quoted by a person"
+    client = client_for(fake)
+    assert comment.upsert(client, 7, f"{comment.MARKER}\nnew",
+                          authors=comment.authors_for(client)) == "updated"
+    assert fake.comments[7][0]["body"] == other["body"] == f"{comment.MARKER}\nfake"
+    assert fake.comments[7][1]["id"] == bot["id"] and bot["body"].endswith("new")
+
+
+def test_an_apps_token_edits_its_own_comment(fake: FakeGitHub) -> None:
+    fake.viewer = "data-guard"
+    fake.add_comment(7, f"{comment.MARKER}\nby the workflow token")
+    mine = fake.add_comment(7, f"{comment.MARKER}\nold", user="data-guard[bot]")
+    client = client_for(fake)
+    assert comment.authors_for(client) == ("data-guard", "data-guard[bot]")
+    assert comment.upsert(client, 7, f"{comment.MARKER}\nnew",
+                          authors=comment.authors_for(client)) == "updated"
+    assert mine["body"].endswith("new")
 
 
 def test_comment_key_keeps_separate_comments(fake: FakeGitHub) -> None:

@@ -73,3 +73,14 @@ def test_init_outside_a_repository(tmp_path, monkeypatch, capsys) -> None:
     monkeypatch.chdir(tmp_path)
     code, _, err = run("init", capsys=capsys)
     assert code == 2 and "git init" in err
+
+
+def test_init_runs_the_installed_pre_commit_not_the_repositorys(existing: Repo, capsys,
+                                                                tmp_path) -> None:
+    marker = tmp_path / "pwned"
+    for path in ("pre_commit/__init__.py", "pre_commit/__main__.py"):
+        existing.write(path, f"import pathlib\npathlib.Path({str(marker)!r}).write_text('ran')\n")
+    code, out, err = run("init", "--no-baseline", "--rev", "v0.1.0", capsys=capsys)
+    assert code == 0, err
+    assert not marker.exists()
+    assert (existing.root / ".git" / "hooks" / "pre-commit").exists()

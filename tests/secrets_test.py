@@ -535,8 +535,7 @@ def test_runs_under_the_pre_commit_framework(repo, tmp_path):
     env = {**os.environ, "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home")}
     done = subprocess.run(
         [str(BIN / "pre-commit"), "try-repo", str(ROOT), "check-secrets", "--files", "etl.py",
-         "clean.py"], cwd=repo, capture_output=True, text=True, env=env, timeout=600,
-        check=False)
+         "clean.py"], cwd=repo, capture_output=True, text=True, env=env, check=False)
     assert done.returncode == 1, done.stdout + done.stderr
     assert "etl.py:1" in done.stdout and "Hugging Face Token" in done.stdout
     assert HF_TOKEN not in done.stdout

@@ -15,7 +15,7 @@ Unknown keys, values of the wrong type and broken TOML are errors that name the 
 from __future__ import annotations
 
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -106,41 +106,65 @@ def parse(table: Mapping[str, Any], source: str, prefix: str = "") -> Config:
     return config
 
 
-def _read_toml(path: Path) -> dict[str, Any]:
+def parse_toml(data: bytes, name: str) -> dict[str, Any]:
+    """A TOML document's table; ConfigError naming `name` when it is not valid TOML."""
     if sys.version_info >= (3, 11):  # imported here: most hook runs have no config file
         import tomllib
     else:  # pragma: no cover
         import tomli as tomllib
     try:
-        with open(path, "rb") as fh:
-            return tomllib.load(fh)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
+        return tomllib.loads(data.decode("utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{name}: not valid TOML: {exc}") from exc
+
+
+def from_table(data: Mapping[str, Any], name: str) -> Config:
+    """The configuration a parsed file holds: a whole `.gitworthy.toml`-style file, or the
+    `[tool.gitworthy]` table when the file is a pyproject.toml."""
+    if Path(name).name == "pyproject.toml":
+        table = data.get("tool", {}).get("gitworthy", {})
+        if not isinstance(table, dict):
+            raise ConfigError(f"{name}: [tool.gitworthy] must be a table")
+        return parse(table, name, "[tool.gitworthy] ")
+    return parse(data, name)
+
+
+def load_config(explicit: str | None, root: Path | None,
+                read: Callable[[str], bytes | None] | None = None) -> Config:
+    """The configuration in force: `--config FILE`, else `.gitworthy.toml`, else the
+    `[tool.gitworthy]` table of pyproject.toml at the repository root, else defaults.
+
+    `read(name)` gives a repository file's bytes or None (default: the working tree under
+    `root`); `gitworthy.policy` passes one that reads a git revision instead.
+    """
+    if read is None:
+        base = root or Path.cwd()
+
+        def read(name: str) -> bytes | None:
+            path = Path(name) if Path(name).is_absolute() else base / name
+            return _read_toml_bytes(path)
+
+    if explicit:
+        data = read(explicit)
+        if data is None:
+            raise ConfigError(f"{explicit}: configuration file not found")
+        return from_table(parse_toml(data, explicit), explicit)
+    dedicated = read(".gitworthy.toml")
+    if dedicated is not None:
+        return parse(parse_toml(dedicated, ".gitworthy.toml"), ".gitworthy.toml")
+    pyproject = read("pyproject.toml")
+    if pyproject is not None:
+        table = parse_toml(pyproject, "pyproject.toml")
+        if table.get("tool", {}).get("gitworthy") is not None:
+            return from_table(table, "pyproject.toml")
+    return Config()
+
+
+def _read_toml_bytes(path: Path) -> bytes | None:
+    """A file's bytes, None when there is no such file; ConfigError when it cannot be read."""
+    if not path.is_file():
+        return None
+    try:
+        return path.read_bytes()
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read: {exc.strerror}") from exc
-
-
-def load_config(explicit: str | None, root: Path | None) -> Config:
-    """The configuration in force: `--config FILE`, else `.gitworthy.toml`, else the
-    `[tool.gitworthy]` table of pyproject.toml at the repository root, else defaults."""
-    if explicit:
-        path = Path(explicit)
-        if not path.is_file():
-            raise ConfigError(f"{explicit}: configuration file not found")
-        data = _read_toml(path)
-        if path.name == "pyproject.toml":
-            return parse(data.get("tool", {}).get("gitworthy", {}), str(explicit),
-                         "[tool.gitworthy] ")
-        return parse(data, str(explicit))
-    base = root or Path.cwd()
-    dedicated = base / ".gitworthy.toml"
-    if dedicated.is_file():
-        return parse(_read_toml(dedicated), ".gitworthy.toml")
-    pyproject = base / "pyproject.toml"
-    if pyproject.is_file():
-        table = _read_toml(pyproject).get("tool", {}).get("gitworthy")
-        if table is not None:
-            if not isinstance(table, dict):
-                raise ConfigError("pyproject.toml: [tool.gitworthy] must be a table")
-            return parse(table, "pyproject.toml", "[tool.gitworthy] ")
-    return Config()

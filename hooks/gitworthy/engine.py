@@ -31,6 +31,8 @@ class Report:
     baselined: int = 0
     allowed: int = 0
     internal_error: bool = False
+    checks: list[str] = field(default_factory=list)   # the checks that ran
+    scanned: list[str] = field(default_factory=list)  # the paths judged, in order
     bindings: dict[str, dict[str, Any]] = field(default_factory=dict)  # scan(bind=True)
 
     def blocking(self, fail_on: str) -> list[Finding]:
@@ -127,12 +129,13 @@ def write_baseline(path: str, findings: Sequence[Finding],
         fh.write("\n")
 
 
-def _ignore_spec(root: Path | None, patterns: Sequence[str]) -> Any:
-    """One pathspec for `.gitworthyignore` plus configured `exclude` patterns (or None)."""
+def _ignore_spec(context: Context, patterns: Sequence[str]) -> Any:
+    """One pathspec for `.gitworthyignore` (as the scan's policy sees it) plus configured
+    `exclude` patterns (or None)."""
     lines = list(patterns)
-    ignore_file = (root or Path.cwd()) / ".gitworthyignore"
-    if ignore_file.is_file():
-        lines += ignore_file.read_text("utf-8", "replace").splitlines()
+    ignore_file = context.policy_file(".gitworthyignore")
+    if ignore_file is not None:
+        lines += ignore_file.decode("utf-8", "replace").splitlines()
     if not lines:
         return None
     import pathspec
@@ -169,7 +172,8 @@ def scan(source: Source, check_ids: Sequence[str], config: Config,
     report = Report(errors=[ScanError(p, m) for p, m in source.errors])
     checks = [(load(cid), config.options(cid)) for cid in check_ids]
     checks = [(module, opts) for module, opts in checks if opts["enabled"]]
-    ignore = _ignore_spec(source.context.root, config.exclude)
+    report.checks = [module.ID for module, _ in checks]
+    ignore = _ignore_spec(source.context, config.exclude)
     per_check_ignore = {
         module.ID: _spec(opts["exclude"]) for module, opts in checks if opts["exclude"]
     }
@@ -179,6 +183,7 @@ def scan(source: Source, check_ids: Sequence[str], config: Config,
         if ignore is not None and ignore.match_file(file.path):
             continue
         report.files += 1
+        report.scanned.append(file.path)
         for module, options in checks:
             spec = per_check_ignore.get(module.ID)
             if spec is not None and spec.match_file(file.path):

@@ -101,8 +101,15 @@ def write_baseline(root: Path) -> str:
             "(new ones still block; fix these over time)")
 
 
+# `python -m pre_commit` in the repository would put the repository first on sys.path (a
+# `pre_commit/` folder there would run); this runs the installed one, whatever the cwd.
+RUN_PRE_COMMIT = ("import runpy, sys; sys.path[:] = [p for p in sys.path if p not in ('', '.')]; "
+                  "sys.argv[0] = 'pre-commit'; runpy.run_module('pre_commit', "
+                  "run_name='__main__', alter_sys=True)")
+
+
 def install_git_hook(root: Path) -> str:
-    proc = subprocess.run([sys.executable, "-m", "pre_commit", "install"], cwd=root,
+    proc = subprocess.run([sys.executable, "-c", RUN_PRE_COMMIT, "install"], cwd=root,
                           capture_output=True, text=True, check=False)
     if proc.returncode != 0:
         lines = (proc.stderr or proc.stdout).strip().splitlines()

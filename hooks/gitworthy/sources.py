@@ -227,6 +227,7 @@ class Context:
     scanned: Sequence[str] = ()       # the paths of this scan
     staged: bool = False              # content comes from the index
     on_disk: bool = False             # content comes from the work tree
+    policy_ref: str | None = None     # the commit policy files are read at (None: work tree)
     _attrs: dict[str, dict[str, str]] = field(default_factory=dict)
 
     @cached_property
@@ -245,6 +246,13 @@ class Context:
         if self.on_disk:
             return os.path.lexists((self.root or Path.cwd()) / path)
         return path in self.paths
+
+    def policy_file(self, name: str) -> bytes | None:
+        """A policy file (`.gitworthyignore`, `.secrets.baseline`) as the scan's policy sees
+        it: at `policy_ref`, else in the work tree; None when there is none."""
+        from gitworthy.policy import read_file
+
+        return read_file(self.root, self.policy_ref, name)
 
     def attribute(self, path: str, attr: str) -> str | None:
         """A gitattribute's value for a path (`filter` -> `lfs`), one batched call per attribute."""
@@ -461,11 +469,12 @@ def diff(spec: str, cwd: Path | None = None) -> Source:
     return Source(files, context)
 
 
-def history(cwd: Path | None = None) -> Source:
-    """Every blob ever committed on any ref, judged once per path it was stored under, with
+def history(cwd: Path | None = None, revs: Sequence[str] = ("--all",)) -> Source:
+    """Every blob ever committed on any ref (or in the commits `revs` select for
+    `git rev-list`, such as `BASE..HEAD`), judged once per path it was stored under, with
     the commit that first introduced it there (parents come before children)."""
     root = _require_repo(cwd or Path.cwd())
-    commits = git.run(["rev-list", "--all", "--topo-order", "--reverse"], cwd=root)
+    commits = git.run(["rev-list", *revs, "--topo-order", "--reverse", "--"], cwd=root)
     out = git.run(["diff-tree", "--stdin", "-r", "-m", "--root", "--no-renames", "-z",
                    "--no-abbrev", "--diff-filter=AMT"], cwd=root, input=commits)
     seen: dict[tuple[str, str], str] = {}

@@ -583,7 +583,7 @@ class DetectSecretsBaseline:
 _REGEX_FILTER = "detect_secrets.filters.regex.should_exclude_"
 EXCLUSIONS = {f"{_REGEX_FILTER}file": "files", f"{_REGEX_FILTER}line": "lines",
               f"{_REGEX_FILTER}secret": "secrets"}  # pragma: allowlist secret
-_BASELINES: dict[tuple[str, int, int], DetectSecretsBaseline] = {}
+_BASELINES: dict[bytes, DetectSecretsBaseline] = {}
 
 
 def _parse_baseline(text: str) -> DetectSecretsBaseline:
@@ -599,24 +599,22 @@ def _parse_baseline(text: str) -> DetectSecretsBaseline:
 
 
 def detect_secrets_baseline(context: Context, name: str) -> DetectSecretsBaseline | None:
-    """detect-secrets' baseline at the repository root, if there is one."""
+    """detect-secrets' baseline at the repository root (as the scan's policy sees it: at
+    the policy revision, else in the work tree), if there is one."""
     if not name:
         return None
-    location = Path(context.root or Path.cwd()) / name
-    try:
-        info = location.stat()
-    except OSError:
+    data = context.policy_file(name)
+    if data is None:
         return None
-    key = (str(location), info.st_mtime_ns, info.st_size)
-    if key not in _BASELINES:
+    if data not in _BASELINES:
         try:
-            _BASELINES[key] = _parse_baseline(location.read_text("utf-8"))
-        except (OSError, ValueError, KeyError, TypeError, AttributeError, re.error):
+            _BASELINES[data] = _parse_baseline(data.decode("utf-8"))
+        except (ValueError, KeyError, TypeError, AttributeError, re.error):
             raise InspectionError(
                 f"{name} is not a detect-secrets baseline: regenerate it "
                 "(detect-secrets scan > .secrets.baseline) or set secrets-baseline = \"\""
             ) from None
-    return _BASELINES[key]
+    return _BASELINES[data]
 
 
 def _accepted(hits: list[Hit], lines: dict[int, str], path: str, context: Context,

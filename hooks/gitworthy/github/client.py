@@ -146,6 +146,24 @@ class GitHubClient:
         return self.request("PATCH", f"/repos/{self.repository}/issues/comments/{comment_id}",
                             {"body": body}).data
 
+    def pull_request(self, number: int) -> dict[str, Any]:
+        """One pull request (`head.sha`, `state`, ...)."""
+        data = self.request("GET", f"/repos/{self.repository}/pulls/{number}").data
+        return data if isinstance(data, dict) else {}
+
+    def viewer_login(self) -> str | None:
+        """The login of the token's user (GraphQL `viewer`: works for the workflow token,
+        an app's and a person's), or None when GitHub does not say."""
+        base = self.api_url[:-len("/v3")] if self.api_url.endswith("/api/v3") else self.api_url
+        try:
+            answer = self.request("POST", f"{base}/graphql",
+                                  {"query": "query { viewer { login } }"})
+        except GitHubError:
+            return None
+        data = answer.data if isinstance(answer.data, dict) else {}
+        login = ((data.get("data") or {}).get("viewer") or {}).get("login")
+        return login if isinstance(login, str) and login else None
+
     def pull_request_files(self, number: int) -> list[dict[str, Any]]:
         """The files a pull request changes (`filename`, `status`, `previous_filename`).
         GitHub lists at most 3,000; a list that long may be incomplete."""

@@ -123,7 +123,7 @@ def _facts(report: Report, sha: str, scope: str) -> str:
 
 def _row(f: Finding, repo_url: str, sha: str) -> str:
     where = code(f.path + (f":{f.line}" if f.line else ""))
-    url = line_url(repo_url, sha, f.path, f.line)
+    url = line_url(repo_url, str(f.details.get("commit") or sha), f.path, f.line)
     file_cell = f"[{where}]({url})" if url else where
     severity = {"critical": ":rotating_light:", "error": ":x:"}.get(f.severity.value,
                                                                     ":warning:")
@@ -147,19 +147,23 @@ def _rule_doc(rule: Rule) -> str:
 def render(report: Report, fail_on: str = "error", *, repo_url: str = "", sha: str = "",
            marker: str = "", summary_url: str = "", max_chars: int | None = None,
            collapse_after: int | None = COLLAPSE_AFTER,
-           rules: Mapping[str, Rule] | None = None, scope: str = "") -> str:
+           rules: Mapping[str, Rule] | None = None, scope: str = "",
+           sections: Sequence[str] = ()) -> str:
     """The report as GitHub Markdown.
 
     `repo_url` and `sha` turn paths into links to the lines at that commit; `marker` (a hidden
     HTML comment) goes first so the action can find its own comment again; `max_chars` bounds
     the UTF-8 size (rows that do not fit are counted and point to `summary_url`);
     `collapse_after` puts the rest of a long table into a collapsed section (None: never);
-    `scope` says what was scanned ("the files pull request #3 changes").
+    `scope` says what was scanned ("the files pull request #3 changes"); `sections` are
+    Markdown blocks (already escaped) shown before the findings, such as the policy changes.
     """
     blocking = {f.fingerprint for f in report.blocking(fail_on)}
     findings = sorted(report.findings, key=lambda f: _sort_key(f, blocking))
     head = [marker] if marker else []
     head += [_headline(report, fail_on), "", _facts(report, sha, scope), ""]
+    for section in sections:
+        head += [section.rstrip("\n"), ""]
     if not findings and not report.errors:
         head.append("Nothing here belongs outside git: no data sets, models, PII, secrets or "
                     "ad-hoc copies in the scanned files.")
