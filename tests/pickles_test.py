@@ -53,10 +53,17 @@ def test_stack_global_operands_read_back_from_the_memo_are_resolved():
 
 
 def test_stack_global_with_computed_operands_is_unknown_and_dangerous():
-    data = b"\x80\x04K\x01K\x02\x93)R."  # STACK_GLOBAL on two ints, then a call
+    # the module name is the result of a call (str('os')): only known at load time
+    data = (b"\x80\x04\x8c\x08builtins\x8c\x03str\x93\x8c\x02os\x85R"
+            b"\x8c\x06system\x93\x8c\x02id\x85R.")
     scan = walk(data)
     assert Global("<unknown>", "<unknown>") in scan.globals
-    assert dangerous(scan.globals[0])
+    assert dangerous(Global("<unknown>", "<unknown>"))
+
+
+def test_stack_global_on_numbers_is_malformed_as_pickle_load_refuses_it():
+    scan = walk(b"\x80\x04K\x01K\x02\x93)R.")  # pickle.load: "STACK_GLOBAL requires str"
+    assert scan.error and not scan.globals
 
 
 def test_python2_builtin_names_are_dangerous():

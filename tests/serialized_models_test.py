@@ -489,5 +489,5 @@ def test_stream_reads_are_bounded_for_a_big_plain_file(tmp_path):
     path.write_bytes(os.urandom(4 << 20))
     file = DiskFile("big.bin", path)
     assert list(sm.check(file, dict(sm.OPTIONS), Context(None, []))) == []
-    assert file.bytes_read <= 64 * 1024
+    assert file.bytes_read <= 2 * 64 * 1024 + 22  # its head, and its tail for a zip end record
 

@@ -165,7 +165,8 @@ def _source(args: argparse.Namespace) -> Source:
     return sources.from_paths(args.paths or ["."])
 
 
-def run_scan(args: argparse.Namespace, use_baseline: bool = True) -> tuple[Report, str]:
+def run_scan(args: argparse.Namespace, use_baseline: bool = True,
+             bind: bool = False) -> tuple[Report, str]:
     """The scan that parsed `scan` arguments ask for: its Report and the fail-on in force."""
     from gitworthy import policy
 
@@ -179,7 +180,7 @@ def run_scan(args: argparse.Namespace, use_baseline: bool = True) -> tuple[Repor
     progress = Progress(sys.stderr, args.progress)
     try:
         report = scan(source, args.check or config.checks, config, chosen.baseline,
-                      jobs=args.jobs, progress=progress)
+                      jobs=args.jobs, progress=progress, bind=bind)
     finally:
         progress.close()
     if report.incomplete:
@@ -243,11 +244,11 @@ def cmd_scan(args: argparse.Namespace) -> int:
 
 
 def cmd_baseline(args: argparse.Namespace) -> int:
-    report, _ = run_scan(args, use_baseline=False)
+    report, _ = run_scan(args, use_baseline=False, bind=True)
     if report.incomplete:
         return EXIT_ERROR  # a baseline of part of the findings would hide the rest later
     target = args.output or args.baseline or DEFAULT_BASELINE
-    write_baseline(target, report.findings, report.errors)
+    write_baseline(target, report.findings, report.errors, report.bindings)
     blobs = len({e.blob for e in report.errors if e.blob})
     accepted = f" and {blobs} file version(s) that could not be inspected (by blob)" if (
         blobs) else ""

@@ -98,6 +98,10 @@ def parse(table: Mapping[str, Any], source: str, prefix: str = "") -> Config:
                     raise ConfigError(f"{where}.{option}: unknown key "
                                       f"(known: {', '.join(sorted(known))})")
                 section[option] = typed(option_value, known[option], f"{where}.{option}")
+            for option, values in getattr(load(key), "CHOICES", {}).items():
+                if option in section and section[option] not in values:
+                    raise ConfigError(f"{where}.{option} must be one of {', '.join(values)}, "
+                                      f"not {section[option]!r}")
             if section.get("severity", "") not in ("", *SEVERITIES):
                 raise ConfigError(f"{where}.severity must be one of {', '.join(SEVERITIES)}")
             config.sections[key] = section

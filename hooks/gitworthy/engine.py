@@ -10,7 +10,7 @@ from typing import Any
 
 from gitworthy.checks import load
 from gitworthy.config import Config, ConfigError
-from gitworthy.findings import Finding, ScanError, Severity
+from gitworthy.findings import Finding, InspectionError, ScanError, Severity
 from gitworthy.runner import Checks, Verdict, WorkerLost, judge_all
 from gitworthy.sources import Context, File, Source
 
@@ -34,6 +34,7 @@ class Report:
     incomplete: bool = False  # interrupted: what was found before the stop
     checks: list[str] = field(default_factory=list)   # the checks that ran
     scanned: list[str] = field(default_factory=list)  # the paths judged, in order
+    bindings: dict[str, dict[str, Any]] = field(default_factory=dict)  # scan(bind=True)
 
     def blocking(self, fail_on: str) -> list[Finding]:
         """The findings that fail the run under `--fail-on`."""
@@ -52,14 +53,58 @@ class Report:
         return EXIT_OK
 
 
-def load_baseline(path: str) -> set[str]:
-    """The fingerprints a baseline file accepts."""
+# A baseline entry binds what it accepted: a model's entry holds the content's SHA-256 and
+# stops matching when the bytes change (a model swapped for an executable pickle); a large
+# file's entry holds its size and stops matching when the file grows past it.
+BIND_CONTENT = frozenset({"check-serialized-models"})
+BIND_SIZE = frozenset({"check-large-files"})
+
+
+class Baseline(dict[str, dict[str, Any]]):
+    """Accepted findings: fingerprint -> the entry (with its binding, when it has one).
+    Entries written before bindings existed match by fingerprint alone."""
+
+    def accepts(self, finding: Finding, file: File, digests: dict[str, str]) -> bool:
+        entry = self.get(finding.fingerprint)
+        if entry is None:
+            return False
+        if isinstance(entry.get("size"), int) and file.size > entry["size"]:
+            return False
+        if isinstance(entry.get("sha256"), str):
+            return entry["sha256"] == _digest(file, digests)
+        return True
+
+
+def binding(finding: Finding, file: File, digests: dict[str, str]) -> dict[str, Any]:
+    """What a baseline entry for this finding must bind: content hash or size, or nothing."""
+    if finding.check in BIND_CONTENT and not file.is_symlink:
+        return {"sha256": _digest(file, digests)}
+    if finding.check in BIND_SIZE:
+        return {"size": file.size}
+    return {}
+
+
+def _digest(file: File, digests: dict[str, str]) -> str:
+    """SHA-256 of a file's content, streamed, once per file."""
+    if file.path not in digests:
+        import hashlib
+
+        sha = hashlib.sha256()
+        with file.open() as stream:
+            while chunk := stream.read(1 << 20):
+                sha.update(chunk)
+        digests[file.path] = sha.hexdigest()
+    return digests[file.path]
+
+
+def load_baseline(path: str) -> Baseline:
+    """The findings a baseline file accepts, with what each entry binds."""
     import json
 
     try:
         with open(path, encoding="utf-8") as fh:
             data = json.load(fh)
-        return {entry["fingerprint"] for entry in data["findings"]}
+        return Baseline((entry["fingerprint"], entry) for entry in data["findings"])
     except FileNotFoundError:
         message = f"{path}: baseline file not found (write one: gitworthy baseline)"
         raise ConfigError(message) from None
@@ -68,14 +113,17 @@ def load_baseline(path: str) -> set[str]:
 
 
 def write_baseline(path: str, findings: Sequence[Finding],
-                   errors: Sequence[ScanError] = ()) -> None:
-    """Record findings as accepted: fingerprint, check, rule and path (no content); and files
-    that could not be inspected, by blob (rule `not-inspected`)."""
+                   errors: Sequence[ScanError] = (),
+                   bindings: dict[str, dict[str, Any]] | None = None) -> None:
+    """Record findings as accepted: fingerprint, check, rule, path and what the entry binds
+    (a model's content hash, a large file's size; never content); and files that could not
+    be inspected, by blob (rule `not-inspected`)."""
     import json
 
+    bindings = bindings or {}
     entries = sorted(
-        [*({"fingerprint": f.fingerprint, "check": f.check, "rule": f.rule, "path": f.path}
-           for f in findings),
+        [*({"fingerprint": f.fingerprint, "check": f.check, "rule": f.rule, "path": f.path,
+            **bindings.get(f.fingerprint, {})} for f in findings),
          *({"fingerprint": e.fingerprint, "check": e.message.split(":", 1)[0],
             "rule": "not-inspected", "path": e.path} for e in errors if e.fingerprint)],
         key=lambda e: (e["path"], e["check"], e["rule"], e["fingerprint"]),
@@ -122,12 +170,13 @@ def _allowed_by_pragma(file: File, finding: Finding) -> bool:
 
 
 def scan(source: Source, check_ids: Sequence[str], config: Config,
-         baseline: set[str] | None = None, jobs: int = 1,
+         baseline: Baseline | set[str] | None = None, jobs: int = 1, bind: bool = False,
          progress: Callable[[int, int, str], None] | None = None) -> Report:
     """Run the checks on every file of the source and collect a Report. `jobs` > 1 judges
     files in that many worker processes (same report); `progress(done, total, path)` is
     called after each file. An interrupt (KeyboardInterrupt) ends the scan early with what
-    was found so far, marked incomplete."""
+    was found so far, marked incomplete. With `bind`, the Report holds what a baseline
+    entry of each finding binds (`gitworthy baseline`)."""
     started = time.perf_counter()
     report = Report(errors=[ScanError(p, m) for p, m in source.errors])
     checks = {cid: (load(cid), config.options(cid)) for cid in check_ids}
@@ -142,7 +191,7 @@ def scan(source: Source, check_ids: Sequence[str], config: Config,
             report.bytes_read += judged.bytes_read
             for cid, verdict in judged.verdicts.items():
                 _collect(report, judged.file, verdict, checks[cid][1], baseline, seen,
-                         source.context)
+                         source.context, bind)
             judged.file.release()
             if progress is not None:
                 progress(done, len(tasks), judged.file.path)
@@ -186,12 +235,14 @@ def _tasks(source: Source, checks: Checks, config: Config) -> list[tuple[File, l
 
 
 def _collect(report: Report, file: File, verdict: Verdict, options: dict[str, Any],
-             baseline: set[str] | None, seen: set[str], context: Context) -> None:
+             baseline: Baseline | set[str] | None, seen: set[str], context: Context,
+             bind: bool = False) -> None:
     """One check's verdict on one file into the report: severity and commit, then one
     finding per fingerprint, less those the baseline or a pragma accepts."""
     blob = "" if verdict.internal_error else getattr(file, "sha", "")  # a baseline may accept it
     report.errors += [ScanError(file.path, message, blob) for message in verdict.errors]
     report.internal_error |= verdict.internal_error
+    digests: dict[str, str] = {}
     for finding in verdict.findings:
         if options["severity"]:
             finding = _with(finding, severity=Severity(options["severity"]))
@@ -201,12 +252,31 @@ def _collect(report: Report, file: File, verdict: Verdict, options: dict[str, An
         if finding.fingerprint in seen:
             continue  # one finding per folder-level or repeated problem
         seen.add(finding.fingerprint)
-        if baseline and finding.fingerprint in baseline:
+        if baseline and _accepted(baseline, finding, file, digests):
             report.baselined += 1
         elif _allowed_by_pragma(file, finding):
             report.allowed += 1
         else:
             report.findings.append(finding)
+            if bind:
+                report.bindings[finding.fingerprint] = _bound(finding, file, digests)
+
+
+def _accepted(baseline: Baseline | set[str], finding: Finding, file: File,
+              digests: dict[str, str]) -> bool:
+    if not isinstance(baseline, Baseline):
+        return finding.fingerprint in baseline
+    try:
+        return baseline.accepts(finding, file, digests)
+    except (OSError, InspectionError):
+        return False  # the content cannot be read back: not shown to be what was accepted
+
+
+def _bound(finding: Finding, file: File, digests: dict[str, str]) -> dict[str, Any]:
+    try:
+        return binding(finding, file, digests)
+    except (OSError, InspectionError):
+        return {}
 
 
 def _spec(patterns: Sequence[str]) -> Any:

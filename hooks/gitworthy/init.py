@@ -235,12 +235,12 @@ def baseline_text(root: Path) -> tuple[str | None, int]:
     from gitworthy.sources import tracked
 
     config = load_config(None, root)
-    report = scan(tracked(root), config.checks, config)
+    report = scan(tracked(root), config.checks, config, bind=True)
     if not report.findings:
         return None, 0
     with tempfile.TemporaryDirectory() as tmp:
         target = Path(tmp) / BASELINE
-        write_baseline(str(target), report.findings)
+        write_baseline(str(target), report.findings, bindings=report.bindings)
         return target.read_text(encoding="utf-8"), len(report.findings)
 
 

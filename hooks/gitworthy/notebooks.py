@@ -89,6 +89,8 @@ def parse(raw: bytes, v3: bool = False) -> dict[str, Any]:
     except json.JSONDecodeError as exc:
         raise InspectionError(f"not a valid notebook: not JSON ({exc.msg} at line {exc.lineno}, "
                               f"column {exc.colno})") from None
+    except ValueError:  # an integer of thousands of digits (Python's int conversion limit)
+        raise InspectionError("not a valid notebook: a number too long to read") from None
     if not isinstance(nb, dict):
         raise InspectionError("not a valid notebook: the top level is not a JSON object")
     version = nb.get("nbformat")
@@ -101,6 +103,10 @@ def parse(raw: bytes, v3: bool = False) -> dict[str, Any]:
             "jupyter nbconvert --to notebook --nbformat 4")
     if not isinstance(nb.get("cells"), list):
         raise InspectionError("not a valid notebook: no list of cells")
+    for index, cell in enumerate(nb["cells"]):  # 0-based, as nbformat and every check count
+        problem = _cell_problem(cell)
+        if problem:
+            raise InspectionError(f"not a valid notebook: cell {index} {problem}")
     return nb
 
 
@@ -139,6 +145,30 @@ def upgrade_v3(nb: dict[str, Any]) -> dict[str, Any]:
         source = cell.get("source", cell.get("input", ""))
         upgraded.append({**cell, "source": source, "outputs": outputs})
     return {**nb, "nbformat": 3, "cells": upgraded}
+
+
+def _is_text(value: Any) -> bool:
+    """nbformat 4 multiline strings: a string or a list of strings."""
+    return isinstance(value, str) or (isinstance(value, list)
+                                      and all(isinstance(v, str) for v in value))
+
+
+def _cell_problem(cell: Any) -> str | None:
+    """What makes a cell unreadable as nbformat 4 (wrong JSON types), or None."""
+    if not isinstance(cell, dict) or not isinstance(cell.get("cell_type"), str):
+        return "is not an object with a cell_type"
+    if not _is_text(cell.get("source", "")):
+        return "has a source that is not text"
+    outputs = cell.get("outputs", [])
+    if not isinstance(outputs, list):
+        return "has outputs that are not a list"
+    for output in outputs:
+        if not isinstance(output, dict) or not isinstance(output.get("output_type"), str):
+            return "has an output that is not an object with an output_type"
+        data = output.get("data", {})
+        if not isinstance(data, dict) or "text" in output and not _is_text(output["text"]):
+            return "has an output whose data or text has the wrong type"
+    return None
 
 
 def text_of(value: Any) -> str:

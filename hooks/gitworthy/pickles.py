@@ -25,6 +25,7 @@ import lzma
 import pickletools
 import re
 import struct
+import warnings
 import zipfile
 import zlib
 from collections.abc import Callable
@@ -36,6 +37,10 @@ MAX_LINE = 1 << 16         # protocol-0 text arguments longer than this are malf
 MAX_ITEMS = 4096           # container items kept per list/dict (the rest are counted away)
 MAX_MEMO = 1 << 20         # memo entries kept; past this a GET yields an unknown value
 MAX_PICKLES = 64           # pickles walked back to back in one stream
+OPCODE_COST = 256          # scan-limit bytes one opcode costs: 1 GiB of limit = 4.2M opcodes
+MAX_GLOBALS = 10_000       # distinct imports kept; past this the pickle is not inspectable
+MAX_NESTED_DEPTH = 3       # pickles inside values inside pickles, no deeper
+MAX_NESTED = 16            # pickles walked inside the values of one stream (nested or not)
 UNKNOWN = "<unknown>"
 
 # Torch's legacy (non-zip) format starts with this pickled integer; five pickles follow it.
@@ -47,6 +52,7 @@ _PUSHES_ARG = frozenset({
     "INT", "BININT", "BININT1", "BININT2", "LONG", "LONG1", "LONG4", "STRING", "BINSTRING",
     "SHORT_BINSTRING", "BINBYTES", "SHORT_BINBYTES", "BINBYTES8", "BYTEARRAY8", "UNICODE",
     "SHORT_BINUNICODE", "BINUNICODE", "BINUNICODE8", "FLOAT", "BINFLOAT"})
+_CALLS = frozenset({"REDUCE", "INST", "OBJ", "NEWOBJ", "NEWOBJ_EX", "BUILD"})
 _FIXED = {"uint1": "<B", "uint2": "<H", "int4": "<i", "uint4": "<I", "uint8": "<Q",
           "float8": ">d"}  # fixed-size arguments, decoded as pickletools' readers do
 _PREFIX = {  # length-prefixed arguments: (struct format, prefix size)
@@ -74,6 +80,7 @@ class Global:
 
     module: str
     name: str
+    nested: bool = field(default=False, compare=False)  # imported by a pickle inside a value
 
     def __str__(self) -> str:
         return f"{self.module}.{self.name}"
@@ -88,11 +95,20 @@ class PickleScan:
     opcodes: int = 0
     pickles: int = 0
     arrays: int = 0          # joblib arrays whose raw bytes were skipped
+    bytes: int = 0           # bytes read from the stream (both walks of walk_both)
+    calls: int = 0           # REDUCE, INST, OBJ, NEWOBJ, BUILD: what runs code at load time
+    nested: int = 0          # pickles found inside byte or text values (raw, hex, base64)
     error: str | None = None
     first_value: Any = None  # the first pickle's top value when it is a plain int
 
+    _seen: set[Global] = field(default_factory=set, repr=False)
+
     def add(self, item: Global) -> None:
-        if item not in self.globals:
+        """Record an import once (a set: thousands of distinct imports stay linear)."""
+        if item not in self._seen:
+            if len(self._seen) >= MAX_GLOBALS:
+                raise PickleError(f"more than {MAX_GLOBALS} distinct imports")
+            self._seen.add(item)
             self.globals.append(item)
 
 
@@ -211,12 +227,15 @@ _UNKNOWN_VALUE = object()
 class _Machine:
     """The stack effects of every opcode, on symbolic values."""
 
-    def __init__(self, reader: Reader, scan: PickleScan, joblib: bool = True) -> None:
-        self.r, self.scan, self.joblib = reader, scan, joblib
+    def __init__(self, reader: Reader, scan: PickleScan, joblib: bool = True,
+                 depth: int = 0) -> None:
+        self.r, self.scan, self.joblib, self.depth = reader, scan, joblib, depth
         self.stack: list[Any] = []
         self.marks: list[list[Any]] = []
         self.memo: dict[int, Any] = {}
         self.memo_full = False
+        self.frame_end: int | None = None
+        self.max_opcodes = reader.limit // OPCODE_COST
 
     def pop(self) -> Any:
         if not self.stack:
@@ -258,7 +277,9 @@ class _Machine:
             lines = self.r.readline()
             if desc.name == "stringnl_noescape_pair":
                 lines += self.r.readline()
-            return desc.reader(io.BytesIO(lines))
+            with warnings.catch_warnings():  # "invalid escape sequence" in hostile strings
+                warnings.simplefilter("ignore", DeprecationWarning)
+                return desc.reader(io.BytesIO(lines))
         fmt, size = _PREFIX[desc.n]
         prefix = self.r.read(size)
         (length,) = struct.unpack(fmt, prefix)
@@ -282,8 +303,18 @@ class _Machine:
             op = _OPS.get(code)
             if op is None:
                 raise PickleError(f"unknown opcode 0x{code:02x} at byte {r.pos - 1}")
-            arg = None if op.arg is None else self.argument(op)
             scan.opcodes += 1
+            arg = None if op.arg is None else self.argument(op)
+            if scan.opcodes > self.max_opcodes:
+                raise PickleError(f"stopped after {self.max_opcodes:,} opcodes, the scan limit "
+                                  "(--max-scan-mb)")
+            if self.frame_end is not None and r.pos > self.frame_end:
+                # pickle.load and a linear reader disagree on what follows: not walkable
+                raise PickleError(f"opcode crosses the end of its frame at byte {r.pos}")
+            if op.name == "FRAME":
+                self.frame_end = r.pos + int(arg or 0)
+            if self.frame_end == r.pos:
+                self.frame_end = None  # the frame ends here: what follows is outside it
             if op.proto > scan.protocol:  # protocols 0 and 1 have no header: opcodes tell
                 scan.protocol = op.proto
             name = op.name
@@ -291,12 +322,32 @@ class _Machine:
                 return self.pop()
             if name in _PUSHES_ARG:
                 self.stack.append(arg)
+                if isinstance(arg, (bytes, str)) and len(arg) >= 8:
+                    self.nested(arg)
             else:
+                if name in _CALLS:
+                    scan.calls += 1
                 self.step(name, arg)
+
+    def nested(self, value: bytes | str) -> None:
+        """Walk a pickle stored inside a value (raw bytes, hex or base64 text): code that
+        calls pickle.loads on it runs its imports too, so they count as this file's."""
+        if self.depth >= MAX_NESTED_DEPTH or self.scan.nested >= MAX_NESTED:
+            return
+        inner = _embedded_pickle(value)
+        if inner is None:
+            return
+        self.scan.nested += 1
+        found = walk(inner, joblib=False, depth=self.depth + 1)
+        for item in found.globals:
+            self.scan.add(Global(item.module, item.name, nested=True))
 
     def global_(self, module: Any, name: Any) -> Global:
         if not isinstance(module, str) or not isinstance(name, str):
-            module = name = UNKNOWN
+            if not all(isinstance(v, (str, Call)) or v is _UNKNOWN_VALUE for v in (module, name)):
+                # pickle.load refuses a STACK_GLOBAL on anything but text: nothing is imported
+                raise PickleError(f"STACK_GLOBAL on a value that is not text at byte {self.r.pos}")
+            module = name = UNKNOWN  # computed at load time: could be anything
         item = Global(module, name)
         self.scan.add(item)
         return item
@@ -410,7 +461,7 @@ class _Machine:
             raise PickleError("joblib array without a readable shape")
         kind, itemsize = _dtype(dtype)
         if kind == "O":  # object arrays are a nested pickle, loaded by a plain Unpickler
-            walk_one(self.r, self.scan, joblib=False)
+            walk_one(self.r, self.scan, joblib=False, depth=self.depth + 1)
         else:
             if isinstance(state.get("numpy_array_alignment_bytes"), int):
                 self.r.skip(self.r.read(1)[0])
@@ -455,18 +506,19 @@ def _dtype(value: Any) -> tuple[str, int]:
 # --------------------------------------------------------------------------- walking
 
 
-def walk_one(reader: Reader, scan: PickleScan, joblib: bool = True) -> Any:
+def walk_one(reader: Reader, scan: PickleScan, joblib: bool = True, depth: int = 0) -> Any:
     """Walk one pickle (to its STOP); returns its symbolic top value.
 
     With `joblib`, the raw array bytes joblib writes after each NumpyArrayWrapper are skipped
     as joblib.load does; without it, every byte is an opcode, as pickle.load sees them.
     """
-    value = _Machine(reader, scan, joblib).run()
+    value = _Machine(reader, scan, joblib, depth).run()
     scan.pickles += 1
     return value
 
 
-def walk(stream: Stream | bytes, limit: int = 1 << 62, joblib: bool = True) -> PickleScan:
+def walk(stream: Stream | bytes, limit: int = 1 << 62, joblib: bool = True,
+         depth: int = 0) -> PickleScan:
     """Walk every pickle in the stream and collect its imports; never raises on bad input.
 
     Pickles written back to back (torch's legacy format writes five) are all walked while the
@@ -475,19 +527,22 @@ def walk(stream: Stream | bytes, limit: int = 1 << 62, joblib: bool = True) -> P
     reader = Reader(stream, limit)
     scan = PickleScan()
     try:
-        first = walk_one(reader, scan, joblib)
+        first = walk_one(reader, scan, joblib, depth)
         if isinstance(first, int) and not isinstance(first, bool):
             scan.first_value = first
         expected = 5 if first == TORCH_LEGACY_MAGIC else 0
         while scan.pickles < MAX_PICKLES:
             if scan.pickles < expected or _starts_pickle(reader.peek(2)):
-                walk_one(reader, scan, joblib)
+                walk_one(reader, scan, joblib, depth)
             else:
                 break
     except PickleError as exc:
         scan.error = str(exc)
     except (ValueError, UnicodeDecodeError, struct.error, IndexError, OverflowError) as exc:
         scan.error = f"malformed at byte {reader.pos} ({type(exc).__name__})"
+    except RecursionError:
+        scan.error = f"nested too deep at byte {reader.pos}"
+    scan.bytes = max(reader.pulled, scan.opcodes * OPCODE_COST)
     return scan
 
 
@@ -503,40 +558,106 @@ def walk_both(opener: Callable[[], Stream], limit: int = 1 << 62) -> PickleScan:
         scan = walk(stream, limit)
     if scan.arrays:
         with opener() as stream:
-            plain = walk(stream, limit, joblib=False)
+            plain = walk(stream, max(limit - scan.bytes, 0), joblib=False)
+        scan.bytes += plain.bytes
+        if plain.error and "scan limit" in plain.error and scan.error is None:
+            scan.error = f"read as pickle.load reads it: {plain.error}"
         for item in plain.globals:
             scan.add(item)
     return scan
 
 
 def _starts_pickle(head: bytes) -> bool:
-    return len(head) == 2 and head[0] == 0x80 and 2 <= head[1] <= 5
+    """PROTO 0-5: pickle.load accepts every protocol it knows, even 0 and 1 with a header."""
+    return len(head) == 2 and head[0] == 0x80 and head[1] <= 5
+
+
+_HEX_PICKLE = re.compile(r"\A800[0-5](?:[0-9a-fA-F]{2}){6,}\Z")
+_B64_PICKLE = re.compile(r"\AgA[A-Z][A-Za-z0-9+/=\s]{8,}\Z")
+
+
+def _embedded_pickle(value: bytes | str) -> bytes | None:
+    """The bytes of a pickle held in a value as raw bytes, hex or base64, else None."""
+    if isinstance(value, bytes):
+        return value if _starts_pickle(value[:2]) else None
+    if _HEX_PICKLE.match(value):
+        with contextlib.suppress(ValueError):
+            return bytes.fromhex(value)
+    if _B64_PICKLE.match(value):
+        import base64
+        import binascii
+
+        with contextlib.suppress(binascii.Error, ValueError):
+            data = base64.b64decode(value)
+            return data if _starts_pickle(data[:2]) else None
+    return None
+
+
+@dataclass(frozen=True)
+class Probe:
+    """What the first bytes of a stream are, judged as pickle.load would run them."""
+
+    is_pickle: bool
+    protocol: int = 0
+    imports: bool = False    # an import pickle.load would perform (not only plain values)
+    headed: bool = False     # starts with a PROTO opcode
+
+
+# First bytes of headerless pickles that hold no import (plain values): kept narrow, since
+# any text decodes as a few protocol-0 opcodes.
+_PLAIN_STARTS = b"(c}]lNdISVX"
+
+
+def probe(head: bytes) -> Probe:
+    """Is this (the start of) a pickle? Judged by what `pickle.load` would do with it.
+
+    pickle.load runs opcodes from the first byte, whatever the name or outer format, and
+    executes each import and call before it meets a broken byte. So the head is walked:
+    - an import with importable names followed by a call (or an import that is dangerous
+      on its own) before the walk stops makes it a pickle, whatever comes after;
+    - a PROTO header (protocols 0-5) and four opcodes that decode make it a pickle;
+    - without imports, plain values must decode to a STOP, or for at least 32 opcodes
+      before the head runs out, from a first byte that starts pickles of values.
+    Text and random bytes fail within a few opcodes.
+    """
+    if not head:
+        return Probe(False)
+    headed = _starts_pickle(head[:2])
+    scan = PickleScan()
+    stopped = ran_out = past_end = False
+    try:
+        _Machine(Reader(head), scan).run()
+        stopped = True
+    except PickleError as exc:
+        ran_out = str(exc).startswith(("truncated", "text argument without end"))
+        past_end = str(exc).startswith("truncated")  # a length running past the bytes
+    except (ValueError, UnicodeDecodeError, struct.error, IndexError, OverflowError,
+            RecursionError):
+        pass
+    # pickle.load stops at the first import it cannot resolve: what follows never runs.
+    imports = []
+    for item in scan.globals:
+        if item.module != UNKNOWN and not (_IMPORTABLE.match(item.module)
+                                           and _IMPORTABLE.match(item.name)):
+            break
+        imports.append(item)
+    if imports and (stopped or scan.calls or any(dangerous(g) for g in imports)):
+        return Probe(True, scan.protocol, True, headed)
+    if scan.globals and not imports and not headed:
+        return Probe(False)  # text whose lines start with 'c' decodes as GLOBAL opcodes
+    if headed:  # a header, then opcodes that decode (or an argument past the end: broken)
+        ok = scan.opcodes >= 4 or stopped or (past_end and scan.opcodes >= 2)
+        return Probe(ok, scan.protocol, bool(imports), True)
+    if head[:1] not in _PLAIN_STARTS:
+        return Probe(False)
+    ok = (stopped and (scan.opcodes >= 3 or bool(imports))) or (ran_out and scan.opcodes >= 32)
+    return Probe(ok, scan.protocol, bool(imports))
 
 
 def looks_like_pickle(head: bytes) -> tuple[bool, int]:
-    """(is it a pickle, protocol) judged from the first bytes only.
-
-    Protocol 2+ pickles start with PROTO and at least four opcodes must decode (a pickle that
-    breaks later is still a pickle: a broken one). Protocols 0 and 1 have no header: the head
-    must decode up to STOP, or for at least 32 opcodes before the bytes run out (the start of
-    a larger or truncated file). Text and random bytes fail within a few opcodes.
-    """
-    headed = _starts_pickle(head[:2])
-    if not head or not (headed or head[:1] in b"(c}]lNdISVX"):
-        return False, 0
-    scan = PickleScan()
-    try:
-        _Machine(Reader(head), scan).run()
-        ok = scan.opcodes >= 3 or bool(scan.globals)
-    except PickleError as exc:
-        ran_out = str(exc).startswith(("truncated", "text argument without end"))
-        ok = scan.opcodes >= 4 if headed else (ran_out and scan.opcodes >= 32)
-    except (ValueError, UnicodeDecodeError, struct.error, IndexError, OverflowError):
-        ok = headed and scan.opcodes >= 4
-    # Text whose lines start with 'c' decodes as GLOBAL opcodes; real imports are identifiers.
-    ok = ok and all(_IMPORTABLE.match(g.module) and _IMPORTABLE.match(g.name)
-                    for g in scan.globals if g.module != UNKNOWN)
-    return ok, scan.protocol
+    """(is it a pickle, protocol) judged from the first bytes only (see `probe`)."""
+    found = probe(head)
+    return found.is_pickle, found.protocol
 
 
 _IMPORTABLE = re.compile(r"\A[A-Za-z_][\w.]*\Z")
@@ -665,8 +786,58 @@ DANGEROUS: dict[str, tuple[str, str | frozenset[str]]] = {
     "_pyrepl": ("pagers run commands", "*"),
     "copyreg": ("+ extension codes and helpers resolve callables indirectly", frozenset({
         "<extension>"})),
+    "poplib": ("+ network connections (POP3)", "*"),
+    "nntplib": ("+ network connections (NNTP)", "*"),
+    "xmlrpc": ("+ remote procedure calls over the network", "*"),
+    "http": ("+ HTTP clients and servers", "*"),
+    "urllib": ("+ URL openers (urlopen, urlretrieve)", "*"),
+    "socketserver": ("+ network servers", "*"),
+    "_posixsubprocess": ("+ fork_exec runs a command", "*"),
+    "_winapi": ("+ CreateProcess runs a command", "*"),
+    "_interpreters": ("+ runs code in a subinterpreter", "*"),
+    "_xxsubinterpreters": ("+ runs code in a subinterpreter", "*"),
+    "interpreters": ("+ runs code in a subinterpreter", "*"),
+    "_thread": ("+ starts threads running any callable", "*"),
+    "threading": ("+ Thread/Timer run any callable", frozenset({"Thread", "Timer"})),
+    "_imp": ("+ low-level importer: loads modules and extensions", "*"),
+    "_frozen_importlib": ("+ the importer: imports any module", "*"),
+    "_frozen_importlib_external": ("+ the importer: loads any file as code", "*"),
+    "site": ("+ executes .pth files and alters the import path", "*"),
+    "inspect": ("+ reaches any object's attributes and frames", "*"),
+    "gc": ("+ reaches every live object (gc.get_objects)", "*"),
+    "unittest": ("+ mock.patch and loaders import and call anything", "*"),
+    "__builtins__": ("+ the builtins namespace", "*"),
+    "torch.jit": ("+ compiles and runs TorchScript code", "*"),
+    "torch._dynamo": ("+ compiles and runs code", "*"),
+    "torch._inductor": ("+ generates and runs compiled code", "*"),
+    "torch.compile": ("+ compiles and runs code", "*"),
+    "torch.storage": ("+ _load_from_bytes calls torch.load on a nested pickle", frozenset({
+        "_load_from_bytes"})),
+    "torch.distributed.elastic.rendezvous.api": ("+ runs network handlers", "*"),
+    "numpy.distutils": ("+ runs build commands", "*"),
+    # Scanners' own modules: importing their hooks or helpers turns a scanner off or runs it
+    # on attacker-chosen input; a model has no reason to import them.
+    "fickling": ("+ a pickle scanner's module (fickling.hook turns its protection off)", "*"),
+    "modelscan": ("+ a model scanner's module: no model imports it", "*"),
+    "modelaudit": ("+ a model scanner's module: no model imports it", "*"),
+    "picklescan": ("+ a pickle scanner's module: no model imports it", "*"),
     UNKNOWN: ("an import whose module or name is computed at load time", "*"),
 }
+DANGEROUS["builtins"] = (DANGEROUS["builtins"][0], frozenset(DANGEROUS["builtins"][1]) | {
+    "__dict__", "__builtins__", "__loader__", "__spec__"})
+DANGEROUS["torch"] = ("+ torch.load loads a nested pickle; compile/jit run code",
+                      frozenset({"load", "compile", "jit", "_dynamo", "_inductor", "hub"}))
+
+
+def _step_is_safe(step: str, last: bool) -> bool:
+    """One step of a dotted name (`Outer.Inner.method`) that cannot reach code: a class
+    name, or a last step that is neither private nor a known dangerous name."""
+    if step.startswith("__") or step in DANGEROUS or step in _DANGEROUS_NAMES:
+        return False
+    return last or step[:1].isupper()
+
+
+_DANGEROUS_NAMES = frozenset().union(*(n for _, n in DANGEROUS.values() if n != "*"))
 
 
 def _normalize(module: str, name: str) -> list[tuple[str, str]]:
@@ -680,7 +851,19 @@ def _normalize(module: str, name: str) -> list[tuple[str, str]]:
 
 
 def dangerous(item: Global) -> str | None:
-    """Why loading this import can run code or reach outside the process, or None."""
+    """Why loading this import can run code or reach outside the process, or None.
+
+    Protocol 4 resolves dotted names step by step (`pathlib` + `os.system` is os.system,
+    `builtins` + `__dict__.get` reaches every builtin): a dotted name is dangerous unless
+    every step is known safe (classes, then a final public name that is not dangerous).
+    """
+    steps = item.name.split(".")
+    if item.nested and item.module != "copyreg":
+        return ("imported by a pickle hidden inside a value of this one (raw, hex or base64): "
+                "code that calls pickle.loads on that value runs it")
+    if len(steps) > 1 and not all(_step_is_safe(s, i == len(steps) - 1)
+                                  for i, s in enumerate(steps)):
+        return f"reaches {item.name} through {item.module} by attribute steps"
     for module, name in _normalize(item.module, item.name):
         first = name.split(".", 1)[0]  # protocol 4 resolves dotted names: eval.__call__
         if name.startswith("<extension"):
@@ -694,3 +877,73 @@ def dangerous(item: Global) -> str | None:
             if names == "*" or first in names or name in names:
                 return reason
     return None
+
+
+# --------------------------------------------------------------------------- the safe list
+
+# Imports known to be safe in ML pickles, for `--pickle-policy allowlist` (as fickling's
+# ML allowlist does): module -> names ("*": every name; a module ending ".*": its submodules).
+# Built from what scikit-learn, NumPy, pandas, SciPy, PyTorch state dicts, XGBoost, LightGBM
+# and joblib write; an entry of DANGEROUS always wins over this list.
+SAFE: dict[str, frozenset[str] | str] = {
+    "builtins": frozenset({"set", "frozenset", "dict", "list", "tuple", "slice", "range",
+                           "complex", "bytearray", "bytes", "int", "float", "str", "bool",
+                           "object", "Ellipsis", "NotImplemented"}),
+    "__builtin__": frozenset({"set", "frozenset", "dict", "list", "tuple", "slice", "complex",
+                              "bytearray", "int", "float", "str", "unicode", "long", "bool",
+                              "object"}),
+    "copyreg": frozenset({"_reconstructor", "__newobj__", "__newobj_ex__"}),
+    "copy_reg": frozenset({"_reconstructor"}),
+    "_codecs": frozenset({"encode"}),
+    "collections": frozenset({"OrderedDict", "defaultdict", "Counter", "deque"}),
+    "datetime": frozenset({"datetime", "date", "time", "timedelta", "timezone"}),
+    "decimal": frozenset({"Decimal"}),
+    "fractions": frozenset({"Fraction"}),
+    "pathlib": frozenset({"PosixPath", "WindowsPath", "PurePosixPath", "PureWindowsPath",
+                          "Path"}),
+    "re": frozenset({"_compile"}),
+    "numpy": frozenset({"dtype", "ndarray", "float64", "float32", "int64", "int32", "bool_",
+                        "complex128", "random"}),
+    "numpy.core.multiarray": frozenset({"_reconstruct", "scalar"}),
+    "numpy._core.multiarray": frozenset({"_reconstruct", "scalar"}),
+    "numpy.core.numeric": frozenset({"_frombuffer"}),
+    "numpy._core.numeric": frozenset({"_frombuffer"}),
+    "numpy.dtypes": "*",
+    "numpy.random._pickle": frozenset({"__randomstate_ctor", "__bit_generator_ctor",
+                                       "__generator_ctor"}),
+    "numpy.random.*": "*",
+    "numpy.ma.core": frozenset({"_mareconstruct", "MaskedArray"}),
+    "scipy.sparse.*": "*",
+    "sklearn.*": "*",
+    "pandas.*": "*",
+    "xgboost.*": "*",
+    "lightgbm.*": "*",
+    "catboost.*": "*",
+    "statsmodels.*": "*",
+    "joblib.numpy_pickle": frozenset({"NumpyArrayWrapper", "NDArrayWrapper"}),
+    "torch": frozenset({"Size", "device", "dtype", "float32", "float16", "bfloat16", "int64",
+                        "FloatStorage", "DoubleStorage", "HalfStorage", "BFloat16Storage",
+                        "LongStorage", "IntStorage", "ShortStorage", "CharStorage",
+                        "ByteStorage", "BoolStorage", "Tensor"}),
+    "torch._utils": frozenset({"_rebuild_tensor", "_rebuild_tensor_v2", "_rebuild_parameter",
+                               "_rebuild_parameter_with_state", "_rebuild_qtensor",
+                               "_rebuild_sparse_tensor", "_rebuild_device_tensor_from_numpy"}),
+    "torch.storage": frozenset({"UntypedStorage", "TypedStorage"}),
+    "torch.nn.*": "*",
+    "torch.optim.*": "*",
+}
+
+
+def allowed(item: Global) -> bool:
+    """True when the import is on SAFE (and not dangerous): the allowlist policy's test."""
+    if dangerous(item) is not None:
+        return False
+    for module, name in _normalize(item.module, item.name):
+        first = name.split(".", 1)[0]
+        parts = module.split(".")
+        candidates = [module] + [".".join(parts[:d]) + ".*" for d in range(len(parts), 0, -1)]
+        for key in candidates:
+            names = SAFE.get(key)
+            if names is not None and (names == "*" or first in names):
+                return True
+    return False

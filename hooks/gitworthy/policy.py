@@ -12,6 +12,11 @@ file and detect-secrets' `.secrets.baseline`. CI reads it at the pull request's 
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from gitworthy.engine import Baseline
+
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -30,7 +35,7 @@ class Policy:
     """The configuration and baseline of one scan, and where they were read."""
 
     config: Config
-    baseline: set[str] | None
+    baseline: Baseline | None
     ref: str | None            # the revision they were read at; None: the working tree
     files: list[str]           # repository paths of the policy files that apply
 
@@ -122,15 +127,17 @@ def _secrets_baseline(config: Config) -> str:
     return str(name) if name else SECRETS_BASELINE
 
 
-def _baseline(name: str, read: Callable[[str], bytes | None]) -> set[str]:
-    """The fingerprints a gitworthy baseline file accepts."""
+def _baseline(name: str, read: Callable[[str], bytes | None]) -> Baseline:
+    """The findings a gitworthy baseline file accepts, with what each entry binds."""
     import json
+
+    from gitworthy.engine import Baseline
 
     data = read(name)
     if data is None:
         raise ConfigError(f"{name}: baseline file not found (write one: gitworthy baseline)")
     try:
-        return {entry["fingerprint"] for entry in json.loads(data)["findings"]}
+        return Baseline((entry["fingerprint"], entry) for entry in json.loads(data)["findings"])
     except (ValueError, KeyError, TypeError) as exc:
         raise ConfigError(f"{name}: not a gitworthy baseline file ({type(exc).__name__})") \
             from None

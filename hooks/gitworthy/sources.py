@@ -356,6 +356,22 @@ class Source:
     errors: list[tuple[str, str]] = field(default_factory=list)  # (path, message)
 
 
+def link_problem(location: Path, root: Path | None) -> str | None:
+    """Why a symbolic link's target cannot be scanned (links are never followed: the target
+    is scanned only as a file of its own, which a link out of the repository, a dangling
+    link or a loop does not have), or None."""
+    try:
+        target = location.resolve(strict=True)
+    except FileNotFoundError:
+        return "a dangling symbolic link (its target does not exist): not followed"
+    except (RuntimeError, OSError):
+        return "a symbolic link loop: not followed"
+    if root is not None and not target.is_relative_to(root.resolve()):
+        return ("a symbolic link to outside the repository: not followed, its target was "
+                "not scanned")
+    return None
+
+
 def _require_repo(cwd: Path) -> Path:
     root = git.toplevel(cwd)
     if root is None:
@@ -400,6 +416,10 @@ def from_paths(paths: Sequence[str], cwd: Path | None = None) -> Source:
                 files.append(DiskFile(shown, member))
             except InspectionError as exc:
                 errors.append((shown, str(exc)))
+                continue
+            problem = link_problem(member, root) if files[-1].is_symlink else None
+            if problem:
+                errors.append((shown, problem))
     scanned = [f.path for f in files]
     return Source(files, Context(root, scanned, on_disk=True), errors)
 
@@ -496,14 +516,19 @@ def tracked(cwd: Path | None = None) -> Source:
     root = _require_repo(cwd or Path.cwd())
     files: list[File] = []
     errors: list[tuple[str, str]] = []
-    for path in git.split_z(git.run(["ls-files", "-z", "--cached"], cwd=root)):
+    # dict.fromkeys: during a merge a conflicted path is listed once per stage
+    for path in dict.fromkeys(git.split_z(git.run(["ls-files", "-z", "--cached"], cwd=root))):
         location = root / path
-        if not os.path.lexists(location) or location.is_dir():
+        if not os.path.lexists(location) or (location.is_dir() and not location.is_symlink()):
             continue  # a pending deletion, or a submodule
         try:
             files.append(DiskFile(path, location))
         except InspectionError as exc:
             errors.append((path, str(exc)))
+            continue
+        problem = link_problem(location, root) if files[-1].is_symlink else None
+        if problem:
+            errors.append((path, problem))
     return Source(files, Context(root, [f.path for f in files], on_disk=True), errors)
 
 

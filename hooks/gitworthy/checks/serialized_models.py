@@ -10,7 +10,7 @@ import shlex
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from gitworthy.filetypes import human_size, is_lfs_pointer
+from gitworthy.filetypes import human_size, is_binary, is_lfs_pointer
 from gitworthy.findings import Finding, Rule, Severity
 from gitworthy.hook import run_hook
 from gitworthy.sources import Context, File
@@ -121,8 +121,61 @@ log it to a model registry instead of committing it.""",
     severity=Severity.CRITICAL,
 )
 
-RULES = (MODEL, UNSAFE, UNINSPECTABLE, CODE)
-OPTIONS: dict[str, Any] = {"max-scan-mb": 1024}
+MODEL_UNINSPECTABLE = Rule(
+    id="model-not-inspectable",
+    check=ID,
+    summary="A model, or an archive that holds one, could not be opened to look inside.",
+    what="""\
+Reports a model or archive whose content could not all be read: an encrypted member under a
+model's name, a 7z archive whose members cannot be unpacked, a skops schema that is not
+skops's, members or nested archives past the scan limit (`max-scan-mb`), an archive that is
+corrupt after its first members. What was read is still judged by the other rules.""",
+    why="""\
+What cannot be read cannot be shown safe: archives are the usual way to hide a pickle from a
+scanner, and the loader that unpacks them later does not care that the scanner gave up.""",
+    example="""\
+Bad:   models.7z holding model.pkl, committed to the repository
+Good:  the model in a registry; archives of data in object storage or DVC""",
+    fix="""\
+Remove the file from the commit (`git rm --cached <file>`), unpack it where you can look at
+it, and store models in a registry; raise `--max-scan-mb` if the archive is only large.""",
+    severity=Severity.ERROR,
+)
+
+NOT_ALLOWED = Rule(
+    id="pickle-import-not-allowed",
+    check=ID,
+    summary="A pickle imports something outside the list known safe in ML pickles "
+            "(strict mode).",
+    what="""\
+With `pickle-policy = "allowlist"` (`--pickle-policy allowlist`), reports every import of a
+pickle that is not on the list of globals known to be safe in ML pickles: NumPy arrays and
+dtypes, scikit-learn, pandas, SciPy sparse, XGBoost, LightGBM, CatBoost, statsmodels,
+PyTorch storages, tensors and nn modules, joblib's array wrapper, collections, datetime and
+plain builtins (hooks/gitworthy/pickles.py, `SAFE`). The default policy (`blocklist`)
+reports only imports known to be dangerous, with unsafe-pickle.""",
+    why="""\
+A blocklist names the callables known to run code; an attacker's next trick is the one it
+does not name yet. An allowlist turns that around: anything unexpected in a model file
+blocks the commit until someone looks at it.""",
+    example="""\
+Bad:   a model.pkl importing mytools.helpers.run_job (unknown: reported in strict mode)
+Good:  a scikit-learn Pipeline pickle importing only sklearn.*, numpy and builtins""",
+    fix="""\
+Look at what the import is. If it is your own class, save the model in a format that does
+not pickle code (skops with trusted types, ONNX, safetensors) or keep it out of git; if the
+default policy is what the team wants, set `pickle-policy = "blocklist"`.""",
+    severity=Severity.ERROR,
+)
+
+# Extensions only models use: a file so named that no format recognizes is reported.
+MODEL_SUFFIXES = frozenset({".pkl", ".pickle", ".joblib", ".dill", ".cloudpickle", ".pck",
+                            ".pt", ".pth", ".safetensors", ".onnx", ".keras", ".gguf", ".ggml",
+                            ".cbm", ".skops", ".tflite", ".mlmodel", ".pmml"})
+
+RULES = (MODEL, UNSAFE, UNINSPECTABLE, CODE, MODEL_UNINSPECTABLE, NOT_ALLOWED)
+OPTIONS: dict[str, Any] = {"max-scan-mb": 1024, "pickle-policy": "blocklist"}
+CHOICES: dict[str, tuple[str, ...]] = {"pickle-policy": ("blocklist", "allowlist")}
 
 HF_WEIGHTS = re.compile(
     r"(?:pytorch_model|model|tf_model|flax_model|adapter_model|diffusion_pytorch_model)"
@@ -199,11 +252,12 @@ def _hint(flavor: str, path: str) -> str:
 def check(file: File, options: dict[str, Any], context: Context) -> Iterator[Finding]:
     """Judge one file: a model (or a file of a model folder), unsafe imports, broken pickles."""
     from gitworthy import modelformats
-    from gitworthy.pickles import dangerous
+    from gitworthy.pickles import allowed, dangerous
 
     if file.is_symlink or file.size == 0 or is_lfs_pointer(file.head(1024)):
         return
     limit = int(options["max-scan-mb"]) << 20
+    strict = options.get("pickle-policy", "blocklist") == "allowlist"
     detection = modelformats.detect(file, limit)
     size = human_size(file.size)
     folder = folder_of(file.path, context) if not _is_source(file) else None
@@ -213,7 +267,7 @@ def check(file: File, options: dict[str, Any], context: Context) -> Iterator[Fin
             where, f"serialized model: {kind} {where}/ ({count} files), recognized by {how}",
             _hint(FOLDER_FLAVOR[kind], where + "/**"), key="folder",
             details={"format": kind, "recognized_by": how, "files": count})
-    elif detection is not None:
+    elif detection is not None and detection.how:
         yield MODEL.finding(
             file.path, f"serialized model: {detection.format} ({size}), recognized by "
                        f"{detection.how}",
@@ -221,6 +275,13 @@ def check(file: File, options: dict[str, Any], context: Context) -> Iterator[Fin
             details={"format": detection.format, "recognized_by": detection.how,
                      "size": file.size})
     if detection is None:
+        path_config = file.suffix == ".pth" and not is_binary(file.head(8000))  # site's .pth
+        if file.suffix in MODEL_SUFFIXES and file.size and not path_config:
+            yield MODEL_UNINSPECTABLE.finding(
+                file.path, f"named as a model ({file.suffix}) but its bytes are not a model "
+                           f"gitworthy can read: truncated, corrupt or another format ({size})",
+                f"look at what it is; if it is a model, remove it (git rm --cached "
+                f"{shlex.quote(file.path)}) and keep it in a registry", key="unreadable")
         return
     for what, why in detection.code:
         yield CODE.finding(
@@ -228,6 +289,14 @@ def check(file: File, options: dict[str, Any], context: Context) -> Iterator[Fin
             "do not load it with code execution enabled; replace the code with reviewed "
             "source in git and log the model to a registry", key=what,
             details={"code": what})
+    for where, why in detection.errors:
+        inside = f" {where}" if where else ""
+        yield MODEL_UNINSPECTABLE.finding(
+            file.path, f"{detection.format or 'archive'}{inside} could not be looked into: "
+                       f"{why} ({size})",
+            f"remove it (git rm --cached -- {shlex.quote(file.path)}), unpack it and look at what "
+            "it holds; keep models in a registry", key=f"{where}:unreadable",
+            details={"error": why, "member": where})
     for where, scan in detection.pickles:
         inside = f" in {where}" if where else ""
         for item in scan.globals:
@@ -236,14 +305,22 @@ def check(file: File, options: dict[str, Any], context: Context) -> Iterator[Fin
                 yield UNSAFE.finding(
                     file.path, f"unsafe pickle{inside}: imports {item} ({reason}); loading "
                                f"this file runs it ({size})",
-                    f"do not load it; remove it (git rm --cached {shlex.quote(file.path)}), "
+                    f"do not load it; remove it (git rm --cached -- {shlex.quote(file.path)}), "
                     "rebuild the model from its training code, and prefer safetensors/ONNX/skops",
                     key=f"{where}:{item}", details={"callable": str(item), "member": where})
+            elif strict and not allowed(item):
+                yield NOT_ALLOWED.finding(
+                    file.path, f"pickle{inside} imports {item}, which is not on the list of "
+                               f"imports known safe in ML pickles ({size})",
+                    "check what it is before anyone loads the file; save the model without "
+                    "pickled code (skops, ONNX, safetensors), or use pickle-policy = "
+                    "\"blocklist\"", key=f"{where}:{item}:not-allowed",
+                    details={"callable": str(item), "member": where})
         if scan.error:
             yield UNINSPECTABLE.finding(
                 file.path, f"pickle{inside} could not be walked to its end: {scan.error} "
                            f"({size}); its imports are not all known",
-                f"remove it (git rm --cached {shlex.quote(file.path)}) and regenerate it from "
+                f"remove it (git rm --cached -- {shlex.quote(file.path)}) and regenerate it from "
                 "the training code; raise --max-scan-mb if it is only large",
                 key=f"{where}:error", details={"error": scan.error, "member": where})
 

@@ -202,7 +202,7 @@ def read_zip(file: File, budget: Budget, depth: int = 0) -> Iterator[Part]:
                                   "inspected for personal data") from None
         judged = 0
         for info in entries:
-            if info.is_dir() or judged >= MAX_MEMBERS:
+            if info.filename.endswith("/") or judged >= MAX_MEMBERS:  # is_dir() fails on ""
                 continue
             probe = MemberFile(info.filename, b"", info.file_size)
             if pii.file_kind(probe, by_name=True) is None and "." in probe.name:

@@ -242,6 +242,9 @@ def _person_count(name: str, tally: Tally, settings: Settings) -> int:
     return counted if ok else 0
 
 
+MAX_LINE_CHARS = 20_000  # characters of one line analysed (bounds presidio on giant lines)
+
+
 def judge_text(lines: Sequence[tuple[int | None, str]], settings: Settings) -> list[Hit]:
     """Entities in lines of text: one Hit per entity (first line, count of lines)."""
     key = ("text", settings, tuple(lines))
@@ -256,7 +259,7 @@ def _judge_text(lines: Sequence[tuple[int | None, str]], settings: Settings) -> 
     first: dict[str, tuple[int | None, str]] = {}
     kept = [i for i, (_, text) in enumerate(lines)
             if "gitworthy" not in text or not _allowed(text)]
-    texts = [lines[i][1] for i in kept]
+    texts = [lines[i][1][:MAX_LINE_CHARS] for i in kept]  # a 5 MB line: its start, sampled
     seen: set[tuple[str, int]] = set()
     line_words: dict[int, frozenset[str]] = {}
     for k, m in find_lines(texts):

@@ -26,6 +26,7 @@ from gitworthy.sources import File
 SPREAD_WINDOWS = 8
 CHUNK = 1024 * 1024
 MAX_FIELD = 16 * 1024 * 1024
+MAX_COLUMNS = 2048                 # a table wider than this is reported, not read
 MAX_JSON_BYTES = 32 * 1024 * 1024  # larger JSON documents are sampled as text
 MAX_CELL = 2048  # characters of one value that are judged (a cell may hold megabytes)
 MAX_INFLATED = 256 * 1024 * 1024  # a compressed part may expand to this much...
@@ -288,6 +289,7 @@ def read_csv(file: File, budget: Budget) -> Iterator[Table]:
             rows = _without_preamble(rows)
             if not rows:
                 return
+            _check_width(len(rows[0]))
             if _looks_like_data(rows[0]):
                 header = [f"column {i + 1}" for i in range(len(rows[0]))]
             else:
@@ -470,6 +472,12 @@ def _missing_reader(fmt: str, package: str) -> InspectionError:
         f"environment (it is a dependency of gitworthy; reinstall it: pip install {package})")
 
 
+def _check_width(columns: int) -> None:
+    if columns > MAX_COLUMNS:
+        raise InspectionError(f"{columns} columns, more than the {MAX_COLUMNS} gitworthy reads "
+                              "per table: not inspected for personal data")
+
+
 def _cell(value: Any) -> str:
     text = "" if value is None else str(value)
     return text[:MAX_CELL]
@@ -529,6 +537,7 @@ def read_parquet(file: File, budget: Budget) -> Iterator[Table]:
         except Exception:  # noqa: BLE001 -- pyarrow raises several types for a bad file
             raise InspectionError("not a readable Parquet file (truncated or corrupt)") from None
         names = parquet.schema_arrow.names
+        _check_width(len(names))
         meta = parquet.metadata
         groups = parquet.num_row_groups
         picks = list(range(groups)) if budget.exhaustive else _picks(groups)
@@ -609,6 +618,7 @@ def _sheet_tables(rows: Iterator[list[Any]], budget: Budget, where: str) -> Iter
         if header is None:
             if any(cells):
                 header = [c or f"column {i + 1}" for i, c in enumerate(cells)]
+                _check_width(len("\0".join(cells).rstrip("\0").split("\0")))
         elif budget.exhaustive:
             batch.append(cells)
             if len(batch) >= budget.rows:

@@ -9,12 +9,16 @@ from __future__ import annotations
 
 from gitworthy.engine import Report
 from gitworthy.findings import Finding
+from gitworthy.report.text import visible
 
 PER_KIND = 10  # annotations GitHub displays per step for each of error / warning / notice
 
 
 def escape_data(text: str) -> str:
-    return str(text).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    """Escaped for a workflow command; other control characters (ESC of a colour code that
+    would paint a fake result into the log) are shown as escapes."""
+    escaped = str(text).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return visible(escaped)
 
 
 def escape_property(text: str) -> str:

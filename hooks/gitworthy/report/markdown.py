@@ -69,7 +69,8 @@ def line_url(repo_url: str, sha: str, path: str, line: int | None) -> str:
     """The file (and line) at the given commit on GitHub, or '' without a repository URL."""
     if not (repo_url and sha):
         return ""
-    url = f"{repo_url.rstrip('/')}/blob/{quote(sha, safe='')}/{quote(path, safe='/')}"
+    raw = path.encode("utf-8", "surrogateescape")  # names that are not UTF-8 keep their bytes
+    url = f"{repo_url.rstrip('/')}/blob/{quote(sha, safe='')}/{quote(raw, safe='/')}"
     return url + (f"#L{line}" if line else "")
 
 

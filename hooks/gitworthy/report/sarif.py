@@ -42,14 +42,14 @@ def render(report: Report, fail_on: str = "error") -> str:
             "level": f.severity.level,
             "message": {"text": f"{f.message}. Fix: {f.hint}"},
             "locations": [{"physicalLocation": {
-                "artifactLocation": {"uri": quote(f.path), "uriBaseId": "%SRCROOT%"},
+                "artifactLocation": {"uri": _uri(f.path), "uriBaseId": "%SRCROOT%"},
                 "region": region}}],
             "partialFingerprints": {"gitworthy/v1": f.fingerprint},
             "properties": {"check": f.check, "severity": f.severity.value, **f.details},
         })
     notifications = [
         {"level": "error", "message": {"text": f"{e.path}: {e.message}"},
-         "locations": [{"physicalLocation": {"artifactLocation": {"uri": quote(e.path)}}}]}
+         "locations": [{"physicalLocation": {"artifactLocation": {"uri": _uri(e.path)}}}]}
         for e in report.errors
     ]
     document = {
@@ -66,3 +66,8 @@ def render(report: Report, fail_on: str = "error") -> str:
         }],
     }
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def _uri(path: str) -> str:
+    """A path as a URI; names that are not UTF-8 (surrogates) keep their original bytes."""
+    return quote(path.encode("utf-8", "surrogateescape"))

@@ -1,6 +1,7 @@
 """Human-readable output: grouped by file, a hint under each finding, a one-line summary."""
 from __future__ import annotations
 
+import re
 import sys
 from collections import Counter
 from itertools import groupby
@@ -10,6 +11,16 @@ from gitworthy.engine import Report
 COLORS = {"critical": "\033[1;31m", "error": "\033[31m", "warning": "\033[33m",
           "path": "\033[1m", "hint": "\033[2m",
           "ok": "\033[32m", "end": "\033[0m"}
+
+
+# Control characters and bidirectional overrides in a file name (or a message quoting one)
+# would reach the terminal raw: a name can clear the screen or print a fake "passed".
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def visible(text: str) -> str:
+    """`text` with control and bidi characters shown as escapes (\\x1b, \\u202e, \\n)."""
+    return _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
 
 
 def _plural(count: int, word: str) -> str:
@@ -58,15 +69,15 @@ def render(report: Report, fail_on: str = "error", color: bool = False) -> str:
     ordered = sorted(report.findings, key=lambda f: (f.path, f.line or 0, f.check, f.rule))
     for path, group in groupby(ordered, key=lambda f: f.path):
         for f in group:
-            where = f"{path}:{f.line}" if f.line else path
+            where = visible(f"{path}:{f.line}" if f.line else path)
             commit = f" (added in {f.details['commit'][:12]})" if f.details.get("commit") else ""
             lines.append(f"{paint('path', where)}: {paint(f.severity.value, f.severity.value)} "
-                         f"{f.check} [{f.rule}] {f.message}{commit}")
-            lines.append(paint("hint", f"    hint: {f.hint}"))
+                         f"{f.check} [{f.rule}] {visible(f.message)}{commit}")
+            lines.append(paint("hint", f"    hint: {visible(f.hint)}"))
         lines.append("")
     for error in report.errors:
-        lines.append(f"{paint('path', error.path)}: {paint('error', 'could not inspect')}: "
-                     f"{error.message}")
+        lines.append(f"{paint('path', visible(error.path))}: "
+                     f"{paint('error', 'could not inspect')}: {visible(error.message)}")
     if report.errors:
         lines.append("")
     if report.findings:
