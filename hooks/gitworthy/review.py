@@ -1,9 +1,9 @@
-"""What a pull request does to its own check, for the reviewer: the policy files it changes
-and the findings that change would silence, the `gitworthy: allow` pragmas it adds, and the
-secrets and personal data its commits hold that a later commit removed.
+"""What a pull (or merge) request does to its own check, for the reviewer: the policy files
+it changes and the findings that change would silence, the `gitworthy: allow` pragmas it adds,
+and the secrets and personal data its commits hold that a later commit removed.
 
-Each part is a plain function over git and Reports; `sections` renders them as Markdown for
-the comment and the job summary (paths and rule names only, never a value).
+Each part is a plain function over git and Reports, for any CI system; `sections` renders
+them as Markdown for a comment or a job summary (paths and rule names only, never a value).
 """
 from __future__ import annotations
 
