@@ -234,21 +234,21 @@ def test_parquet_without_pyarrow_is_an_error_not_a_pass(repo: Repo) -> None:
     proc = subprocess.run([sys.executable, "-c", code], cwd=repo.root, capture_output=True,
                           text=True)
     assert proc.returncode == 1
-    assert "Parquet file not inspected for personal data: pyarrow is not installed" in \
-        proc.stdout and "gitworthy[parquet]" in proc.stdout
+    assert "Parquet file not inspected for personal data: pyarrow is missing" in proc.stdout
 
 
-def test_legacy_xls_is_an_error_that_says_so(repo: Repo, capsys) -> None:
+def test_corrupt_xls_is_an_error_that_says_so(repo: Repo, capsys) -> None:
     repo.write("old.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 500)
     code, result = pii("old.xls", capsys=capsys)
-    assert code == 1 and "legacy .xls workbook not inspected" in result["errors"][0]["message"]
+    assert code == 1 and "not a readable Excel workbook" in result["errors"][0]["message"]
 
 
-def test_binary_content_with_a_csv_name_is_a_warning(repo: Repo, capsys) -> None:
-    repo.write("x.csv", b"\x1f\x8b\x08\x00" + bytes(range(256)) * 20)
+def test_binary_content_with_a_csv_name_is_an_error(repo: Repo, capsys) -> None:
+    repo.write("x.csv", b"\x00\x01\x02\x03" + bytes(range(256)) * 20)
     code, result = pii("x.csv", capsys=capsys)
-    assert [(f["rule"], f["severity"]) for f in result["findings"]] == [
-        ("pii-not-inspected", "warning")]
+    assert code == 1 and result["findings"] == []
+    assert result["errors"][0]["message"].startswith(
+        "check-pii: binary content of an unknown format under a text data name: not inspected")
 
 
 def test_huge_single_line_csv_is_an_error(repo: Repo, capsys) -> None:

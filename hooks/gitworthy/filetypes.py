@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import re
 
-LFS_POINTER = re.compile(
+LFS_POINTER = re.compile(  # the whole file: `key value` lines only (no rows behind a header)
     rb"\Aversion https://git-lfs\.github\.com/spec/v1\n"
-    rb"(?:[a-z0-9.\-]+ [^\n]*\n)*?oid sha256:[0-9a-f]{64}\n(?:[a-z0-9.\-]+ [^\n]*\n)*?"
-    rb"size \d+\n"
+    rb"(?:[a-z0-9.\-]+ [^\s,;]*\n)*?oid sha256:[0-9a-f]{64}\n(?:[a-z0-9.\-]+ [^\s,;]*\n)*?"
+    rb"size \d+\n(?:[a-z0-9.\-]+ [^\s,;]*\n)*\Z"
 )
 LFS_POINTER_MAX = 1024  # git-lfs never writes a pointer larger than this
 
@@ -27,7 +27,9 @@ def human_size(size: int) -> str:
 
 
 def is_lfs_pointer(head: bytes) -> bool:
-    """True for a Git LFS pointer file (spec v1), the small text git stores instead of the data."""
+    """True for a Git LFS pointer file (spec v1), the small text git stores instead of the data:
+    `head` must be the whole file (a pointer is under LFS_POINTER_MAX bytes), and nothing but
+    the pointer's `key value` lines, so real rows behind a copied pointer header are data."""
     return len(head) < LFS_POINTER_MAX and LFS_POINTER.match(head) is not None
 
 

@@ -11,6 +11,12 @@ could read: stream text, `text/plain`, `text/html` turned into text (tables beco
 line, cells separated by tabs; `out.tables` keeps them as rows), error tracebacks without colour
 codes. Images and other binary payloads give `text == ""` but keep their `size`.
 
+Records kept as data are tables too (`out.tables`, first row the column names): pandas'
+table schema (`application/vnd.dataresource+json`) and the data of Vega/Vega-Lite charts
+(Altair's `data.values` and `datasets`). `markdown_tables(source)` reads tables pasted into a
+markdown cell (pipe tables, HTML tables), `widget_tables(nb)` the records a data-grid widget
+saved in the notebook's metadata (ipydatagrid, qgrid, ...).
+
 `load()` parses the notebook once (bounded size) and raises `InspectionError` with one readable
 line when it is not a notebook gitworthy understands: not JSON, not nbformat 4, too large.
 """
@@ -142,11 +148,155 @@ def output_of(index: int, output: dict[str, Any]) -> Output:
     if "text/html" in data:
         html = html_content(text_of(data["text/html"]))
         tables = html.tables  # a DataFrame: the html holds every cell, text/plain a summary
-        use_html = tables or "text/plain" not in data
-        text = html.text if use_html else text_of(data["text/plain"])
+        plain = text_of(data.get("text/plain"))
+        text = html.text
+        if not tables and plain.strip() and not _is_repr(plain):
+            text = f"{text}\n{plain}" if text else plain
     else:
         text = "\n".join(text_of(data[m]) for m in TEXT_MIMES if m in data)
+    for name, value in data.items():
+        tables.extend(data_tables(name, value))
     return Output(index, kind, mime, text, size, tables)
+
+
+def _is_repr(plain: str) -> bool:
+    """`<IPython.core.display.HTML object>`, `alt.Chart(...)`: a placeholder, not content."""
+    stripped = plain.strip()
+    return stripped.startswith("<") and stripped.endswith(">") and "\n" not in stripped
+
+
+MAX_RECORDS = 100_000  # records of one output or widget turned into rows
+
+
+def records_table(records: Any) -> list[list[str]] | None:
+    """A list of JSON objects (records) as rows, the first row the union of their keys;
+    None when `records` is not a list of at least one object of scalar values."""
+    if not isinstance(records, list) or not records:
+        return None
+    rows = [r for r in records[:MAX_RECORDS] if isinstance(r, dict)]
+    if len(rows) * 2 < min(len(records), MAX_RECORDS):
+        return None
+    columns: dict[str, None] = {}
+    for row in rows:
+        columns.update((str(k), None) for k in row)
+    names = list(columns)
+    return [names] + [[_scalar(row.get(n)) for n in names] for row in rows]
+
+
+def _scalar(value: Any) -> str:
+    if value is None or isinstance(value, (dict, list)):
+        return ""
+    return str(value)
+
+
+def data_tables(mime: str, value: Any) -> list[list[list[str]]]:
+    """Tables of records in one rich output: pandas' table schema, Vega/Vega-Lite data."""
+    if isinstance(value, str) and "json" in mime:
+        try:
+            value = json.loads(value)
+        except (ValueError, RecursionError):
+            return []
+    if not isinstance(value, dict):
+        return []
+    found: list[Any] = []
+    if mime == "application/vnd.dataresource+json":
+        found.append(value.get("data"))
+    elif mime.startswith(("application/vnd.vegalite.", "application/vnd.vega.")):
+        found.extend(_chart_data(value, 0))
+    tables = [records_table(r) for r in found]
+    return [t for t in tables if t]
+
+
+def _chart_data(spec: Any, depth: int) -> list[Any]:
+    """Inline records of a Vega/Vega-Lite spec: `data.values`, `datasets`, Vega's `data[]`,
+    and those of layered, concatenated or faceted sub-charts."""
+    if depth > 8 or not isinstance(spec, dict):
+        return []
+    found: list[Any] = []
+    data = spec.get("data")
+    for item in data if isinstance(data, list) else [data]:
+        if isinstance(item, dict):
+            found.append(item.get("values"))
+    datasets = spec.get("datasets")
+    if isinstance(datasets, dict):
+        found.extend(datasets.values())
+    for key in ("layer", "hconcat", "vconcat", "concat", "spec"):
+        children = spec.get(key)
+        for child in children if isinstance(children, list) else [children]:
+            found.extend(_chart_data(child, depth + 1))
+    return found
+
+
+PIPE_ROW = re.compile(r"^\s*\|?(.+\|.+?)\|?\s*$")
+PIPE_RULE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$")
+
+
+def markdown_tables(source: str) -> list[list[list[str]]]:
+    """Tables pasted into a markdown cell: pipe tables (a header row, a `---|---` rule, rows)
+    and HTML tables."""
+    tables: list[list[list[str]]] = []
+    lines = source.splitlines()
+    i = 0
+    while i + 1 < len(lines):
+        if PIPE_ROW.match(lines[i]) and PIPE_RULE.match(lines[i + 1]):
+            table = [_pipe_cells(lines[i])]
+            i += 2
+            while i < len(lines) and PIPE_ROW.match(lines[i]):
+                table.append(_pipe_cells(lines[i]))
+                i += 1
+            tables.append(table)
+        else:
+            i += 1
+    if "<table" in source.lower():
+        tables.extend(html_content(source).tables)
+    return tables
+
+
+def _pipe_cells(line: str) -> list[str]:
+    cells = re.split(r"(?<!\\)\|", line.strip())
+    if cells and not cells[0].strip():
+        cells = cells[1:]
+    if cells and not cells[-1].strip():
+        cells = cells[:-1]
+    return [c.strip() for c in cells]
+
+
+def widget_tables(nb: dict[str, Any]) -> list[list[list[str]]]:
+    """Records saved by data-grid widgets in the notebook's metadata (widget state): any list
+    of records in a widget's state, or a JSON string of records (qgrid's `_df_json`)."""
+    metadata = nb.get("metadata")
+    widgets = metadata.get("widgets") if isinstance(metadata, dict) else None
+    if not isinstance(widgets, dict):
+        return []
+    tables: list[list[list[str]]] = []
+    budget = [10_000]  # JSON nodes visited
+    _widget_walk(widgets, tables, 0, budget)
+    return tables
+
+
+def _widget_walk(value: Any, tables: list[list[list[str]]], depth: int, budget: list[int]) -> None:
+    budget[0] -= 1
+    if depth > 12 or budget[0] < 0:
+        return
+    if isinstance(value, str) and value[:1] in "[{" and len(value) > 2:
+        try:
+            value = json.loads(value)
+        except (ValueError, RecursionError):
+            return
+        if isinstance(value, dict) and "data" in value:  # pandas orient="table" or "split"
+            value = value["data"]
+    if isinstance(value, list):
+        table = records_table(value)
+        if table is not None:
+            tables.append(table)
+            return
+        for item in value[:100]:
+            _widget_walk(item, tables, depth + 1, budget)
+    elif isinstance(value, dict):
+        if "data" in value and "schema" in value:  # a table: its field list is not records
+            value = {"data": value["data"]}
+        for item in value.values():
+            _widget_walk(item, tables, depth + 1, budget)
 
 
 MIME_ORDER = ("image/png", "image/jpeg", "image/svg+xml", "image/gif", "application/pdf",

@@ -1,10 +1,14 @@
 """check-pii: personal data (names, SSNs, e-mails, phone numbers, dates of birth, Medicare and
 member IDs, ...) in data files and in notebook outputs.
 
-Reads CSV/TSV, JSON, JSON Lines, plain text and logs, Parquet and Excel (optional extras) and
-Jupyter notebook outputs. Tabular data is judged per column from a bounded sample; findings
-name the column (or notebook cell and output), the entity, how many sampled values matched and
-a masked example, never the value. Code, README and docs are not data and are not read.
+Reads CSV/TSV (any dialect, CR-only line endings too), JSON, JSON Lines, plain text and logs,
+Parquet, Excel, Arrow/Feather, SQLite, NumPy text arrays, HTML and XML tables, data inside
+gzip/bz2/xz/zstd files and zip/tar archives, data files recognised by content whatever their
+name, and Jupyter notebook outputs. A file named as data that cannot be read is an error that
+says so (not inspected), never a pass. Tabular data is judged per column from a bounded
+sample; findings name the column (or notebook cell and output), the entity, how many sampled
+values matched and a masked example, never the value. Code, README and docs are not data and
+are not read.
 """
 from __future__ import annotations
 
@@ -12,7 +16,7 @@ import shlex
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from gitworthy.findings import Finding, Rule, Severity
+from gitworthy.findings import Finding, Rule
 from gitworthy.hook import run_hook
 from gitworthy.sources import Context, File
 
@@ -26,7 +30,8 @@ PII_IN_DATA = Rule(
     check=ID,
     summary="Personal data in a data file committed to git.",
     what=(
-        "Samples data files (CSV/TSV, JSON, JSON Lines, text and logs, Parquet, Excel) and "
+        "Samples data files (CSV/TSV, JSON, JSON Lines, text and logs, Parquet, Excel, "
+        "Arrow/Feather, SQLite, HTML and XML tables, data in compressed files and archives) and "
         "flags a column when enough of its values are personal data (SSNs, e-mail addresses, "
         "phone numbers, Medicare MBIs, NPIs, dates of birth, member IDs, names by column "
         "name), or a text file that contains such values."
@@ -74,28 +79,7 @@ PII_IN_NOTEBOOK = Rule(
     ),
 )
 
-NOT_INSPECTED = Rule(
-    id="pii-not-inspected",
-    check=ID,
-    summary="A file named as text data holds binary content, so it was not read for PII.",
-    what=(
-        "Reports a file with a text-data name (.csv, .tsv, .txt, .log, .json) whose content is "
-        "binary: check-pii cannot read it, and says so instead of passing it silently."
-    ),
-    why=(
-        "A compressed or encrypted extract renamed to .csv hides whatever it holds from "
-        "review, and the next person who opens it gets garbage or a surprise."
-    ),
-    example="Bad:  data/members.csv that is really a gzip archive\n"
-            "Good: data/members.csv.gz kept out of git (DVC, object storage)",
-    fix=(
-        "Give the file its real extension and keep data out of git (dvc add PATH, or object "
-        "storage); check-large-files and check-pii then judge it for what it is."
-    ),
-    severity=Severity.WARNING,
-)
-
-RULES = (PII_IN_DATA, PII_IN_NOTEBOOK, NOT_INSPECTED)
+RULES = (PII_IN_DATA, PII_IN_NOTEBOOK)
 
 OPTIONS: dict[str, Any] = {
     "sample-rows": 1000,         # rows (or lines) sampled per file
@@ -121,18 +105,12 @@ def check(file: File, options: dict[str, Any], context: Context) -> Iterator[Fin
     kind = pii.file_kind(file)
     if kind is None:
         return
-    from gitworthy.pii.readers import NotText
-
     ignored = options["ignore-columns"]
-    try:
-        for located in pii.scan(file, kind, options):
-            hit = located.hit
-            if hit.column is not None and _ignored(hit.column, ignored):
-                continue
-            yield _finding(file, kind, located, hit)
-    except NotText as exc:
-        yield NOT_INSPECTED.finding(file.path, str(exc), NOT_INSPECTED.fix.replace(
-            "PATH", file.path).split(";")[0], key="not-inspected")
+    for located in pii.scan(file, kind, options):
+        hit = located.hit
+        if hit.column is not None and _ignored(hit.column, ignored):
+            continue
+        yield _finding(file, kind, located, hit)
 
 
 def _ignored(column: str, patterns: Sequence[str]) -> bool:

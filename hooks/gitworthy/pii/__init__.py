@@ -4,9 +4,15 @@
     for located in scan(file, kind, options):  # Located(hit, where): where = "cell 3, output 0"
         ...
 
+A file is data by its name (`.csv`, `.parquet`, `.csv.gz`, ...) or, when the name says
+nothing or says text (`.txt`, `.dat`, no extension), by its content (CSV rows, JSON records,
+gzip or SQLite magic bytes). Content that contradicts a data name (binary bytes in a `.csv`)
+is an error that says so: the file was not inspected.
+
 Modules: `entities` (names, column-name evidence, cheap value tests), `mask` (masked
-examples), `readers` (bounded samples of each format), `judge` (columns and text),
-`analyzer` (the presidio engine; imported only when some value needs it).
+examples), `readers` (bounded samples of text formats, Parquet, Excel), `containers`
+(compressed files, archives, SQLite, Arrow, NumPy), `judge` (columns and text), `analyzer`
+(the presidio engine; imported only when some value needs it).
 """
 from __future__ import annotations
 
@@ -23,18 +29,39 @@ from gitworthy.sources import File
 KINDS: dict[str, str] = {
     ".csv": "csv", ".tsv": "csv", ".psv": "csv", ".json": "json", ".jsonl": "jsonl",
     ".ndjson": "jsonl", ".txt": "text", ".log": "text", ".parquet": "parquet", ".pq": "parquet",
-    ".xlsx": "excel", ".xlsm": "excel", ".xls": "excel", ".ipynb": "notebook",
+    ".xlsx": "excel", ".xlsm": "excel", ".xls": "excel", ".xlsb": "excel", ".ods": "excel",
+    ".ipynb": "notebook",
+    ".dat": "text", ".feather": "arrow", ".arrow": "arrow", ".arrows": "arrow", ".ipc": "arrow",
+    ".sqlite": "sqlite", ".sqlite3": "sqlite", ".db3": "sqlite", ".npy": "numpy",
+    ".npz": "numpy", ".html": "html", ".htm": "html", ".xml": "xml", ".gz": "compressed",
+    ".tgz": "compressed", ".bz2": "compressed", ".xz": "compressed", ".zst": "compressed",
+    ".zstd": "compressed", ".zip": "zip", ".tar": "tar",
 }
+# What magic bytes say a file is, whatever its name (`filetypes.sniff_format` names).
+BY_CONTENT: dict[str, str] = {
+    "Parquet": "parquet", "Arrow/Feather": "arrow", "Feather v1": "arrow",
+    "SQLite database": "sqlite", "NumPy array": "numpy", "gzip archive": "compressed",
+    "bzip2 archive": "compressed", "xz archive": "compressed", "zstd archive": "compressed",
+    "zip archive": "zip", "tar archive": "tar",
+}
+BY_CONTENT_ONLY = frozenset({"", ".db"})  # no extension, or one many formats share
+ZIP_BASED = frozenset({"excel", "numpy"})  # zip archives (or OLE files) by design
+# Extensionless files that are tooling, never data.
+NOT_DATA_BARE = re.compile(r"(?i)^(makefile|dockerfile|containerfile|jenkinsfile|procfile|"
+                           r"vagrantfile|gemfile|rakefile|license|licence|copying|notice|"
+                           r"authors|readme|changelog|codeowners|owners|\..*)$")
+RECORDS = re.compile(rb"\A(\xef\xbb\xbf)?\s*\[\s*\{")
 # Text files that are documentation or tooling, not data.
 NOT_DATA = re.compile(r"(?i)^(requirements.*|constraints.*|license.*|licence.*|copying.*|"
                       r"notice.*|authors.*|changelog.*|changes.*|history.*|readme.*|"
                       r"contributing.*|contributors.*|maintainers.*|codeowners|robots|"
                       r"cmakelists|dependencies|"
                       r"package(-lock)?|tsconfig|composer|\.?eslintrc|\.?prettierrc|"
-                      r"pyrightconfig|manifest)\.(txt|json)$")
+                      r"pyrightconfig|manifest)\.(txt|json|xml|html?)$")
 
 NOT_DATA_DIRS = frozenset({"docs", "doc", ".github", ".vscode", ".devcontainer", ".idea",
-                           "node_modules", "site-packages", ".venv", "venv"})
+                           "node_modules", "site-packages", ".venv", "venv", "_build", "_site",
+                           "htmlcov"})
 
 
 @dataclass
@@ -44,15 +71,71 @@ class Located:
     also: list[str] = field(default_factory=list)  # more places with the same column/entity
 
 
-def file_kind(file: File) -> str | None:
-    """The format check-pii reads this file as, or None when it is not data."""
-    kind = KINDS.get(file.suffix)
-    if kind is None or file.is_symlink or NOT_DATA.match(file.name):
+def file_kind(file: File, by_name: bool = False) -> str | None:
+    """The format check-pii reads this file as, or None when it is not data.
+
+    The name decides first; text names and extensionless files are then judged by content
+    (`by_name=True` skips reading: an archive member before it is unpacked). Raises
+    `readers.NotText` when binary content of no readable format sits under a text data name.
+    """
+    if file.is_symlink:
         return None
+    kind = KINDS.get(file.suffix)
     folders = file.path.lower().split("/")[:-1]
-    if kind in ("text", "json") and NOT_DATA_DIRS.intersection(folders):
-        return None  # documentation and tool settings, not data
+    excluded = NOT_DATA.match(file.name) is not None or (
+        kind in ("text", "json", "html", "xml") and bool(NOT_DATA_DIRS.intersection(folders)))
+    if by_name:
+        return None if excluded or (kind is None and file.suffix) else kind or "text"
+    if kind is None and (file.suffix not in BY_CONTENT_ONLY or NOT_DATA_BARE.match(file.name)):
+        return None
+    if kind == "notebook" or (kind in ZIP_BASED and excluded):
+        return None if excluded else kind
+    head = file.head()
+    if kind in ZIP_BASED:  # a CSV saved under an Excel name is still read
+        from gitworthy.pii.readers import looks_like_csv
+
+        return "csv" if kind == "excel" and looks_like_csv(head) else kind
+    if excluded:  # JSON records are data whatever the name or folder (history.json, docs/)
+        return "json" if kind == "json" and RECORDS.match(head) else None
+    from gitworthy.filetypes import sniff_format
+
+    sniffed = sniff_format(head)
+    if sniffed is not None and sniffed[0] in BY_CONTENT:
+        return BY_CONTENT[sniffed[0]]
+    if kind not in (None, "text") or not head or file.suffix == ".db":
+        return kind
+    from gitworthy.pii.readers import NotText, looks_like_csv, not_text_message
+
+    if b"\0" in head[:8000]:
+        if kind is None or file.suffix == ".dat":
+            return None  # a binary file of no data format, unnamed or `.dat`: not data
+        raise NotText(not_text_message(head))
+    if looks_like_csv(head):
+        return "csv"
+    if RECORDS.match(head):
+        return "json"
     return kind
+
+
+def read(file: File, kind: str, budget: Budget, depth: int = 0) -> Iterator[Table | Text]:
+    """The parts (tables, text) of one file of a given kind, bounded by the budget."""
+    from gitworthy.pii import containers, readers
+
+    if kind in ("compressed", "zip", "tar", "sqlite", "arrow", "numpy"):
+        container = {"compressed": containers.read_compressed, "zip": containers.read_zip,
+                     "tar": containers.read_tar, "sqlite": containers.read_sqlite,
+                     "arrow": containers.read_arrow, "numpy": containers.read_numpy}[kind]
+        yield from container(file, budget, depth)
+        return
+    if kind == "notebook":  # a notebook in an archive: its places, judged as one file
+        for _, parts in notebook_parts(file, budget):
+            yield from parts
+        return
+    reader = {"csv": readers.read_csv, "json": readers.read_json, "jsonl": readers.read_jsonl,
+              "text": readers.read_text, "parquet": readers.read_parquet,
+              "excel": readers.read_excel, "html": readers.read_html,
+              "xml": readers.read_xml}[kind]
+    yield from reader(file, budget)
 
 
 def budget_of(options: dict[str, Any]) -> Budget:
@@ -75,7 +158,7 @@ def scan(file: File, kind: str, options: dict[str, Any]) -> Iterator[Located]:
 def _scan(file: File, kind: str, options: dict[str, Any]) -> Iterator[Located]:
     from gitworthy import filetypes
 
-    if filetypes.is_lfs_pointer(file.head(1024)) or file.size == 0:
+    if file.size == 0 or (file.size < 1024 and filetypes.is_lfs_pointer(file.head(1024))):
         return
     settings = Settings.from_options(options)
     budget = budget_of(options)
@@ -84,12 +167,7 @@ def _scan(file: File, kind: str, options: dict[str, Any]) -> Iterator[Located]:
     if kind == "notebook":
         yield from merge_places(_notebook(file, options, settings))
         return
-    from gitworthy.pii import readers
-
-    reader = {"csv": readers.read_csv, "json": readers.read_json, "jsonl": readers.read_jsonl,
-              "text": readers.read_text, "parquet": readers.read_parquet,
-              "excel": readers.read_excel}[kind]
-    yield from judge_parts(reader(file, budget), settings)
+    yield from judge_parts(read(file, kind, budget), settings)
 
 
 def judge_parts(parts: Iterator[Table | Text], settings: Settings) -> Iterator[Located]:
@@ -131,25 +209,47 @@ def merge_places(found: Iterator[Located]) -> Iterator[Located]:
 
 
 def _notebook(file: File, options: dict[str, Any], settings: Settings) -> Iterator[Located]:
-    from gitworthy.notebooks import iter_cells, load
+    """Each place of a notebook judged on its own (an output, a markdown table, ...)."""
+    for where, parts in notebook_parts(file, budget_of(options), options["notebook-sources"]):
+        for located in judge_parts(iter(parts), settings):
+            yield Located(located.hit, where)
+
+
+def notebook_parts(file: File, budget: Budget, sources: bool = False) -> Iterator[
+        tuple[str, list[Table | Text]]]:
+    """(place, parts) of a notebook: every output of every code cell (text spread over head,
+    tail and between; tables and records), tables pasted into markdown cells, records saved
+    by data-grid widgets, and with `sources` the code of every cell."""
+    from gitworthy.notebooks import iter_cells, load, markdown_tables, widget_tables
+    from gitworthy.pii.readers import TEXT_LINES, Spread
 
     try:
         nb = load(file)
     except InspectionError as exc:
         raise InspectionError(f"notebook not inspected for personal data: {exc}") from None
+    limit = budget.rows * TEXT_LINES
+
+    def spread(text: str, where: str) -> Text:
+        sample = Spread(limit)
+        for item in enumerate(text.splitlines(), 1):
+            sample.add(item)
+        return Text(sample.items(), where)
+
+    def tables(found: list[list[list[str]]], where: str) -> list[Table | Text]:
+        return [Table(header, rows, where) for header, *rows in found if header]
+
     for cell in iter_cells(nb):
-        if options["notebook-sources"] and cell.source.strip():
-            lines = list(enumerate(cell.source.splitlines(), 1))
-            for located in judge_parts(iter([Text(lines)]), settings):
-                yield Located(located.hit, f"cell {cell.index} source")
+        if sources and cell.source.strip():
+            where = f"cell {cell.index} source"
+            yield where, [spread(cell.source, where)]
+        if cell.kind == "markdown":
+            where = f"cell {cell.index} (markdown table)"
+            yield where, tables(markdown_tables(cell.source), where)
         for out in cell.outputs:
             where = f"cell {cell.index}, output {out.index} ({out.kind})"
-            parts: list[Table | Text] = []
-            for table in out.tables:
-                header, *rows = table
-                parts.append(Table(header, rows, where))
+            parts = tables(out.tables, where)
             if not out.tables and out.text.strip():
-                lines = list(enumerate(out.text.splitlines(), 1))
-                parts.append(Text(lines[: max(1, options["sample-rows"])], where))
-            for located in judge_parts(iter(parts), settings):
-                yield Located(located.hit, where)
+                parts.append(spread(out.text, where))
+            yield where, parts
+    where = "widget state (notebook metadata)"
+    yield where, tables(widget_tables(nb), where)
