@@ -8,7 +8,7 @@ no-model configuration, peak memory on a 1 GB CSV. Everything is generated in a 
 Side by side, in one run, on the same files:
 - parse:     csv.reader over the whole CSV (json.load for notebooks): the floor of any reader.
 - naive:     presidio `analyze()` once per cell (per output text for notebooks), on the same
-             blank-spaCy engine gitworthy uses (presidio's default engine would download a
+             blank spaCy pipeline (presidio's default engine would download a
              382 MB model). It is far too slow for the whole file: it runs on the first
              `--naive-rows` rows and its MB/s is extrapolated from that slice.
 - gitworthy: `check-pii` in a fresh process (cold: imports and engine build included) and in
@@ -125,14 +125,29 @@ def write_notebooks(directory: Path, pool: dict[str, list[str]], count: int) -> 
 # ---------------------------------------------------------------- engines
 
 def naive_analyzer():
-    """presidio's AnalyzerEngine with every default recognizer, on gitworthy's blank-spaCy NLP
-    engine (the default engine would download a model)."""
+    """presidio's AnalyzerEngine with every default recognizer, on a blank spaCy pipeline
+    (the default engine would download a model; tldextract uses its bundled suffix list)."""
     import spacy
-    from gitworthy.pii.analyzer import _BlankEngine, _offline_tldextract
+    import tldextract.tldextract as tld
     from presidio_analyzer import AnalyzerEngine, RecognizerRegistry
+    from presidio_analyzer.nlp_engine import NlpArtifacts, SpacyNlpEngine
 
-    _offline_tldextract()
-    engine = _BlankEngine(spacy.blank("en"), has_ner=False)
+    class BlankEngine(SpacyNlpEngine):
+        def __init__(self) -> None:
+            super().__init__(models=[{"lang_code": "en", "model_name": "blank"}])
+            self.nlp = {"en": spacy.blank("en")}
+
+        def load(self) -> None:
+            pass
+
+        def _doc_to_nlp_artifact(self, doc, language):
+            return NlpArtifacts(entities=[], tokens=doc, tokens_indices=[t.idx for t in doc],
+                                lemmas=[t.lower_ for t in doc], nlp_engine=self,
+                                language=language, scores=[])
+
+    tld.TLD_EXTRACTOR = tld.TLDExtract(suffix_list_urls=(), cache_dir=None,
+                                       fallback_to_snapshot=True)
+    engine = BlankEngine()
     registry = RecognizerRegistry(supported_languages=["en"])
     registry.load_predefined_recognizers(nlp_engine=engine, languages=["en"])
     return AnalyzerEngine(registry=registry, nlp_engine=engine, supported_languages=["en"])
@@ -146,11 +161,11 @@ def gitworthy_options() -> dict:
 
 def gitworthy_warm(paths: list[Path]) -> tuple[float, list]:
     from gitworthy.checks import pii
-    from gitworthy.pii.analyzer import get_analyzer
+    from gitworthy.pii.values import phone_valid
     from gitworthy.sources import DiskFile
 
     options = gitworthy_options()
-    get_analyzer("")  # warm: the engine is built (a hook process pays this once, see cold)
+    phone_valid("+1 212 555 0175")  # warm: phonenumbers imported (a hook pays it, see cold)
     started = time.perf_counter()
     findings = []
     for path in paths:
@@ -371,18 +386,17 @@ def labeled_lines(count: int, seed: int = 21) -> list[tuple[str, str | None]]:
 
 
 def text_accuracy(count: int) -> dict:
-    """Line-level recall/precision on free text: gitworthy's text judge (prefilter + context
-    rules) against naive analyze() per line, both without a model."""
-    from gitworthy.pii.analyzer import analyze_lines, get_analyzer
-    from gitworthy.pii.entities import is_candidate
+    """Line-level recall/precision on free text: gitworthy's text judge (recognizers with
+    checksums, same-line context) against naive analyze() per line, both without a model."""
+    from gitworthy.pii.judge import Settings, judge_text
 
     lines = labeled_lines(count)
-    get_analyzer("")
+    settings = Settings()
     started = time.perf_counter()
-    picked = [i for i, (text, _) in enumerate(lines) if is_candidate(text)]
     found: dict[int, set[str]] = {}
-    for m in analyze_lines([lines[i][0] for i in picked], "", 0.5):
-        found.setdefault(picked[m.line], set()).add(m.entity)
+    for i, (text, _) in enumerate(lines):
+        for hit in judge_text([(i, text)], settings):
+            found.setdefault(i, set()).add(hit.entity)
     ours_s = time.perf_counter() - started
     analyzer = naive_analyzer()
     started = time.perf_counter()
@@ -438,7 +452,7 @@ def gigabyte(tmp: Path, pool: dict[str, list[str]], target_mb: int) -> dict:
             pass
     results["parse_only_s"] = time.perf_counter() - started
     baseline = subprocess.run([sys.executable, "-c",
-                               "import resource; import gitworthy.pii.analyzer;"
+                               "import resource; import gitworthy.pii.judge, phonenumbers;"
                                "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"],
                               capture_output=True, text=True, cwd=ROOT)
     results["import_only_peak_mb"] = int(baseline.stdout.strip()) / 1024

@@ -1,4 +1,4 @@
-"""The `gitworthy` command: scan, baseline, explain, init, history, demo."""
+"""The `gitworthy` command: scan, baseline, explain, init, history, ci, demo."""
 from __future__ import annotations
 
 import argparse
@@ -13,7 +13,7 @@ from gitworthy.engine import EXIT_ERROR, EXIT_OK, Report, scan, write_baseline
 from gitworthy.findings import Rule
 from gitworthy.sources import Source
 
-FORMATS = ("text", "json", "sarif", "markdown", "github")
+FORMATS = ("text", "json", "sarif", "markdown", "github", "gitlab", "junit")
 DEFAULT_BASELINE = ".gitworthy-baseline.json"
 
 
@@ -38,6 +38,24 @@ def _scan_options(parser: argparse.ArgumentParser) -> None:
                              "are at REV (a pull request's base), not in the working tree")
 
 
+def output_format(value: str) -> tuple[str, str]:
+    """`FORMAT=FILE` of --output-format."""
+    fmt, sep, path = value.partition("=")
+    if not sep or not path or fmt not in FORMATS:
+        raise argparse.ArgumentTypeError(
+            f"expected FORMAT=FILE with FORMAT one of {', '.join(FORMATS)}, not {value!r}")
+    return fmt, path
+
+
+def _output_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--format", choices=FORMATS, default="text")
+    parser.add_argument("--output", metavar="FILE", help="write the report to FILE")
+    parser.add_argument("--output-format", action="append", type=output_format, default=[],
+                        metavar="FORMAT=FILE",
+                        help="also write the report in FORMAT to FILE (repeatable: one scan, "
+                             "several reports)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="gitworthy",
@@ -47,8 +65,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     scan_cmd = commands.add_parser("scan", help="scan files and report findings")
     _scan_options(scan_cmd)
-    scan_cmd.add_argument("--format", choices=FORMATS, default="text")
-    scan_cmd.add_argument("--output", metavar="FILE", help="write the report to FILE")
+    _output_options(scan_cmd)
 
     baseline_cmd = commands.add_parser(
         "baseline", help="record the current findings as accepted (scan options apply)")
@@ -79,6 +96,17 @@ def build_parser() -> argparse.ArgumentParser:
     history_cmd.add_argument("--top", type=int, default=20, help="paths to list (default 20)")
     history_cmd.add_argument("--min-kb", type=int, default=500,
                              help="list paths whose versions weigh at least this (default 500)")
+
+    ci_cmd = commands.add_parser(
+        "ci", help="the right scan for the CI system this runs in (merge request, push)")
+    ci_cmd.add_argument("--base", metavar="REV",
+                        help="scan what HEAD adds since REV, with the policy read at REV "
+                             "(for a CI system gitworthy does not recognise)")
+    ci_cmd.add_argument("--check", action="append", metavar="ID", choices=list(CHECKS),
+                        help="run only this check (repeatable)")
+    ci_cmd.add_argument("--config", metavar="FILE", help="configuration file")
+    ci_cmd.add_argument("--fail-on", choices=("error", "warning", "never"))
+    _output_options(ci_cmd)
 
     demo_cmd = commands.add_parser(
         "demo", help="make a small repository full of anti-patterns and scan it")
@@ -127,18 +155,36 @@ def render(report: Report, fmt: str, fail_on: str, color: bool = False) -> str:
     return import_module(f"gitworthy.report.{fmt}").render(report, fail_on)
 
 
-def cmd_scan(args: argparse.Namespace) -> int:
-    report, fail_on = run_scan(args)
+def write_reports(report: Report, args: argparse.Namespace, fail_on: str,
+                  to_stdout: bool = True) -> None:
+    """The report in `--format` (to `--output`, or to stdout unless not `to_stdout`), and in
+    every `--output-format`."""
+    for fmt, path in args.output_format:
+        _write(Path(path), render(report, fmt, fail_on))
     to_terminal = not args.output and sys.stdout.isatty()
     output = render(report, args.format, fail_on, color=to_terminal)
     if args.output:
-        Path(args.output).write_text(output, encoding="utf-8", errors="backslashreplace")
+        _write(Path(args.output), output)
         if args.format != "text":
             from gitworthy.report.text import summary
 
             print(summary(report, fail_on), file=sys.stderr)
-    else:
+    elif to_stdout:
         sys.stdout.write(output)
+
+
+def _write(path: Path, text: str) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8", errors="backslashreplace")
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot write the report: "
+                          f"{exc.strerror or type(exc).__name__}") from None
+
+
+def cmd_scan(args: argparse.Namespace) -> int:
+    report, fail_on = run_scan(args)
+    write_reports(report, args, fail_on)
     return report.exit_code(fail_on)
 
 
@@ -207,6 +253,40 @@ def cmd_history(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_ci(args: argparse.Namespace) -> int:
+    import os
+    from contextlib import nullcontext
+
+    from gitworthy import ci
+
+    system = ci.detect(os.environ)
+    annotations = args.format == "github" and not args.output  # they must stay commands
+    with system.commands_off() if system else nullcontext():
+        try:
+            chosen = ci.plan(os.environ, args.base)
+        except ci.CIError as exc:
+            print(f"gitworthy ci: error: {exc}", file=sys.stderr)
+            return EXIT_ERROR
+        for line in (f"{chosen.system}: scanning {chosen.describe}", *chosen.notes,
+                     f"policy: {chosen.policy_note}",
+                     f"the same on your machine: {chosen.reproduce()}"):
+            print(f"gitworthy ci: {line}", file=sys.stderr, flush=True)
+        argv = ["scan", *chosen.scan_args]
+        if chosen.policy_ref:
+            argv += ["--policy-ref", chosen.policy_ref]
+        for check in args.check or ():
+            argv += ["--check", check]
+        if args.config:
+            argv += ["--config", args.config]
+        if args.fail_on:
+            argv += ["--fail-on", args.fail_on]
+        report, fail_on = run_scan(build_parser().parse_args(argv))
+        write_reports(report, args, fail_on, to_stdout=not annotations)
+    if annotations:
+        sys.stdout.write(render(report, "github", fail_on))
+    return report.exit_code(fail_on)
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from gitworthy.demo import make_demo_repo
 
@@ -228,7 +308,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     safe_output()
     args = build_parser().parse_args(argv)
     handler = {"scan": cmd_scan, "baseline": cmd_baseline, "explain": cmd_explain,
-               "init": cmd_init, "history": cmd_history, "demo": cmd_demo}[args.command]
+               "init": cmd_init, "history": cmd_history, "demo": cmd_demo,
+               "ci": cmd_ci}[args.command]
     try:
         return handler(args)
     except (ConfigError, git.GitError) as exc:

@@ -31,6 +31,8 @@ class Report:
     baselined: int = 0
     allowed: int = 0
     internal_error: bool = False
+    checks: list[str] = field(default_factory=list)   # the checks that ran
+    scanned: list[str] = field(default_factory=list)  # the paths judged, in order
 
     def blocking(self, fail_on: str) -> list[Finding]:
         """The findings that fail the run under `--fail-on`."""
@@ -121,6 +123,7 @@ def scan(source: Source, check_ids: Sequence[str], config: Config,
     report = Report(errors=[ScanError(p, m) for p, m in source.errors])
     checks = [(load(cid), config.options(cid)) for cid in check_ids]
     checks = [(module, opts) for module, opts in checks if opts["enabled"]]
+    report.checks = [module.ID for module, _ in checks]
     ignore = _ignore_spec(source.context, config.exclude)
     per_check_ignore = {
         module.ID: _spec(opts["exclude"]) for module, opts in checks if opts["exclude"]
@@ -130,6 +133,7 @@ def scan(source: Source, check_ids: Sequence[str], config: Config,
         if ignore is not None and ignore.match_file(file.path):
             continue
         report.files += 1
+        report.scanned.append(file.path)
         for module, options in checks:
             spec = per_check_ignore.get(module.ID)
             if spec is not None and spec.match_file(file.path):

@@ -91,6 +91,21 @@ def _kind(output: Any) -> str:
     return KINDS.get(output.mime, output.mime)
 
 
+def _output_key(source: str, out: Any, taken: set[str]) -> str:
+    """A fingerprint key from what an output is (its cell's code and its content), not where
+    it is: a baselined output stays baselined when cells are added or moved above it."""
+    import hashlib
+
+    content = f"{source}\0{out.index}\0{out.mime}\0{out.size}\0{out.text}"
+    key = "output " + hashlib.sha256(content.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+    unique, n = key, 1
+    while unique in taken:  # the same output twice in a notebook: two findings
+        n += 1
+        unique = f"{key}#{n}"
+    taken.add(unique)
+    return unique
+
+
 def check(file: File, options: dict[str, Any], context: Context) -> Iterator[Finding]:
     """Large (or, in require-empty mode, any) stored outputs in one notebook."""
     if file.suffix != ".ipynb" or file.is_symlink or file.size == 0:
@@ -114,13 +129,15 @@ def check(file: File, options: dict[str, Any], context: Context) -> Iterator[Fin
                 hint, key="outputs-present",
                 details={"outputs": len(outputs), "execution_counts": counted})
     per_output = options["max-output-kb"] * 1024
+    sources = {cell.index: cell.source for cell in cells}
+    keys: set[str] = set()
     for index, out in outputs:
         if out.size > per_output:
             yield OUTPUT_TOO_LARGE.finding(
                 file.path, f"cell {index}, output {out.index}: {_kind(out)} of "
                            f"{human_size(out.size)} "
                            f"(limit {options['max-output-kb']} KB per output)",
-                hint, key=f"cell {index} output {out.index}",
+                hint, key=_output_key(sources[index], out, keys),
                 details={"cell": index, "output": out.index, "kind": _kind(out),
                          "bytes": out.size})
     total = sum(out.size for _, out in outputs)

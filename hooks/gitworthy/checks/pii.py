@@ -32,9 +32,10 @@ PII_IN_DATA = Rule(
     what=(
         "Samples data files (CSV/TSV, JSON, JSON Lines, text and logs, Parquet, Excel, "
         "Arrow/Feather, SQLite, HTML and XML tables, data in compressed files and archives) and "
-        "flags a column when enough of its values are personal data (SSNs, e-mail addresses, "
-        "phone numbers, Medicare MBIs, NPIs, dates of birth, member IDs, names by column "
-        "name), or a text file that contains such values."
+        "flags a column when enough of its values are personal data (e-mail addresses, phone "
+        "numbers, SSNs, national IDs of Europe, the UK, Canada, Australia and India, IBANs, "
+        "Medicare MBIs, dates of birth, member IDs, person names), or a text file that "
+        "contains such values."
     ),
     why=(
         "A sample CSV committed \"just for the tests\" puts member records into every clone, "

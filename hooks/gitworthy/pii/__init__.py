@@ -22,7 +22,15 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from gitworthy.findings import InspectionError
-from gitworthy.pii.judge import Hit, Settings, Tally, decide_column, judge_text, tally_column
+from gitworthy.pii.judge import (
+    Hit,
+    Settings,
+    Tally,
+    decide_column,
+    judge_headers,
+    judge_text,
+    tally_column,
+)
 from gitworthy.pii.readers import Budget, Table, Text
 from gitworthy.sources import File
 
@@ -145,14 +153,7 @@ def budget_of(options: dict[str, Any]) -> Budget:
 
 def scan(file: File, kind: str, options: dict[str, Any]) -> Iterator[Located]:
     """Every entity check-pii reports for one file."""
-    try:
-        yield from _scan(file, kind, options)
-    finally:
-        import sys
-
-        analyzer = sys.modules.get("gitworthy.pii.analyzer")
-        if analyzer is not None:  # imported only when a value needed it
-            analyzer.forget()
+    yield from _scan(file, kind, options)
 
 
 def _scan(file: File, kind: str, options: dict[str, Any]) -> Iterator[Located]:
@@ -173,6 +174,7 @@ def _scan(file: File, kind: str, options: dict[str, Any]) -> Iterator[Located]:
 def judge_parts(parts: Iterator[Table | Text], settings: Settings) -> Iterator[Located]:
     """Tallies columns across batches of the same table, judges text as it comes."""
     tallies: dict[tuple[str, str], Tally] = {}
+    headers: dict[str, list[str]] = {}
     text_hits: dict[str, Located] = {}
     for part in parts:
         if isinstance(part, Text):
@@ -184,11 +186,15 @@ def judge_parts(parts: Iterator[Table | Text], settings: Settings) -> Iterator[L
                     known.hit.count += hit.count
                     known.hit.sampled += hit.sampled
             continue
+        headers.setdefault(part.where, part.columns)
         for index, name in enumerate(part.columns):
             tally = tallies.setdefault((part.where, name), Tally())
             tally_column(name, part.values(index), settings, tally)
     for (where, name), tally in tallies.items():
         for hit in decide_column(name, tally, settings):
+            yield Located(hit, where)
+    for where, columns in headers.items():  # people or addresses used as column names
+        for hit in judge_headers(columns, settings):
             yield Located(hit, where)
     yield from text_hits.values()
 

@@ -1,10 +1,14 @@
-"""What counts as personal data: entity names, column-name evidence, cheap value tests.
+"""What counts as personal data: entity names, what column names and context words say,
+and what person names look like.
 
-Nothing here imports presidio: these tests decide whether presidio is needed at all.
+Nothing here imports presidio: values are recognized by `values` (patterns and checksums);
+presidio is only the optional NER model for names in free text.
 """
 from __future__ import annotations
 
 import re
+import unicodedata
+from functools import lru_cache
 
 # Plain-words names for messages.
 LABELS: dict[str, str] = {
@@ -19,101 +23,261 @@ LABELS: dict[str, str] = {
     "US_BANK_NUMBER": "US bank account numbers",
     "US_ITIN": "US taxpayer IDs (ITIN)",
     "UK_NHS": "UK NHS numbers",
-    "MEDICAL_LICENSE": "medical licence numbers",
+    "UK_NINO": "UK National Insurance numbers",
     "US_MBI": "Medicare beneficiary IDs (MBI)",
     "US_NPI": "provider IDs (NPI)",
     "DATE_OF_BIRTH": "dates of birth",
     "MEMBER_ID": "member/patient IDs",
     "PERSON": "person names",
     "LOCATION": "addresses/locations",
-    "CRYPTO": "crypto wallet addresses",
+    "FR_NIR": "French social security numbers (NIR)",
+    "DE_TAX_ID": "German tax IDs (Steuer-ID)",
+    "ES_NIF": "Spanish DNI/NIE numbers",
+    "IT_FISCAL_CODE": "Italian fiscal codes",
+    "PL_PESEL": "Polish PESEL numbers",
+    "CA_SIN": "Canadian social insurance numbers",
+    "AU_TFN": "Australian tax file numbers",
+    "IN_AADHAAR": "Indian Aadhaar numbers",
+    "IN_PAN": "Indian PAN numbers",
+    "NL_BSN": "Dutch citizen service numbers (BSN)",
 }
 
-# Entities whose pattern fires on too many innocent values (UK NHS and NPI checksums accept
-# about 9% and 2.4% of random 10-digit numbers; dates are everywhere): they count only with
-# evidence, a context word near the value or a column name that says so.
-NEEDS_EVIDENCE = frozenset({
-    "UK_NHS", "US_NPI", "US_BANK_NUMBER", "US_DRIVER_LICENSE", "US_PASSPORT", "US_ITIN",
-    "MEDICAL_LICENSE", "DATE_OF_BIRTH", "MEMBER_ID", "US_MBI",
-})
-
-# Column names that say what a column holds (matched on snake_case words of the header).
+# Column names that say what a column holds, in English, French, German, Spanish, Italian,
+# Polish, Dutch and Portuguese (matched on the header's lower-case ASCII snake_case words).
 HEADER_EVIDENCE: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     (entity, re.compile(pattern)) for entity, pattern in (
         ("US_SSN", r"(^|_)(ssn|social_security(_number|_no)?|socsec)($|_)"),
-        ("EMAIL_ADDRESS", r"(^|_)e_?mail(s|_address|_addr)?($|_)"),
-        ("PHONE_NUMBER", r"(^|_)(phone|telephone|tel|mobile|cell|fax)(_?(number|no|num))?($|_)"),
+        ("EMAIL_ADDRESS", r"(^|_)(e_?mail(s|_address|_addr)?|mail|courriel|correo(_electronico)?|"
+                          r"posta_elettronica|adresse_(e_)?mail)($|_)"),
+        ("PHONE_NUMBER", r"(^|_)(phone|telephone|tel|mobile|cell|fax|telefon|telefono|"
+                         r"telefonnummer|telefoonnummer|portable|handy|movil|cellulare|gsm|"
+                         r"mobil|mobiel|komorka|celular|phone_?(number|no|num))"
+                         r"(_?(number|no|num|nummer))?($|_)"),
         ("CREDIT_CARD", r"(^|_)(credit_?card|card_?(number|no|num)|cc_?(number|num|no)|pan)"
                         r"($|_)"),
-        ("IBAN_CODE", r"(^|_)iban($|_)"),
-        ("IP_ADDRESS", r"(^|_)(ip|ip_?addr(ess)?|client_ip|remote_addr)($|_)"),
+        ("IBAN_CODE", r"(^|_)(iban|rekeningnummer|kontonummer|numero_de_compte|conto)($|_)"),
+        ("IP_ADDRESS", r"(^|_)(ip|ip_?addr(ess)?|client_ip|remote_addr|ipv4|ipv6)($|_)"),
         ("US_DRIVER_LICENSE", r"(^|_)(driver_?s?_?licen[cs]e|dl_?(number|no|num))($|_)"),
-        ("US_PASSPORT", r"(^|_)passport(_?(number|no|num))?($|_)"),
+        ("US_PASSPORT", r"(^|_)(passport|passeport|reisepass|pasaporte|passaporto|paszport)"
+                        r"(_?(number|no|num|nummer|numero))?($|_)"),
         ("US_BANK_NUMBER", r"(^|_)(bank_?account|account_?(number|no|num)|acct_?(number|no)?)"
                            r"($|_)"),
         ("US_ITIN", r"(^|_)(itin|tin|tax_?id)($|_)"),
         ("UK_NHS", r"(^|_)nhs(_?(number|no|num))?($|_)"),
+        ("UK_NINO", r"(^|_)(nino|ni_?(number|no)|national_insurance(_number|_no)?)($|_)"),
         ("US_MBI", r"(^|_)(mbi|medicare(_?(id|number|no|num|beneficiary_id))?|hicn)($|_)"),
         ("US_NPI", r"(^|_)(npi|provider_?npi|national_provider(_id)?)($|_)"),
-        ("DATE_OF_BIRTH", r"(^|_)(dob|birth_?date|date_of_birth|birth_?day|birth|born|bdate)"
-                          r"($|_)"),
+        ("DATE_OF_BIRTH", r"(^|_)(dob|birth_?date|date_of_birth|birth_?day|birth|born|bdate|"
+                          r"naissance|date_de_naissance|geburtsdatum|geburtstag|nacimiento|"
+                          r"fecha_de_nacimiento|nascita|data_di_nascita|data_urodzenia|"
+                          r"urodzenia|geboortedatum|nascimento)($|_)"),
         ("MEMBER_ID", r"(^|_)(member|patient|subscriber|beneficiary|enrollee|insured|"
                       r"policyholder)_?(id|number|no|num|key)($|_)|(^|_)(mrn|medical_record"
                       r"(_number|_no)?)($|_)"),
-        ("PERSON", r"(^|_)((first|last|full|given|family|middle|sur|maiden|patient|member|"
-                   r"customer|client|subscriber|contact|person|user)_?name|fname|lname|"
-                   r"surname|name)($|_)"),
         ("LOCATION", r"(^|_)(street|address|addr|address_?line_?\d?|street_?address|"
-                     r"home_?address|mailing_?address)($|_)"),
+                     r"home_?address|mailing_?address|adresse|strasse|direccion|indirizzo|"
+                     r"adres|ulica|endereco)($|_)"),
+        ("FR_NIR", r"(^|_)(nir|secu|numero_secu|securite_sociale|insee|num_ss|numero_ss)($|_)"),
+        ("DE_TAX_ID", r"(^|_)(steuer_?id|steueridentifikationsnummer|idnr|steuer_?nummer)($|_)"),
+        ("ES_NIF", r"(^|_)(dni|nif|nie|documento)($|_)"),
+        ("IT_FISCAL_CODE", r"(^|_)(codice_fiscale|cod_fiscale|cf)($|_)"),
+        ("PL_PESEL", r"(^|_)pesel($|_)"),
+        ("CA_SIN", r"(^|_)(sin|social_insurance(_number|_no)?)($|_)"),
+        ("AU_TFN", r"(^|_)(tfn|tax_file(_number|_no)?)($|_)"),
+        ("IN_AADHAAR", r"(^|_)(aadhaar|aadhar|uidai)(_?(number|no|id))?($|_)"),
+        ("IN_PAN", r"(^|_)pan_?(card|number|no)($|_)"),
+        ("NL_BSN", r"(^|_)(bsn|burgerservicenummer|sofinummer)($|_)"),
     )
 )
 
-# Entities judged from the column name plus a cheap look at the values (no presidio).
-HEADER_ONLY = frozenset({"PERSON", "LOCATION", "DATE_OF_BIRTH", "MEMBER_ID"})
+# Words near a value (in its cell or on its line) that say what it is; whole words only.
+CONTEXT: dict[str, frozenset[str]] = {entity: frozenset(words.split()) for entity, words in {
+    "US_SSN": "ssn ssns social security socsec",
+    "US_ITIN": "itin tin taxpayer",
+    "CREDIT_CARD": "card credit visa mastercard amex cc pan debit",
+    "IP_ADDRESS": "ip ipv4 ipv6 client remote addr address host src dst from login",
+    "PHONE_NUMBER": "phone tel telephone mobile cell call fax telefon telefono portable handy "
+                    "gsm whatsapp sms",
+    "UK_NHS": "nhs",
+    "UK_NINO": "nino insurance",
+    "US_NPI": "npi provider",
+    "US_MBI": "medicare mbi beneficiary cms hicn medicaid",
+    "DATE_OF_BIRTH": "dob birth birthday born birthdate bday naissance ne nee geburtsdatum "
+                     "geboren nacimiento nacido nascita nato urodzenia geboortedatum",
+    "MEMBER_ID": "member subscriber patient mrn enrollee beneficiary policyholder insured",
+    "US_PASSPORT": "passport passeport reisepass pasaporte passaporto",
+    "US_DRIVER_LICENSE": "driving licence license dl",  # not `driver`: GPU drivers
+    "US_BANK_NUMBER": "account acct bank routing",
+    "FR_NIR": "nir secu insee securite",
+    "DE_TAX_ID": "steuer steuerid idnr steueridentifikationsnummer",
+    "ES_NIF": "dni nif nie",
+    "IT_FISCAL_CODE": "fiscale cf",
+    "PL_PESEL": "pesel",
+    "CA_SIN": "sin",
+    "AU_TFN": "tfn",
+    "IN_AADHAAR": "aadhaar aadhar uidai",
+    "IN_PAN": "pan",
+    "NL_BSN": "bsn burgerservicenummer",
+    "IBAN_CODE": "iban",
+}.items()}
 
-_AGREE: dict[str, re.Pattern[str]] = {
-    "PERSON": re.compile(r"[^\W\d_][^\W\d_'.\- ]*(?:[ '.\-]+[^\W\d_][^\W\d_'.\-]*){0,4}\.?"),
-    "LOCATION": re.compile(r"(?=.*[^\W\d_]{2})(?=.*\d).{6,120}"),
-    "DATE_OF_BIRTH": re.compile(
-        r"(?:(?:19|20)\d\d[-/.](?:0?[1-9]|1[0-2])[-/.](?:0?[1-9]|[12]\d|3[01])"
-        r"|(?:0?[1-9]|[12]\d|3[01])[-/.](?:0?[1-9]|[12]\d|3[01])[-/.](?:(?:19|20)\d\d|\d\d))"
-        r"(?:[ T]00:00(?::00)?(?:\.0+)?)?"
-        r"|(?:\d{1,2}\s+)?[A-Za-z]{3,9}\.?\s+\d{1,2},?\s+(?:19|20)\d\d"),
-    "MEMBER_ID": re.compile(r"(?=[A-Za-z0-9\-]*\d)[A-Za-z0-9\-]{5,24}"),
-}
-_NOT_A_NAME = re.compile(r"(?i)^(true|false|none|null|nan|n/?a|yes|no|unknown|male|female|"
-                         r"m|f|other)$")
+def _words(text: str) -> list[str]:
+    return text.split()
+
+
+# Column names whose `name` is a thing's, in any of the languages above.
+THINGS = frozenset(_words("""
+file host user username sheet column table model project domain company product brand
+device feature class item city town ville stadt ciudad citta miasto stad country pays land
+pais paese kraj state region province department departement county district commune
+municipality street rue strasse calle via station airport port team club league company
+societe firma empresa azienda organisation organization org institution school university
+hospital clinic store shop restaurant hotel species genus gene protein molecule compound
+drug chemical tissue cell organ disease condition dataset event category sport song album
+track movie film book game app package library module function variable metric algorithm
+method tag label topic field course subject language currency color colour vehicle car
+make manufacturer ship planet star galaxy river lake mountain building room
+"""))
+
+STREETS = frozenset({"street", "rue", "strasse", "calle", "via"})
+
+# Title words that come with a person's name, in the languages above.
+TITLES = frozenset(_words("""
+mr mrs miss ms mx master dr prof sir dame lady lord rev fr mme mlle m herr frau fraulein
+sr sra srta don dona sig sigra signor signora dott pan pani dhr mevr heer mevrouw
+"""))
+
+
+def fold(text: str) -> str:
+    """Lower-case ASCII: `Prénom` -> `prenom`, `Łódź` -> `lodz`."""
+    text = text.lower().replace("ł", "l").replace("ø", "o").replace("ß", "ss")
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
 
 
 def words(header: str) -> str:
-    """A header as snake_case words: `PatientDOB` -> `patient_dob`, `e-mail` -> `e_mail`."""
+    """A header as snake_case words: `PatientDOB` -> `patient_dob`, `Prénom` -> `prenom`."""
     spaced = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", header.strip())
     spaced = re.sub(r"([A-Z]+)([A-Z][a-z])", r"\1_\2", spaced)
-    return "_".join(re.findall(r"[a-z0-9]+", spaced.lower()))
+    return "_".join(re.findall(r"[a-z0-9]+", fold(spaced)))
 
 
-def header_evidence(header: str) -> set[str]:
+def context_words(text: str) -> frozenset[str]:
+    """The whole words of a cell, a line or a header, folded to lower-case ASCII."""
+    return frozenset(re.findall(r"[a-z0-9]+", fold(text)))
+
+
+# Words that say a value is something else: four-part version and section numbers, servers
+# a download or a notebook server talks to (`!wget` output: "Resolving ... 52.216.12.150").
+NOT_CONTEXT: dict[str, frozenset[str]] = {
+    "IP_ADDRESS": frozenset(_words("""
+version versions firmware fw release build section table figure chapter rule sdk cuda
+driver libc openssl python v ver resolving connecting connected downloading listening serving
+nameserver dns proxy wget curl""")),
+}
+
+
+def denied(entity: str, seen: frozenset[str]) -> bool:
+    """Do these words say a value that looks like `entity` is something else?"""
+    return bool(NOT_CONTEXT.get(entity, frozenset()) & seen)
+
+
+def has_context(entity: str, seen: frozenset[str]) -> bool:
+    """Do these words say what a value of `entity` is? (Whole words: `status` is not `us`.)"""
+    wanted = CONTEXT.get(entity)
+    return bool(wanted and wanted & seen) or (entity == "US_SSN" and {"social", "security"}
+                                              <= seen)
+
+
+@lru_cache(maxsize=4096)
+def header_evidence(header: str) -> frozenset[str]:
     """The entities a column's name announces (`member_ssn` -> {"US_SSN"})."""
     name = words(header)
     found = {entity for entity, pattern in HEADER_EVIDENCE if pattern.search(name)}
-    if "MEMBER_ID" in found or "US_MBI" in found or "US_NPI" in found:
-        found.discard("PERSON")  # `member_id` is not a name; `provider_npi` neither
-    if re.search(r"(^|_)(file|host|user|sheet|column|table|model|project|domain|"
-                 r"company|product|brand|device|feature|class|item)_?name($|_)", name):
+    if found & {"MEMBER_ID", "US_MBI", "US_NPI"}:
         found.discard("PERSON")
-    return found
+    if person_header(header):
+        found.add("PERSON")
+    if "LOCATION" in found and (THINGS - STREETS).intersection(name.split("_")):
+        found.discard("LOCATION")  # `street_name` in a table of streets, `company_address`
+    return frozenset(found)
 
 
-def agrees(entity: str, value: str) -> bool:
-    """A cheap test that a value could be the entity its column name announces."""
-    pattern = _AGREE.get(entity)
-    if pattern is None or not pattern.fullmatch(value):
+_GIVEN = r"first_?name|firstname|fname|given_?name|forename|prenom|vorname|nombre|nome|imie|" \
+         r"voornaam|primeiro_nome"
+_SURNAME = r"last_?name|lastname|lname|surname|family_?name|maiden_?name|nom|nom_de_famille|" \
+           r"nachname|familienname|apellidos?|cognome|nazwisko|achternaam|sobrenome"
+_FULL = r"name|full_?name|fullname|nom_complet|nom_prenom|naam|nombre_completo|" \
+        r"nome_completo|imie_i_nazwisko|volledige_naam|" \
+        r"(customer|client|patient|member|subscriber|contact|person|employee|passenger|" \
+        r"student|owner|holder|cardholder|account_holder|beneficiary|driver|insured|" \
+        r"policyholder|guest|buyer|seller|recipient|sender|applicant|candidate|" \
+        r"middle|display)_?name"
+
+
+@lru_cache(maxsize=4096)
+def person_header(header: str) -> str | None:
+    """"given", "surname" or "full" when a column's name says it holds person names."""
+    name = words(header)
+    parts = name.split("_")
+    if THINGS.intersection(parts) or re.search(r"(^|_)(file|host|user|sheet|column|table|"
+                                               r"model|domain|company|product|brand|device|"
+                                               r"feature|class|item|project)_?name", name):
+        return None
+    for kind, pattern in (("given", _GIVEN), ("surname", _SURNAME), ("full", _FULL)):
+        if re.fullmatch(rf"(.*_)?({pattern})(_\d+)?", name):
+            return kind
+    return None
+
+
+@lru_cache(maxsize=1)
+def given_names() -> frozenset[str]:
+    """Given names (lower-case ASCII) from the list shipped with the package."""
+    from importlib.resources import files
+
+    text = files("gitworthy.pii").joinpath("given_names.txt").read_text(encoding="utf-8")
+    return frozenset(line for line in text.splitlines() if line and not line.startswith("#"))
+
+
+_DIGIT = re.compile(r"\d")
+_NAME_TOKEN = re.compile(r"[^\W\d_][^\W\d_'’\-]*\.?")
+_NOT_A_NAME = re.compile(r"(?i)^(true|false|none|null|nan|n/?a|yes|no|unknown|male|female|"
+                         r"m|f|other|oui|non|ja|nein|si|tak|nie)$")
+
+
+def name_shape(value: str) -> list[str] | None:
+    """The tokens of a value written like a person's name (capitalised words, maybe a comma
+    and a title, no digits), or None."""
+    if not 2 <= len(value) <= 80 or _DIGIT.search(value) or _NOT_A_NAME.match(value):
+        return None
+    tokens = re.findall(r"[^\s,()\"]+", value)
+    if not 1 <= len(tokens) <= 8 or not all(_NAME_TOKEN.fullmatch(t) for t in tokens):
+        return None
+    if not any(t[0].isupper() for t in tokens):
+        return None  # `chevrolet chevelle malibu`
+    return tokens
+
+
+def name_evidence(value: str) -> bool:
+    """A value that shows it is a person's name: a title word (`Braund, Mr. Owen Harris`) or
+    a known given name leading a name of two to five words (`Owen Harris`, `Harris, Owen`)."""
+    tokens = name_shape(value)
+    if not tokens:
         return False
-    if entity == "PERSON":
-        return not _NOT_A_NAME.match(value) and 2 <= len(value) <= 80
-    if entity == "MEMBER_ID":
-        return not value.replace("-", "").isdigit() or len(value) >= 6
-    return True
+    folded = [fold(t).rstrip(".") for t in tokens]
+    if any(t in TITLES for t in folded[:-1]) or (len(folded) > 1 and folded[0] in TITLES):
+        return True
+    if not 2 <= len(tokens) <= 5:
+        return False
+    known = given_names()
+    first = folded[1] if "," in value and len(folded) > 1 else folded[0]
+    return first in known and not THINGS.intersection(folded)
+
+
+def given_name(value: str) -> bool:
+    """A value that is a given name (or two: `Jean-Pierre`, `Maria José`)."""
+    tokens = name_shape(value)
+    return tokens is not None and len(tokens) <= 3 and any(
+        part in given_names() for t in tokens for part in fold(t).split("-"))
 
 
 _CANDIDATE = re.compile(

@@ -1,36 +1,51 @@
-"""Judging samples: a column is flagged by its values (enough of them are an entity), or by its
-name when the values agree; text is flagged per entity found.
+"""Judging samples: a column is flagged by its values (enough of them are an entity), with its
+name as evidence; text is flagged line by line; names of columns are judged too.
 
-Presidio is called only for values that could hold a pattern entity (an '@' or four digits),
-many values per call, with the column's name before each value so context words apply.
+Values are recognized by `values` (patterns, checksums, no presidio). Context is always the
+value's own: its cell and its column's name, or its line. A value that only has the shape of
+an entity (nine digits, a date) counts only with such context. Person names need evidence in
+the values themselves (title words, given names), not only a column called `name`.
+
+Results are remembered by content for the whole run (a history scan sees the same notebook
+outputs and table samples in many versions of a file): same values, same context, same verdict.
 """
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from gitworthy.pii.entities import (
-    HEADER_ONLY,
-    agrees,
+    context_words,
+    denied,
+    given_name,
+    has_context,
     header_evidence,
-    is_candidate,
     is_free_text,
-    words,
+    name_evidence,
+    name_shape,
+    person_header,
 )
 from gitworthy.pii.mask import mask
+from gitworthy.pii.values import STRONG, WEAK, find, find_lines
+
+# `gitworthy: allow` on a line of text allows that line (not the file)
+PRAGMA = re.compile(r"gitworthy:\s*allow(?:[ \t]+([\w,\- \t]+))?")
+PRAGMA_NAMES = {"check-pii", "pii-in-data", "pii-in-notebook-output"}
+MEMO_MAX = 20_000
 
 
 @dataclass(frozen=True)
 class Settings:
     """The thresholds of one run (from the check's options)."""
 
-    min_score: float = 0.5          # presidio score a value needs to count
+    min_score: float = 0.5          # presidio score a name needs (NER model only)
     min_fraction: float = 0.3       # share of a column's sampled values that must be an entity
     header_min_fraction: float = 0.1  # the same when the column's name announces the entity
     min_count: int = 2              # matched values a column needs (fewer when fewer sampled)
-    sample_values: int = 200        # values per column sent to presidio (free text: all rows)
+    sample_values: int = 200        # values per column judged (free text: all rows)
     ner_model: str = ""
     entities: frozenset[str] = frozenset()   # only these (empty: all)
     ignored: frozenset[str] = frozenset()    # never these
@@ -52,7 +67,7 @@ class Settings:
 
 @dataclass
 class Hit:
-    """An entity found in one column or one stretch of text; `example` is masked."""
+    """An entity found in one column or one stretch of text; `example` shows only its shape."""
 
     entity: str
     count: int
@@ -72,15 +87,22 @@ class Tally:
     counts: Counter[str] = field(default_factory=Counter)
     examples: dict[str, str] = field(default_factory=dict)
     distinct: dict[str, set[int]] = field(default_factory=dict)  # a few value hashes
+    names: Counter[str] = field(default_factory=Counter)  # "shape", "evidence", "given"
+    name_values: set[int] = field(default_factory=set)    # distinct name-shaped values
 
-    def add(self, entity: str, values: list[str]) -> None:
-        """Count matched values (and remember a few distinct ones, hashed)."""
-        self.counts[entity] += len(values)
-        seen = self.distinct.setdefault(entity, set())
-        for value in values:
-            if len(seen) >= 8:
-                break
-            seen.add(hash(value))
+    def add(self, other: Tally) -> None:
+        self.sampled += other.sampled
+        self.free_text += other.free_text
+        self.batches += other.batches
+        self.counts.update(other.counts)
+        self.names.update(other.names)
+        for entity, example in other.examples.items():
+            self.examples.setdefault(entity, example)
+        for entity, seen in other.distinct.items():
+            mine = self.distinct.setdefault(entity, set())
+            mine.update(list(seen)[: max(0, 8 - len(mine))])
+        if len(self.name_values) < 1000:
+            self.name_values.update(other.name_values)
 
 
 def _evenly(values: list[str], limit: int) -> list[str]:
@@ -90,37 +112,87 @@ def _evenly(values: list[str], limit: int) -> list[str]:
     return [values[int(i * step)] for i in range(limit)]
 
 
+_MEMO: dict[tuple[Any, ...], Any] = {}
+
+
+def _remember(key: tuple[Any, ...], value: Any) -> Any:
+    if len(_MEMO) >= MEMO_MAX:
+        _MEMO.clear()
+    _MEMO[key] = value
+    return value
+
+
 def tally_column(name: str, values: list[str], settings: Settings, tally: Tally) -> None:
     """Add one batch of a column's values to its tally."""
     values = [v.strip() for v in values if v and v.strip()]
     if not values:
         return
+    key = ("column", name, settings, tuple(values))
+    batch = _MEMO.get(key)
+    if batch is None:
+        batch = _remember(key, _tally_batch(name, values, settings))
+    tally.add(batch)
+
+
+def _tally_batch(name: str, values: list[str], settings: Settings) -> Tally:
     free = is_free_text(values)
     if not free:
         values = _evenly(values, settings.sample_values)
-    tally.batches += 1
-    tally.free_text += free
-    tally.sampled += len(values)
+    tally = Tally(sampled=len(values), free_text=int(free), batches=1)
     evidence = header_evidence(name)
-    found: dict[str, set[int]] = {}
-    for entity in evidence & HEADER_ONLY:
-        found[entity] = {i for i, v in enumerate(values) if agrees(entity, v)}
-        if found[entity]:
-            tally.examples.setdefault(entity, mask(values[min(found[entity])], entity))
+    header_words = context_words(name)
+    people = "PERSON" in evidence or not evidence
+    for value in values:
+        counted: set[str] = set()
+        cell_words: frozenset[str] | None = None
+        for m in find(value):
+            if m.entity in counted or denied(m.entity, header_words):
+                continue
+            ok = m.level == STRONG or m.entity in evidence or \
+                has_context(m.entity, header_words)
+            if not ok and (m.level == WEAK and not free):
+                ok = True  # counted by share: a column of them is the entity
+            if not ok:
+                cell_words = cell_words if cell_words is not None else context_words(value)
+                ok = has_context(m.entity, cell_words)
+            if ok:
+                counted.add(m.entity)
+                _count(tally, m.entity, value, value[m.start:m.end])
+        if "LOCATION" in evidence and _address_like(value):
+            _count(tally, "LOCATION", value, value)
+        if people and not free:
+            _tally_name(tally, value)
     if settings.ner_model:
-        candidates = list(range(len(values)))
-    else:
-        candidates = [i for i, v in enumerate(values) if is_candidate(v)]
-    if candidates:
         from gitworthy.pii.analyzer import analyze_lines
 
-        prefix = words(name).replace("_", " ") + ": " if words(name) else ""
-        lines = [values[i] for i in candidates]
-        for m in analyze_lines(lines, settings.ner_model, settings.min_score, prefix):
-            found.setdefault(m.entity, set()).add(candidates[m.line])
-            tally.examples.setdefault(m.entity, mask(lines[m.line][m.start:m.end], m.entity))
-    for entity, rows in found.items():
-        tally.add(entity, [values[i] for i in rows])
+        for named in analyze_lines(values, settings.ner_model, settings.min_score):
+            value = values[named.line]
+            _count(tally, named.entity, value, value[named.start:named.end])
+    return tally
+
+
+def _count(tally: Tally, entity: str, value: str, shown: str) -> None:
+    tally.counts[entity] += 1
+    tally.examples.setdefault(entity, mask(shown, entity))
+    seen = tally.distinct.setdefault(entity, set())
+    if len(seen) < 8:
+        seen.add(hash(value))
+
+
+def _tally_name(tally: Tally, value: str) -> None:
+    if name_shape(value) is None:
+        return
+    tally.names["shape"] += 1
+    if len(tally.name_values) < 1000:
+        tally.name_values.add(hash(value))
+    tally.names["evidence"] += name_evidence(value)
+    tally.names["given"] += given_name(value)
+    tally.examples.setdefault("PERSON", mask(value, "PERSON"))
+
+
+def _address_like(value: str) -> bool:
+    return 6 <= len(value) <= 120 and re.search(r"[^\W\d_]{2}", value) is not None and \
+        any(c.isdigit() for c in value)
 
 
 def decide_column(name: str, tally: Tally, settings: Settings) -> list[Hit]:
@@ -129,6 +201,7 @@ def decide_column(name: str, tally: Tally, settings: Settings) -> list[Hit]:
         return []
     evidence = header_evidence(name)
     free = tally.free_text * 2 > tally.batches
+    shown = safe_column(name)
     hits = []
     for entity, count in tally.counts.most_common():
         if not count or not settings.wanted(entity) or count < min(settings.min_count,
@@ -139,39 +212,115 @@ def decide_column(name: str, tally: Tally, settings: Settings) -> list[Hit]:
         fraction = count / tally.sampled
         if entity in evidence:
             ok = fraction >= settings.header_min_fraction
-        elif entity in HEADER_ONLY and not settings.ner_model:
-            ok = False  # a name or an address needs the column name (or a NER model)
         else:
             ok = free or fraction >= settings.min_fraction
         if ok:
-            hits.append(Hit(entity, count, tally.sampled, tally.examples[entity], column=name))
+            hits.append(Hit(entity, count, tally.sampled, tally.examples[entity], column=shown))
+    person = _person_count(name, tally, settings)
+    if person and settings.wanted("PERSON") and "PERSON" not in tally.counts:
+        hits.append(Hit("PERSON", person, tally.sampled, tally.examples["PERSON"], column=shown))
     return hits
+
+
+def _person_count(name: str, tally: Tally, settings: Settings) -> int:
+    """How many values are person names, when the values show that the column holds them."""
+    kind = person_header(name)
+    shape, evidence = tally.names["shape"], tally.names["evidence"]
+    if shape < min(settings.min_count, tally.sampled) or len(tally.name_values) < 2:
+        return 0  # one name repeated is a placeholder
+    sampled = tally.sampled
+    if kind == "given":
+        ok = tally.names["given"] >= 0.3 * sampled
+    elif kind == "surname":  # capitalised words, most of them different: not categories
+        ok = shape >= 0.8 * sampled and len(tally.name_values) >= min(0.3 * sampled, 20)
+    elif kind == "full":  # `Owen Harris`, `Braund, Mr. Owen`, or first names alone
+        ok = evidence >= 0.3 * sampled or tally.names["given"] >= 0.5 * sampled
+    else:
+        ok = not header_evidence(name) and evidence >= 0.6 * sampled
+    counted = {"given": tally.names["given"], "surname": shape}.get(
+        kind or "", max(evidence, tally.names["given"]))
+    return counted if ok else 0
 
 
 def judge_text(lines: Sequence[tuple[int | None, str]], settings: Settings) -> list[Hit]:
     """Entities in lines of text: one Hit per entity (first line, count of lines)."""
-    if settings.ner_model:
-        picked = list(range(len(lines)))
-    else:  # candidate lines, each with the line before it (context words such as "SSN:")
-        keep: set[int] = set()
-        for i, (_, text) in enumerate(lines):
-            if is_candidate(text):
-                keep.update((i - 1, i) if i else (i,))
-        picked = sorted(keep)
-    if not picked:
-        return []
-    from gitworthy.pii.analyzer import analyze_lines
+    key = ("text", settings, tuple(lines))
+    hits = _MEMO.get(key)
+    if hits is None:
+        hits = _remember(key, _judge_text(lines, settings))
+    return [replace(h) for h in hits]
 
-    texts = [lines[i][1] for i in picked]
+
+def _judge_text(lines: Sequence[tuple[int | None, str]], settings: Settings) -> list[Hit]:
     counts: Counter[str] = Counter()
     first: dict[str, tuple[int | None, str]] = {}
+    kept = [i for i, (_, text) in enumerate(lines)
+            if "gitworthy" not in text or not _allowed(text)]
+    texts = [lines[i][1] for i in kept]
     seen: set[tuple[str, int]] = set()
-    for m in analyze_lines(texts, settings.ner_model, settings.min_score):
-        if not settings.wanted(m.entity) or (m.entity, m.line) in seen:
+    line_words: dict[int, frozenset[str]] = {}
+    for k, m in find_lines(texts):
+        if (m.entity, k) in seen or not settings.wanted(m.entity):
             continue
-        seen.add((m.entity, m.line))
+        if k not in line_words:
+            line_words[k] = context_words(texts[k])
+        if denied(m.entity, line_words[k]):
+            continue
+        if m.level != STRONG and not has_context(m.entity, line_words[k]):
+            continue
+        seen.add((m.entity, k))
         counts[m.entity] += 1
-        number = lines[picked[m.line]][0]
-        first.setdefault(m.entity, (number, mask(texts[m.line][m.start:m.end], m.entity)))
+        first.setdefault(m.entity, (lines[kept[k]][0], mask(texts[k][m.start:m.end],
+                                                              m.entity)))
+    if settings.ner_model and kept:
+        from gitworthy.pii.analyzer import analyze_lines
+
+        for name in analyze_lines(texts, settings.ner_model, settings.min_score):
+            if settings.wanted(name.entity) and (name.entity, name.line) not in seen:
+                seen.add((name.entity, name.line))
+                counts[name.entity] += 1
+                first.setdefault(name.entity, (lines[kept[name.line]][0], mask(
+                    texts[name.line][name.start:name.end], name.entity)))
     return [Hit(entity, count, len(lines), first[entity][1], line=first[entity][0])
             for entity, count in counts.most_common()]
+
+
+def _allowed(text: str) -> bool:
+    match = PRAGMA.search(text)
+    if match is None:
+        return False
+    names = [n for n in re.split(r"[,\s]+", match.group(1) or "") if n]
+    return not names or bool(PRAGMA_NAMES.intersection(names))
+
+
+# ---------------------------------------------------------------- names of columns
+
+def safe_column(name: str) -> str:
+    """A column name fit to print: personal data in it (a JSON key that is an e-mail
+    address, a person's name as a header) is replaced by what it is."""
+    if name_evidence(name):
+        return "<person name>"
+    shown = name
+    for m in reversed(find(name)):
+        if m.level == STRONG:
+            shown = f"{shown[:m.start]}<{m.entity}>{shown[m.end:]}"
+    return shown
+
+
+def judge_headers(columns: Sequence[str], settings: Settings) -> list[Hit]:
+    """Personal data used as column names: a transposed table of people, JSON keyed by
+    e-mail address. One Hit per entity, counting the columns."""
+    counts: Counter[str] = Counter()
+    names = [c for c in columns if c and c.strip()]
+    for column in names:
+        entities = {m.entity for m in find(column) if m.level == STRONG}
+        if name_evidence(column):
+            entities.add("PERSON")
+        counts.update(e for e in entities if settings.wanted(e))
+    hits = []
+    for entity, count in counts.items():
+        # names as headers: most of the columns, not one `Grace Period` among many
+        if entity == "PERSON" and (count < 2 or count * 2 < len(names)):
+            continue
+        hits.append(Hit(entity, count, len(names), mask("", entity), column="column names"))
+    return hits
