@@ -84,6 +84,7 @@ def main() -> None:
              [str(BIN / "check-serialized-models"), *files]),
             ("gitworthy check-pii", [str(BIN / "check-pii"), *files]),
             ("gitworthy check-notebook-outputs", [str(BIN / "check-notebook-outputs"), *files]),
+            ("gitworthy check-local-paths", [str(BIN / "check-local-paths"), *files]),
             ("detect-secrets-hook (anchor)", [str(BIN / "detect-secrets-hook"), *files]),
             ("gitworthy check-secrets", [str(BIN / "check-secrets"), *files]),
             ("gitworthy scan --staged (all checks)", [str(BIN / "gitworthy"), "scan", "--staged"]),

@@ -12,6 +12,9 @@ FLAGGED = [
     "notes~", "#notes#", ".notes.swp", "merge.py.orig",
     "nb/.ipynb_checkpoints/eda-checkpoint.ipynb",
     "trainModelV2.py", "etl_old.py", "report_FINAL.docx",
+    "report (copy).ipynb", "data_15-01-2024.csv", "sales_01.15.2024.xlsx",
+    "analysis_v2_edited.ipynb", "etl.py.save", "etl.py.save.1", "budget_planet_v2_final.xlsx",
+    "planet_v2.csv", "ｒｅｐｏｒｔ＿ｖ２.ipynb", "eda-Copy1.ipynb", "resnet_v2_final.py",
 ]
 NOT_FLAGGED = [
     "api/v2/routes.py", "migrations/0002_add_field.py", "CHANGELOG.md", "utf8.py", "ipv4.py",
@@ -20,6 +23,9 @@ NOT_FLAGGED = [
     "whats_new.md", "mobilenet_v2.py", "efficientnet_v2.py", "IPv4Address.py", "train2.py",
     "deep_copy.py", "new_user_signup.py", "backup_utils.py", "2020-01-15-report.ipynb",
     "1.0-jqp-initial-data-exploration.ipynb", "part-00000.parquet", "python3.py",
+    "ssd_mobilenet_v2.py", "resnet50_v2.py", "inception_v3.py", "yolov5s.pt", "api/v2/app.py",
+    "old_faithful.csv", "figures/fig-2.png", "saved_model.py", "untitled_helpers.py",
+    "release_notes_2024.md", "covid_19.csv",
 ]
 
 
@@ -87,3 +93,35 @@ def test_odd_filenames_are_reported_with_shell_quoting(repo: Repo, capsys) -> No
     repo.add()
     _, result = scan_json("--staged", capsys=capsys)
     assert "new\nline_v2.py" in {f["path"] for f in result["findings"]}
+
+
+def test_prefix_word_flagged_only_beside_its_sibling(repo: Repo, capsys) -> None:
+    assert findings(repo, capsys, "old_etl.py") == {}
+    assert findings(repo, capsys, "etl.py")["old_etl.py"] == ["versioned-filename"]
+
+
+def test_figure_numbering_is_not_a_version(repo: Repo, capsys) -> None:
+    assert findings(repo, capsys, "figures/bias-variance.png",
+                    "figures/bias-variance-2.png") == {}
+    assert "etl-2.py" in findings(repo, capsys, "etl.py", "etl-2.py")
+
+
+@pytest.mark.parametrize("path", ["Untitled.ipynb", "notebooks/Untitled3.ipynb",
+                                  "Untitled-1.ipynb", "untitled.txt"])
+def test_untitled_notebook_is_flagged_with_a_rename_command(repo: Repo, capsys,
+                                                            path: str) -> None:
+    found = findings(repo, capsys, path)
+    assert found == {path: ["untitled-file"]}
+
+
+def test_folder_copied_by_hand_is_one_finding(repo: Repo, capsys) -> None:
+    names = ["eda.ipynb", "features.ipynb", "train.ipynb"]
+    paths = [f"notebooks/{n}" for n in names] + [f"notebooks_v1/{n}" for n in names]
+    paths += ["api/app.py", "api/v2/app.py", "reports_final/summary.md"]
+    repo.write("notebooks_v1/scratch.py", "x\n")
+    found = findings(repo, capsys, *paths)
+    assert found == {"notebooks_v1": ["versioned-filename"]}
+
+
+def test_folder_with_a_version_but_different_files_is_left_alone(repo: Repo, capsys) -> None:
+    assert findings(repo, capsys, "models/train.py", "models_v2/serve.py") == {}

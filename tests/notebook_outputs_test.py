@@ -108,8 +108,9 @@ def test_huge_single_line_notebook_is_parsed_within_limit(repo: Repo, capsys) ->
     big = notebook([image(700)]).replace("\n", "")
     repo.write("one-line.ipynb", big)
     _, result = scan_json("one-line.ipynb", "--check", "check-notebook-outputs", capsys=capsys)
-    assert {r for r, _ in findings(result)} == {"notebook-output-too-large",
-                                                 "notebook-outputs-too-large"}
+    [(rule, message)] = findings(result)  # one finding per notebook
+    assert rule == "notebook-outputs-too-large"
+    assert "largest: cell 0, output 0: embedded PNG image of" in message
 
 
 def test_fix_strips_and_exits_1_then_0(repo: Repo, capsys) -> None:
@@ -157,3 +158,120 @@ def test_pre_commit_runs_the_fixer_and_blocks_the_commit(repo: Repo, tmp_path: P
     assert proc.returncode == 1, proc.stdout + proc.stderr
     assert "stripped notebook outputs" in proc.stdout
     assert nbformat.read(str(path), as_version=4).cells[0].outputs == []
+
+
+def test_every_large_output_is_listed_in_one_finding(repo: Repo, capsys) -> None:
+    repo.write("eda.ipynb", notebook(*[[image(110)] for _ in range(17)]))
+    _, result = scan_json("eda.ipynb", "--check", "check-notebook-outputs", capsys=capsys)
+    [finding] = result["findings"]
+    assert finding["rule"] == "notebook-outputs-too-large"
+    assert len(finding["details"]["parts"]) == 17
+    assert finding["details"]["parts"][0]["where"].startswith("cell ")
+
+
+def test_markdown_attachments_and_widget_state_count_toward_the_size(repo: Repo,
+                                                                     capsys) -> None:
+    nb = new_notebook(cells=[nbformat.v4.new_markdown_cell(
+        "![roc.png](attachment:roc.png)",
+        attachments={"roc.png": {"image/png": png(400)}}), new_code_cell("x = 1")])
+    nb.metadata["widgets"] = {"application/vnd.jupyter.widget-state+json": {
+        "state": {"a1": {"model_name": "FloatProgressModel", "state": {"value": png(200)}}},
+        "version_major": 2, "version_minor": 0}}
+    repo.write("report.ipynb", nbformat.writes(nb))
+    _, result = scan_json("report.ipynb", "--check", "check-notebook-outputs", capsys=capsys)
+    [finding] = result["findings"]
+    assert finding["rule"] == "notebook-outputs-too-large"
+    assert "cell 0: attachment roc.png of" in finding["message"]
+    assert "notebook metadata: widget state of" in finding["message"]
+    assert "save pasted images as files" in finding["hint"]
+
+
+def _keep(cell: dict, how: str) -> dict:
+    if how == "metadata":
+        cell["metadata"]["keep_output"] = True
+    else:
+        cell["metadata"]["tags"] = ["keep_output"]
+    return cell
+
+
+@pytest.mark.parametrize("how", ["metadata", "tag"])
+def test_keep_output_cells_are_neither_counted_nor_stripped(repo: Repo, capsys,
+                                                            how: str) -> None:
+    nb = new_notebook(cells=[_keep(new_code_cell("plot()", execution_count=1,
+                                                 outputs=[image(300)]), how),
+                             new_code_cell("print(1)", execution_count=2,
+                                           outputs=[stream("1\n")])])
+    path = repo.write("report.ipynb", nbformat.writes(nb))
+    code, _ = scan_json("report.ipynb", "--check", "check-notebook-outputs", capsys=capsys)
+    assert code == 0
+    assert notebook_outputs.main(["--fix", "report.ipynb"]) == 1
+    cells = nbformat.read(str(path), as_version=4).cells
+    assert len(cells[0].outputs) == 1 and cells[1].outputs == []
+
+
+def test_fix_with_max_size_strips_only_the_large_outputs(repo: Repo, capsys) -> None:
+    path = repo.write("eda.ipynb", notebook([stream("loss 0.42\n"), image(150)]))
+    assert notebook_outputs.main(["--fix", "--max-size", "10", "eda.ipynb"]) == 1
+    [cell] = nbformat.read(str(path), as_version=4).cells
+    assert [o.output_type for o in cell.outputs] == ["stream"]
+
+
+def _cell(source: str, count: int, **metadata: object) -> dict:
+    outputs = [new_output("stream", name="stdout", text="loss 0.42\n"),
+               new_output("execute_result", data={"text/plain": "0.91"}, execution_count=count),
+               image(3)]
+    cell = new_code_cell(source, execution_count=count, outputs=outputs)
+    cell.metadata.update(metadata)
+    return cell
+
+
+# The cases of nbstripout's own test suite (tests/e2e_notebooks and test_keep_output_tags),
+# rebuilt with nbformat: each is stripped by nbstripout and by --fix, and the files compared.
+NBSTRIPOUT_CASES = {
+    "metadata": [_cell("df.describe()", 1, collapsed=False, scrolled=True,
+                       ExecuteTime={"end_time": "2024-01-01T10:00:00.1Z"})],
+    "keep_output_metadata": [_cell("print('kept')", 1, keep_output=True), _cell("x", 2)],
+    "keep_output_tags": [_cell("print('kept')", 1, tags=["keep_output", "parameters"])],
+    "init_cells": [_cell("%load_ext autoreload", 1, init_cell=True), _cell("x", 2)],
+    "execution_timing": [_cell("x = 1", 1, execution={
+        "iopub.execute_input": "2024-01-01T10:00:00.1Z",
+        "shell.execute_reply": "2024-01-01T10:00:01Z"})],
+    "hidden_and_collapsed_headings": [
+        nbformat.v4.new_markdown_cell("# Überblick ✓", metadata={"heading_collapsed": True}),
+        _cell("x", 1, hidden=True)],
+    "unicode": [_cell("print('Ünïcödé ✓ 数据')", 1)],
+    "nochange": [new_code_cell("x = 1", execution_count=None)],
+}
+
+
+@pytest.mark.parametrize("case", [*NBSTRIPOUT_CASES, "widgets", "notebook_keep_output",
+                                  "max_size"])
+def test_fix_matches_nbstripout(tmp_path: Path, case: str) -> None:
+    nbstripout = Path(os.sys.executable).with_name("nbstripout")
+    if not nbstripout.exists():
+        pytest.skip("nbstripout is not installed (pip install -e '.[test]')")
+    cells = NBSTRIPOUT_CASES.get(case) or [_cell("x", 1), _cell("y", 2)]
+    nb = new_notebook(cells=cells, metadata={"kernelspec": {"name": "python3",
+                                                            "display_name": "Python 3"}})
+    nb.metadata["signature"] = "sha256:0f3a"
+    if case == "widgets":
+        nb.metadata["widgets"] = {"application/vnd.jupyter.widget-state+json": {
+            "state": {}, "version_major": 2, "version_minor": 0}}
+    if case == "notebook_keep_output":
+        nb.metadata["keep_output"] = True
+    theirs, ours = tmp_path / "theirs.ipynb", tmp_path / "ours.ipynb"
+    nbformat.write(nb, str(theirs))
+    nbformat.write(nb, str(ours))
+    # --keep-id: gitworthy keeps cell ids on purpose (see the README); max-size in bytes
+    # (nbstripout's 1k = 1000 characters, --max-size 1 = 1 KB of JSON: the same outputs here)
+    extra = ["--max-size", "1k"] if case == "max_size" else []
+    subprocess.run([str(nbstripout), "--keep-id", *extra, str(theirs)], check=True)
+    notebook_outputs.main(["--fix", *(["--max-size", "1"] if extra else []), str(ours)])
+    assert ours.read_bytes() == theirs.read_bytes()
+
+
+def test_contradicting_keep_output_metadata_and_tag_is_an_error(repo: Repo, capsys) -> None:
+    nb = new_notebook(cells=[_cell("x", 1, keep_output=False, tags=["keep_output"])])
+    repo.write("bad.ipynb", nbformat.writes(nb))
+    code, result = scan_json("bad.ipynb", "--check", "check-notebook-outputs", capsys=capsys)
+    assert code == 1 and "keep_output" in result["errors"][0]["message"]

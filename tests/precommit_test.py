@@ -28,7 +28,8 @@ def test_manifest_is_valid_for_pre_commit() -> None:
 def test_every_hook_declares_stages_and_minimum_version_and_no_types_filter() -> None:
     hooks = yaml.safe_load(MANIFEST.read_text())
     for hook in hooks:
-        assert hook["stages"] == ["pre-commit", "pre-push", "manual"], hook["id"]
+        stages = ["pre-commit", "pre-merge-commit", "pre-push", "manual"]
+        assert hook["stages"] == stages, hook["id"]
         assert hook["minimum_pre_commit_version"], hook["id"]
         assert "types" not in hook and "files" not in hook, hook["id"]
 
@@ -79,3 +80,25 @@ def test_hook_run_on_all_files_in_manual_stage(repo: Repo, runner: str,
                           env={**os.environ, **hook_home})
     assert proc.returncode == 1
     assert "backup-file" in proc.stdout
+
+
+def test_merge_commit_runs_the_hooks_on_the_pre_merge_commit_stage(
+        repo: Repo, hook_home: dict[str, str]) -> None:
+    configure(repo, ["check-local-paths"])
+    subprocess.run([tool("pre-commit"), "install", "--hook-type", "pre-merge-commit"],
+                   cwd=repo.root, check=True, capture_output=True,
+                   env={**os.environ, **hook_home})
+    repo.git("checkout", "-q", "-b", "feature")
+    repo.write("etl.py", "SOURCE = '/Users/jane.doe/Desktop/orders.csv'\n")  # gitworthy: allow
+    repo.add()
+    repo.commit("skips the pre-commit hook")  # --no-verify
+    repo.git("checkout", "-q", "main")
+    repo.write("README.md", "# churn\n")
+    repo.add()
+    repo.commit("main moves on")
+    merged = subprocess.run(["git", "merge", "--no-ff", "-m", "merge feature", "feature"],
+                            cwd=repo.root, capture_output=True, text=True,
+                            env={**os.environ, **GIT_ENV, **hook_home})
+    output = merged.stdout + merged.stderr
+    assert merged.returncode != 0, output
+    assert "home-directory-path" in output and "jane" not in output

@@ -79,7 +79,7 @@ def build_parser() -> argparse.ArgumentParser:
                              help="every rule as a Markdown table (the README's rule table)")
 
     init_cmd = commands.add_parser(
-        "init", help="set this repository up: pre-commit hooks, baseline, git hook")
+        "init", help="set this repository up: hooks, .gitignore, LFS, config, baseline")
     init_cmd.add_argument("--hook", action="append", metavar="ID", choices=list(CHECKS),
                           help="hooks to add (repeatable; default: all)")
     init_cmd.add_argument("--rev", help="the gitworthy revision to pin (default: this version)")
@@ -90,12 +90,19 @@ def build_parser() -> argparse.ArgumentParser:
                           help="do not run `pre-commit install`")
     init_cmd.add_argument("--workflow", action="store_true",
                           help="also write a GitHub workflow that runs the Action")
+    init_cmd.add_argument("--lfs", action="store_true",
+                          help="route the data and model formats present to Git LFS")
+    init_cmd.add_argument("--dry-run", action="store_true",
+                          help="print every change as a diff and write nothing")
 
     history_cmd = commands.add_parser(
         "history", help="what weighs the history down, and a plan to purge it")
     history_cmd.add_argument("--top", type=int, default=20, help="paths to list (default 20)")
     history_cmd.add_argument("--min-kb", type=int, default=500,
                              help="list paths whose versions weigh at least this (default 500)")
+    history_cmd.add_argument("--format", choices=("text", "json"), default="text")
+    history_cmd.add_argument("--no-scan", action="store_true",
+                             help="do not look for secrets and personal data (faster)")
 
     ci_cmd = commands.add_parser(
         "ci", help="the right scan for the CI system this runs in (merge request, push)")
@@ -191,12 +198,16 @@ def cmd_scan(args: argparse.Namespace) -> int:
 def cmd_baseline(args: argparse.Namespace) -> int:
     report, _ = run_scan(args, use_baseline=False)
     target = args.output or args.baseline or DEFAULT_BASELINE
-    write_baseline(target, report.findings)
-    print(f"gitworthy: wrote {len(report.findings)} accepted findings to {target}; "
+    write_baseline(target, report.findings, report.errors)
+    blobs = len({e.blob for e in report.errors if e.blob})
+    accepted = f" and {blobs} file version(s) that could not be inspected (by blob)" if (
+        blobs) else ""
+    print(f"gitworthy: wrote {len(report.findings)} accepted findings{accepted} to {target}; "
           f"use it with `gitworthy scan --baseline {target}` or `baseline = \"{target}\"` "
           "in [tool.gitworthy]")
     for error in report.errors:
-        print(f"{error.path}: could not inspect: {error.message}", file=sys.stderr)
+        if not error.blob:
+            print(f"{error.path}: could not inspect: {error.message}", file=sys.stderr)
     return EXIT_OK if not report.internal_error else EXIT_ERROR
 
 
@@ -235,21 +246,26 @@ def cmd_init(args: argparse.Namespace) -> int:
     try:
         steps = init(args.repo_url or UPSTREAM, args.rev, args.hook,
                      baseline=not args.no_baseline, install=not args.no_install,
-                     workflow=args.workflow)
+                     workflow=args.workflow, lfs=args.lfs, dry_run=args.dry_run)
     except InitError as exc:
         print(f"gitworthy: error: {exc}", file=sys.stderr)
         return EXIT_ERROR
     for step in steps:
-        print(f"gitworthy init: {step}")
+        print(step if step.startswith(("---", "/dev/null")) else f"gitworthy init: {step}")
     return EXIT_OK
 
 
 def cmd_history(args: argparse.Namespace) -> int:
     from gitworthy.history import render as render_history
-    from gitworthy.history import weigh
+    from gitworthy.history import render_json, weigh
 
-    ranked, total = weigh()
-    print(render_history(ranked, total, args.top, args.min_kb), end="")
+    weights = weigh(sensitive=not args.no_scan)
+    if args.format == "json":
+        import json
+
+        print(json.dumps(render_json(weights, args.top, args.min_kb), indent=2))
+    else:
+        print(render_history(weights, args.top, args.min_kb), end="")
     return EXIT_OK
 
 

@@ -50,7 +50,22 @@ class Config:
 
 
 def typed(value: Any, default: Any, where: str) -> Any:
-    """`value` if it has the type of `default`; otherwise a ConfigError naming `where`."""
+    """`value` if it has the type of `default`; otherwise a ConfigError naming `where`.
+    A table of whole numbers may come from the command line as `KEY=N` strings."""
+    if isinstance(default, dict):
+        if isinstance(value, list):  # hook flags: --limits '*.png=200'
+            pairs = [v.rpartition("=") for v in value if isinstance(v, str)]
+            if len(pairs) != len(value) or any(not key or not sep for key, sep, _ in pairs):
+                raise ConfigError(f"{where} must be KEY=NUMBER, not {value!r}")
+            try:
+                value = {key: int(number) for key, _, number in pairs}
+            except ValueError:
+                raise ConfigError(f"{where} must be KEY=NUMBER, not {value!r}") from None
+        if not isinstance(value, dict) or not all(
+                isinstance(k, str) and isinstance(v, int) and not isinstance(v, bool) and v >= 0
+                for k, v in value.items()):
+            raise ConfigError(f"{where} must be a table of whole numbers >= 0, not {value!r}")
+        return value
     if isinstance(default, bool):
         ok = isinstance(value, bool)
     elif isinstance(default, (int, float)):

@@ -59,7 +59,8 @@ def make_demo_repo(directory: Path | None = None) -> Path:
     table = _members(9000, rng)
     header = "member_id,name,ssn,email,date_of_birth,claim_amount\n"
     files = {
-        "etl.py": "def run():\n    return 'clean the claims'\n",
+        "etl.py": "import pandas as pd\n\n\ndef run():\n"
+                  "    return pd.read_csv('/Users/dwhitfield/claims.csv')\n",  # gitworthy: allow
         "etl_old.py": "def run():\n    return 'the old way'\n",
         "train_model_final_v2.py": "print('training')\n",
         "report.py.bak": "print('report')\n",

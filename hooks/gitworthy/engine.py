@@ -66,13 +66,17 @@ def load_baseline(path: str) -> set[str]:
         raise ConfigError(f"{path}: not a gitworthy baseline file ({type(exc).__name__})") from None
 
 
-def write_baseline(path: str, findings: Sequence[Finding]) -> None:
-    """Record findings as accepted: fingerprint, check, rule and path (no content)."""
+def write_baseline(path: str, findings: Sequence[Finding],
+                   errors: Sequence[ScanError] = ()) -> None:
+    """Record findings as accepted: fingerprint, check, rule and path (no content); and files
+    that could not be inspected, by blob (rule `not-inspected`)."""
     import json
 
     entries = sorted(
-        ({"fingerprint": f.fingerprint, "check": f.check, "rule": f.rule, "path": f.path}
-         for f in findings),
+        [*({"fingerprint": f.fingerprint, "check": f.check, "rule": f.rule, "path": f.path}
+           for f in findings),
+         *({"fingerprint": e.fingerprint, "check": e.message.split(":", 1)[0],
+            "rule": "not-inspected", "path": e.path} for e in errors if e.fingerprint)],
         key=lambda e: (e["path"], e["check"], e["rule"], e["fingerprint"]),
     )
     unique = list({e["fingerprint"]: e for e in entries}.values())
@@ -142,7 +146,8 @@ def scan(source: Source, check_ids: Sequence[str], config: Config,
                 if options["severity"]:
                     finding = _with(finding, severity=Severity(options["severity"]))
                 if file.commit:
-                    finding = _with(finding, details={**finding.details, "commit": file.commit})
+                    finding = _with(finding, details={**finding.details, "commit": file.commit},
+                                    hint=history_hint(finding, file.commit, source.context))
                 if finding.fingerprint in seen:
                     continue  # one finding per folder-level or repeated problem
                 seen.add(finding.fingerprint)
@@ -153,8 +158,28 @@ def scan(source: Source, check_ids: Sequence[str], config: Config,
                 else:
                     report.findings.append(finding)
         report.bytes_read += file.bytes_read
+    if baseline and report.errors:
+        accepted = [e for e in report.errors if e.fingerprint and e.fingerprint in baseline]
+        report.errors = [e for e in report.errors if e not in accepted]
+        report.baselined += len(accepted)
     report.seconds = round(time.perf_counter() - started, 3)
     return report
+
+
+def history_hint(finding: Finding, commit: str, context: Context) -> str:
+    """In a history scan `git rm --cached` is no cure: the content is in old commits. Point at
+    `gitworthy history`, keeping the check's own hint for a path still in the tree."""
+    if finding.check in ("check-adhoc-filenames", "check-local-paths"):
+        plan = (f"in history since {commit[:12]}: old versions need no rewrite; fix it where "
+                "it is still in use")
+    else:
+        plan = (f"in history since {commit[:12]}: `gitworthy history` plans how to remove it "
+                "from every commit (it rewrites nothing itself)")
+    if finding.severity is Severity.CRITICAL or finding.check in ("check-secrets", "check-pii"):
+        plan += "; rewriting history does not un-leak it: rotate or report it too"
+    if finding.path in context.head_paths:
+        return f"{plan}; still at HEAD: {finding.hint}"
+    return plan
 
 
 def _spec(patterns: Sequence[str]) -> Any:
@@ -175,7 +200,8 @@ def _run_check(module: Any, file: File, options: dict[str, Any], context: Contex
     try:
         return list(module.check(file, options, context))
     except InspectionError as exc:
-        report.errors.append(ScanError(file.path, f"{module.ID}: {exc}"))
+        report.errors.append(ScanError(file.path, f"{module.ID}: {exc}",
+                                       getattr(file, "sha", "")))
     except OSError as exc:
         report.errors.append(ScanError(file.path, f"{module.ID}: cannot read file: "
                                                   f"{exc.strerror or type(exc).__name__}"))

@@ -96,8 +96,88 @@ DATA_EXTENSIONS: dict[str, str] = {
     ".avi": "AVI video", ".mkv": "Matroska video", ".webm": "WebM video", ".pdf": "PDF document",
     ".zip": "zip archive", ".gz": "gzip archive", ".tgz": "gzip archive", ".bz2": "bzip2 archive",
     ".xz": "xz archive", ".zst": "zstd archive", ".7z": "7-Zip archive", ".rar": "RAR archive",
-    ".tar": "tar archive",
+    ".tar": "tar archive", ".docx": "Word document", ".pptx": "PowerPoint deck",
+    # Text data formats of the field: tables, sequences, point clouds, spectra.
+    ".arff": "ARFF table", ".libsvm": "LIBSVM data", ".svmlight": "LIBSVM data",
+    ".tab": "tab-separated data", ".dsv": "delimited text", ".ssv": "delimited text",
+    ".data": "data table", ".mtx": "Matrix Market matrix", ".vcf": "VCF variants",
+    ".fasta": "FASTA sequences", ".fa": "FASTA sequences", ".fna": "FASTA sequences",
+    ".faa": "FASTA sequences", ".fastq": "FASTQ reads", ".fq": "FASTQ reads",
+    ".sam": "SAM alignments", ".bam": "BAM alignments", ".bed": "BED intervals",
+    ".gff": "GFF annotations", ".gff3": "GFF annotations", ".gtf": "GTF annotations",
+    ".sdf": "SDF molecules", ".mol2": "MOL2 molecules", ".xyz": "XYZ coordinates",
+    ".ply": "PLY point cloud", ".pcd": "PCD point cloud", ".las": "LAS point cloud",
+    ".laz": "LAZ point cloud", ".mgf": "MGF spectra", ".mzml": "mzML spectra",
+    ".edf": "EDF signals", ".fits": "FITS data", ".fit": "FITS data", ".grib": "GRIB data",
+    ".grib2": "GRIB data",
 }
+
+# Extensions of code, configuration and documentation: never sniffed as text data.
+SOURCE_SUFFIXES = frozenset((
+    ".py", ".pyi", ".pyx", ".ipynb", ".r", ".rmd", ".qmd", ".jl", ".sh", ".bash", ".zsh",
+    ".ps1", ".bat", ".cmd", ".sql", ".scala", ".java", ".kt", ".js", ".mjs", ".ts", ".tsx",
+    ".jsx", ".go", ".rs", ".c", ".cc", ".cpp", ".h", ".hpp", ".m", ".do", ".sas", ".swift",
+    ".rb", ".pl", ".lua", ".yaml", ".yml", ".toml", ".ini", ".cfg", ".conf", ".env", ".md",
+    ".rst", ".tex", ".bib", ".html", ".htm", ".css", ".scss", ".svg", ".ipynb", ".lock",
+    ".log", ".txt-template", ".in", ".properties", ".gradle", ".mk", ".cmake", ".proto",
+    ".graphql", ".tf", ".hcl", ".nf", ".smk", ".wdl", ".cwl", ".pem", ".crt", ".patch",
+    ".diff", ".po", ".pot", ".vue", ".php", ".cs", ".fs", ".hs", ".ex", ".exs", ".erl",
+    ".clj", ".dart", ".ml", ".nim", ".zig", ".v", ".sv", ".vhd", ".asm", ".s",
+))
+
+
+
+def sniff_text_data(head: bytes) -> str | None:
+    """The name of a text data format recognised from the first bytes (delimited rows, JSON
+    Lines, ARFF), whatever the file is called; None for code, prose, logs and the like."""
+    if is_binary(head):
+        return None
+    text = head.decode("utf-8", "replace")
+    if len(head) >= HEAD_SAMPLE:  # the last line is cut: leave it out
+        text = text[: max(text.rfind("\n"), text.rfind("\r"))]
+    lines = [line for line in text.splitlines() if line.strip()]
+    body = [line for line in lines if not line.startswith(("%", "#"))]
+    if body and body[0].lower().startswith("@relation"):
+        return "ARFF table"
+    if len(lines) < 5:
+        return None
+    sample = lines[:200]
+    if all(line.lstrip().startswith("{") and line.rstrip().endswith("}") for line in sample):
+        return "JSON Lines"
+    import csv
+
+    best: tuple[int, str] | None = None
+    for delimiter, name in ((",", "CSV"), ("\t", "TSV"), (";", "CSV"), ("|", "delimited text")):
+        if delimiter not in sample[0]:
+            continue
+        try:
+            counts = [len(row) for row in csv.reader(sample, delimiter=delimiter)]
+        except csv.Error:
+            continue
+        fields = max(set(counts), key=counts.count)
+        if fields >= 2 and counts.count(fields) >= 0.9 * len(counts) and (
+                best is None or fields > best[0]) and _rows_hold_values(sample, delimiter):
+            best = (fields, name)
+    return best[1] if best else None
+
+
+NUMBER = re.compile(r"^\s*[-+]?(?:\d[\d ,.:/\-]*|\.\d+)(?:[eE][-+]?\d+)?%?\s*$")
+
+
+def _rows_hold_values(lines: list[str], delimiter: str) -> bool:
+    """Rows of data hold numbers or dates, or short fields; prose that happens to have the
+    same number of commas on every line holds neither."""
+    import csv
+
+    rows = list(csv.reader(lines[1:], delimiter=delimiter))
+    if not rows:
+        return False
+    numeric = sum(1 for row in rows if any(NUMBER.match(f) for f in row if f))
+    lengths = [len(f) for row in rows for f in row]
+    return numeric >= 0.8 * len(rows) or sum(lengths) / max(1, len(lengths)) < 24
+
+
+HEAD_SAMPLE = 64 * 1024
 
 
 def sniff_format(head: bytes) -> tuple[str, str] | None:

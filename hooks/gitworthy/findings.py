@@ -106,6 +106,13 @@ class ScanError:
 
     path: str
     message: str
+    blob: str = ""  # the git blob that could not be inspected (a baseline may accept it)
+
+    @property
+    def fingerprint(self) -> str:
+        """What a baseline records to accept this error: the blob, so that the same bytes
+        pass and any other content is inspected again. Errors without a blob have none."""
+        return f"blob:{self.blob}" if self.blob else ""
 
     def to_json(self) -> dict[str, str]:
         return {"path": self.path, "message": self.message}

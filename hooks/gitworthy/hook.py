@@ -32,6 +32,8 @@ def hook_parser(check_id: str) -> argparse.ArgumentParser:
             parser.add_argument(flag, action=argparse.BooleanOptionalAction, default=None)
         elif isinstance(default, list):
             parser.add_argument(flag, action="append", metavar="PATTERN")
+        elif isinstance(default, dict):
+            parser.add_argument(flag, action="append", metavar="PATTERN=N")
         else:
             parser.add_argument(flag, type=type(default) if default != "" else str,
                                 metavar=name.upper().replace("-", "_"))

@@ -47,6 +47,9 @@ class Output:
     text: str                  # readable text ("" for images and other binary payloads)
     size: int                  # bytes this output takes in the .ipynb file
     tables: list[list[list[str]]] = field(default_factory=list)  # HTML tables: rows of cells
+    # Every text payload as stored, (MIME type or field, text): stream text, the traceback
+    # without colour codes, each `data` entry but binary images and PDFs (vendor JSON too).
+    payloads: tuple[tuple[str, str], ...] = ()
 
 
 class Cell(NamedTuple):
@@ -59,18 +62,19 @@ class Cell(NamedTuple):
     outputs: list[Output]
 
 
-def load(file: File, max_bytes: int = MAX_NOTEBOOK_BYTES) -> dict[str, Any]:
-    """The notebook as a dict, checked to be nbformat 4; InspectionError otherwise."""
+def load(file: File, max_bytes: int = MAX_NOTEBOOK_BYTES, v3: bool = False) -> dict[str, Any]:
+    """The notebook as a dict, checked to be nbformat 4 (or 3, upgraded in memory to the
+    shape of 4, when `v3`); InspectionError otherwise."""
     if file.size > max_bytes:
         raise InspectionError(
             f"notebook is {file.size / 1048576:.0f} MB, too large to parse safely "
             f"(limit {max_bytes // 1048576} MB); strip its outputs: nbstripout {file.name}")
     with file.open() as stream:
         raw = stream.read(max_bytes + 1)
-    return parse(raw)
+    return parse(raw, v3)
 
 
-def parse(raw: bytes) -> dict[str, Any]:
+def parse(raw: bytes, v3: bool = False) -> dict[str, Any]:
     """Parse notebook bytes; InspectionError (no content in the message) when malformed."""
     if raw[:3] == b"\xef\xbb\xbf":
         raw = raw[3:]
@@ -88,7 +92,9 @@ def parse(raw: bytes) -> dict[str, Any]:
     if not isinstance(nb, dict):
         raise InspectionError("not a valid notebook: the top level is not a JSON object")
     version = nb.get("nbformat")
-    if version != 4:
+    if version == 3 and v3:
+        nb = upgrade_v3(nb)
+    elif version != 4:
         shown = version if isinstance(version, int) else "missing"
         raise InspectionError(
             f"unsupported notebook format (nbformat {shown}, expected 4); upgrade it: "
@@ -96,6 +102,43 @@ def parse(raw: bytes) -> dict[str, Any]:
     if not isinstance(nb.get("cells"), list):
         raise InspectionError("not a valid notebook: no list of cells")
     return nb
+
+
+# nbformat 3 stored output payloads under short keys; nbformat 4 under MIME types.
+V3_KEYS = {"text": "text/plain", "html": "text/html", "latex": "text/latex",
+           "json": "application/json", "javascript": "application/javascript",
+           "markdown": "text/markdown", "svg": "image/svg+xml", "png": "image/png",
+           "jpeg": "image/jpeg", "pdf": "application/pdf"}
+V3_TYPES = {"pyout": "execute_result", "pyerr": "error"}
+
+
+def upgrade_v3(nb: dict[str, Any]) -> dict[str, Any]:
+    """An nbformat 3 notebook in the shape of 4 (cells out of worksheets, `input` as `source`,
+    output payloads under MIME types), for reading only: never written back."""
+    worksheets = nb.get("worksheets")
+    cells = [c for w in worksheets if isinstance(w, dict) for c in (w.get("cells") or [])
+             if isinstance(c, dict)] if isinstance(worksheets, list) else []
+    upgraded = []
+    for cell in cells:
+        outputs = []
+        for out in cell.get("outputs") or []:
+            if not isinstance(out, dict):
+                continue
+            kind = out.get("output_type")
+            kind = V3_TYPES.get(kind, kind) if isinstance(kind, str) else "unknown"
+            if kind == "stream":
+                outputs.append({"output_type": kind, "name": out.get("stream", "stdout"),
+                                "text": out.get("text", "")})
+            elif kind == "error":
+                outputs.append({k: out.get(k) for k in ("ename", "evalue", "traceback")}
+                               | {"output_type": kind})
+            else:
+                data = {mime: out[key] for key, mime in V3_KEYS.items() if key in out}
+                outputs.append({"output_type": kind, "data": data,
+                                "metadata": out.get("metadata", {})})
+        source = cell.get("source", cell.get("input", ""))
+        upgraded.append({**cell, "source": source, "outputs": outputs})
+    return {**nb, "nbformat": 3, "cells": upgraded}
 
 
 def text_of(value: Any) -> str:
@@ -132,15 +175,16 @@ def output_of(index: int, output: dict[str, Any]) -> Output:
     output_type = output.get("output_type")
     kind = output_type if isinstance(output_type, str) else "unknown"
     size = output_size(output)
+    found = payloads(output)
     if kind == "stream":
         return Output(index, kind, f"stream/{output.get('name', 'stdout')}",
-                      text_of(output.get("text")), size)
+                      text_of(output.get("text")), size, payloads=found)
     if kind == "error":
         lines = output.get("traceback")
         trace = "\n".join(ANSI.sub("", t) for t in lines if isinstance(t, str)) \
             if isinstance(lines, list) else ""
         text = trace or f"{text_of(output.get('ename'))}: {text_of(output.get('evalue'))}"
-        return Output(index, kind, "error", text, size)
+        return Output(index, kind, "error", text, size, payloads=found)
     raw_data = output.get("data")
     data: dict[str, Any] = raw_data if isinstance(raw_data, dict) else {}
     mime = richest_mime(data)
@@ -156,7 +200,27 @@ def output_of(index: int, output: dict[str, Any]) -> Output:
         text = "\n".join(text_of(data[m]) for m in TEXT_MIMES if m in data)
     for name, value in data.items():
         tables.extend(data_tables(name, value))
-    return Output(index, kind, mime, text, size, tables)
+    return Output(index, kind, mime, text, size, tables, found)
+
+
+BINARY_MIME = re.compile(r"^(?:image/(?!svg)|application/pdf$|audio/|video/)")
+
+
+def payloads(output: dict[str, Any]) -> tuple[tuple[str, str], ...]:
+    """Every text an output stores, as (MIME type or field, text): what a scan for
+    secrets must read, whatever the type (vendor JSON, widget state, HTML as written)."""
+    stream = output.get("name") if output.get("output_type") == "stream" else None
+    found = [(f"stream/{stream}" if key == "text" and isinstance(stream, str) else key,
+              text_of(output.get(key))) for key in ("text", "ename", "evalue") if output.get(key)]
+    trace = output.get("traceback")
+    if isinstance(trace, list):
+        found.append(("traceback", "\n".join(ANSI.sub("", t) for t in trace
+                                             if isinstance(t, str))))
+    data = output.get("data")
+    if isinstance(data, dict):
+        found += [(mime, text_of(value)) for mime, value in data.items()
+                  if isinstance(mime, str) and not BINARY_MIME.match(mime)]
+    return tuple((key, text) for key, text in found if text)
 
 
 def _is_repr(plain: str) -> bool:
@@ -381,38 +445,60 @@ def html_content(html: str) -> HtmlContent:
 
 
 # Cell metadata that records a run, not the notebook (what nbstripout drops too).
-RUN_METADATA = ("collapsed", "scrolled", "execution", "ExecuteTime")
+RUN_METADATA = ("collapsed", "scrolled", "execution", "ExecuteTime", "heading_collapsed",
+                "hidden")
 
 
-def strip_outputs(nb: dict[str, Any]) -> bool:
-    """Remove outputs, execution counts and run metadata in place, like nbstripout.
+def keeps_output(cell: dict[str, Any], default: bool = False) -> bool:
+    """Whether a cell asks to keep its outputs, as nbstripout reads it: `init_cell`, the
+    `keep_output` metadata or the `keep_output` tag. A cell whose metadata and tags disagree
+    is an InspectionError (nbstripout refuses it too)."""
+    metadata = cell.get("metadata")
+    if not isinstance(metadata, dict):
+        return default
+    if "init_cell" in metadata:
+        return bool(metadata["init_cell"])
+    tags = metadata.get("tags")
+    tagged = isinstance(tags, list) and "keep_output" in tags
+    if "keep_output" in metadata:
+        if tagged and not metadata["keep_output"]:
+            raise InspectionError("a cell's metadata says keep_output false but its tags say "
+                                  "keep_output: make them agree")
+        return bool(metadata["keep_output"]) or tagged
+    return tagged or default
+
+
+def strip_outputs(nb: dict[str, Any], max_bytes: int = 0) -> bool:
+    """Remove outputs, execution counts and run metadata in place, like nbstripout: cells that
+    ask to keep their outputs (`keep_output`, see `keeps_output`) keep them, and with
+    `max_bytes` outputs up to that size stay.
 
     Returns True when something changed. The result stays valid nbformat 4 (code cells keep
     `outputs: []` and `execution_count: null`)."""
-    changed = False
+    before = json.dumps(nb, sort_keys=True)
+    metadata = nb.get("metadata")
+    default = isinstance(metadata, dict) and bool(metadata.get("keep_output", False))
     for cell in nb.get("cells", []):
         if not isinstance(cell, dict):
             continue
+        outputs = cell.get("outputs")
+        if isinstance(outputs, list):
+            if not keeps_output(cell, default):
+                outputs = [o for o in outputs if max_bytes and output_size(o) <= max_bytes]
+            for output in outputs:
+                if isinstance(output, dict) and "execution_count" in output:
+                    output["execution_count"] = None
+            cell["outputs"] = outputs
         if cell.get("cell_type") == "code":
-            if cell.get("outputs") != []:
-                cell["outputs"] = []
-                changed = True
-            if cell.get("execution_count") is not None or "execution_count" not in cell:
-                cell["execution_count"] = None
-                changed = True
-        metadata = cell.get("metadata")
-        if isinstance(metadata, dict):
+            cell["execution_count"] = None
+        cell_metadata = cell.get("metadata")
+        if isinstance(cell_metadata, dict):
             for key in RUN_METADATA:
-                if key in metadata:
-                    del metadata[key]
-                    changed = True
-    metadata = nb.get("metadata")
+                cell_metadata.pop(key, None)
     if isinstance(metadata, dict):
         for key in ("signature", "widgets"):
-            if key in metadata:
-                del metadata[key]
-                changed = True
-    return changed
+            metadata.pop(key, None)
+    return json.dumps(nb, sort_keys=True) != before
 
 
 def dumps(nb: dict[str, Any]) -> str:

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, cast
+from typing import IO, TYPE_CHECKING, Any, cast
 
 from gitworthy import git
 from gitworthy.findings import InspectionError
@@ -228,6 +228,9 @@ class Context:
     staged: bool = False              # content comes from the index
     on_disk: bool = False             # content comes from the work tree
     policy_ref: str | None = None     # the commit policy files are read at (None: work tree)
+    history: bool = False             # every blob ever committed (paths may be long gone)
+    revision: str = ""                # where other files are read from ("" = the index)
+    memo: dict[str, Any] = field(default_factory=dict)  # what checks derive once per scan
     _attrs: dict[str, dict[str, str]] = field(default_factory=dict)
 
     @cached_property
@@ -239,6 +242,17 @@ class Context:
             with contextlib.suppress(git.GitError):
                 tracked = git.split_z(git.run(["ls-files", "-z"], cwd=self.root))
         return frozenset(tracked) | frozenset(self.scanned)
+
+    @cached_property
+    def head_paths(self) -> frozenset[str]:
+        """The paths in HEAD's tree (empty before the first commit, or outside git)."""
+        if self.root is None:
+            return frozenset()
+        try:
+            out = git.run(["ls-tree", "-r", "-z", "--name-only", "HEAD"], cwd=self.root)
+        except git.GitError:
+            return frozenset()
+        return frozenset(git.split_z(out))
 
     def exists(self, path: str) -> bool:
         """Whether the repository holds `path`: on disk when the scan reads the work tree
@@ -269,6 +283,25 @@ class Context:
             with contextlib.suppress(git.GitError):
                 values.update(git.check_attr(self.root, attr, [path], cached=self.staged))
         return values.get(path)
+
+    def read(self, path: str, limit: int = 1024 * 1024) -> bytes | None:
+        """Up to `limit` bytes of another file of the repository (`dvc.yaml` for a data
+        file), from the same place as the scanned content; None when it is not there."""
+        if self.on_disk or self.root is None:
+            location = (self.root or Path.cwd()) / path
+            try:
+                with open(location, "rb") as fh:
+                    return fh.read(limit)
+            except OSError:
+                return None
+        try:
+            sha = git.run(["rev-parse", "--verify", "-q", f"{self.revision}:{path}"],
+                          cwd=self.root).strip()
+        except git.GitError:
+            return None
+        with io.BufferedReader(_ProcessStream(["git", "cat-file", "blob", sha.decode()],
+                                              self.root)) as stream:
+            return stream.read(limit)
 
     def index_head(self, path: str, n: int = 1024) -> bytes | None:
         """The first bytes of the content staged for `path`, or None if it is not in the index."""
@@ -367,15 +400,25 @@ def _walk(directory: Path, root: Path | None) -> list[Path]:
 
 
 def _blob_files(root: Path, entries: list[tuple[str, str, str]], reader: BlobReader,
-                commits: dict[tuple[str, str], str] | None = None) -> list[File]:
-    """(mode, sha, path) entries -> BlobFiles, sizes from one batched call; gitlinks skipped."""
+                commits: dict[tuple[str, str], str] | None = None,
+                ) -> tuple[list[File], list[tuple[str, str]]]:
+    """(mode, sha, path) entries -> BlobFiles, sizes from one batched call; gitlinks skipped.
+    A blob missing from the object store is one error entry, not a file every check fails on."""
     entries = [e for e in entries if e[0] != "160000"]
     sizes = git.blob_sizes(root, sorted({sha for _, sha, _ in entries}))
-    return [
-        BlobFile(path, sha, sizes.get(sha, 0), reader, is_symlink=mode == "120000",
-                 commit=(commits or {}).get((sha, path)))
-        for mode, sha, path in entries
-    ]
+    files: list[File] = []
+    errors: list[tuple[str, str]] = []
+    for mode, sha, path in entries:
+        commit = (commits or {}).get((sha, path))
+        if sha not in sizes:
+            added = f", added in {commit[:12]}" if commit else ""
+            errors.append((path, f"git object {sha[:12]} is missing from the repository"
+                                 f"{added} (a partial or damaged clone: `git fetch --refetch`, "
+                                 "`git fsck`); not inspected"))
+            continue
+        files.append(BlobFile(path, sha, sizes[sha], reader, is_symlink=mode == "120000",
+                              commit=commit))
+    return files, errors
 
 
 def _raw_entries(out: bytes) -> list[tuple[str, str, str]]:
@@ -403,8 +446,8 @@ def staged(cwd: Path | None = None) -> Source:
     root = _require_repo(cwd or Path.cwd())
     out = git.run(["diff", "--cached", "--raw", "-z", "--no-abbrev", "-M",
                    "--diff-filter=ACMRT"], cwd=root)
-    files = _blob_files(root, _raw_entries(out), BlobReader(root))
-    return Source(files, Context(root, [f.path for f in files], staged=True))
+    files, errors = _blob_files(root, _raw_entries(out), BlobReader(root))
+    return Source(files, Context(root, [f.path for f in files], staged=True), errors)
 
 
 def tracked(cwd: Path | None = None) -> Source:
@@ -436,12 +479,12 @@ def diff(spec: str, cwd: Path | None = None) -> Source:
     except git.GitError as exc:
         raise git.GitError(f"{exc} (in a shallow clone, fetch the base first: "
                            "`git fetch --deepen=100` or `git fetch origin BASE`)") from None
-    files = _blob_files(root, _raw_entries(out), BlobReader(root))
-    context = Context(root, [f.path for f in files])
+    files, errors = _blob_files(root, _raw_entries(out), BlobReader(root))
+    context = Context(root, [f.path for f in files], revision=head)
     context.__dict__["paths"] = frozenset(
         git.split_z(git.run(["ls-tree", "-r", "-z", "--name-only", head], cwd=root))
     )
-    return Source(files, context)
+    return Source(files, context, errors)
 
 
 def history(cwd: Path | None = None, revs: Sequence[str] = ("--all",)) -> Source:
@@ -471,5 +514,6 @@ def history(cwd: Path | None = None, revs: Sequence[str] = ("--all",)) -> Source
             if token:
                 commit = token.decode().strip()
             i += 1
-    files = _blob_files(root, entries, BlobReader(root), commits=seen)
-    return Source(files, Context(root, [f.path for f in files]))
+    files, errors = _blob_files(root, entries, BlobReader(root), commits=seen)
+    context = Context(root, [f.path for f in files], history=True, revision="HEAD")
+    return Source(files, context, errors)

@@ -27,6 +27,7 @@ CHECKS: dict[str, str] = {
     "check-secrets": "gitworthy.checks.secrets",  # pragma: allowlist secret
     "check-pii": "gitworthy.checks.pii",
     "check-notebook-outputs": "gitworthy.checks.notebook_outputs",
+    "check-local-paths": "gitworthy.checks.local_paths",
 }
 
 

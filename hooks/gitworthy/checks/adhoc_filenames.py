@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import shlex
+import unicodedata
 from collections.abc import Iterator, Sequence
 from fnmatch import fnmatch
 from functools import lru_cache
@@ -48,25 +49,53 @@ BACKUP = Rule(
             "Good: printf '*.orig\\n*.bak\\n*~\\n.ipynb_checkpoints/\\n' >> .gitignore",
     fix="`git rm --cached` the file and add its pattern to .gitignore.",
 )
-RULES = (VERSIONED, BACKUP)
+UNTITLED = Rule(
+    id="untitled-file", check=ID,
+    summary="A notebook or file still under its editor's default name (`Untitled3.ipynb`).",
+    what="Flags files and folders that Jupyter, JupyterLab or VS Code named for the author "
+         "(`Untitled.ipynb`, `Untitled3.ipynb`, `Untitled-1.ipynb`, `untitled.txt`, "
+         "`Untitled Folder/`).",
+    why="Nobody can tell what `Untitled3.ipynb` does without opening it, and the next "
+        "`Untitled4.ipynb` lands beside it: scratch work committed by `git add -A`.",
+    example="Bad:  notebooks/Untitled3.ipynb\n"
+            "Good: notebooks/2024-03-churn-feature-importance.ipynb",
+    fix="Rename it for what it does (`git mv Untitled3.ipynb churn-eda.ipynb`), or remove it "
+        "if it was scratch work (`git rm --cached PATH`).",
+)
+RULES = (VERSIONED, BACKUP, UNTITLED)
 
 # Tokens that are a version or status wherever they stand at the end of a name.
 CLEAR_TOKEN = re.compile(r"^(?:v|ver|version|rev)\d+$|^(?:final|finalfinal|old|older|bak)$",
                          re.IGNORECASE)
 # Tokens that are also ordinary words (`deep_copy.py`, `whats_new.md`): flagged only when the
 # undecorated sibling exists.
-WEAK_TOKEN = re.compile(r"^(?:new|newer|newest|copy|backup|latest|updated|revised|\d)$",
-                        re.IGNORECASE)
+WEAK_TOKEN = re.compile(r"^(?:new|newer|newest|copy|backup|latest|updated|revised|edited|"
+                        r"modified|corrected|draft|\d)$", re.IGNORECASE)
 DATE_SUFFIX = re.compile(
-    r"[\s_\-.]((?:19|20)\d\d([-_.]?)(?:0[1-9]|1[0-2])\2(?:0[1-9]|[12]\d|3[01]))$")
+    r"[\s_\-.]((?:19|20)\d\d([-_.]?)(?:0[1-9]|1[0-2])\2(?:0[1-9]|[12]\d|3[01])"
+    r"|(?:0[1-9]|[12]\d|3[01])([-_.])(?:0[1-9]|[12]\d|3[01])\3(?:19|20)\d\d)$")
 SPLIT = re.compile(r"[\s_\-.]+|(?<=[a-z])(?=[A-Z])")
 COPY_PREFIX = re.compile(r"^copy[ _]of[ _]", re.IGNORECASE)
-COPY_SUFFIX = re.compile(r"(?: - copy(?: \(\d+\))?| copy(?: \d+)?| ?\(\d+\))$", re.IGNORECASE)
-BACKUP_NAME = re.compile(r"(?:\.(?:bak|backup|orig|old|rej|swp|swo)|~)$|^#.*#$|^\.#",
-                         re.IGNORECASE)
-# Well-known architecture and document names that merely look versioned (file names).
-BUILTIN_ALLOW = ("*net_v[0-9]*", "*netv[0-9]*", "inception_v[0-9]*", "*whats_new*",
-                 "*what_s_new*", "*whatsnew*", "yolov[0-9]*", "*-checkpoint.py")
+COPY_SUFFIX = re.compile(r"(?: - copy(?: \(\d+\))?| copy(?: \d+)?| ?\((?:copy(?: \d+)?|\d+)\)"
+                         r"|-copy\d+)$", re.IGNORECASE)  # `-Copy1`: Jupyter's "Duplicate"
+PREFIX = re.compile(r"^(old|new|copy|backup|bak|orig|original|tmp|temp)[_\-. ]+(?=.)",
+                    re.IGNORECASE)  # `old_etl.py`: flagged only beside `etl.py`
+BACKUP_SUFFIX = r"(?:\.(?:bak\d*|backup|orig|old|rej|swp|swo|save(?:\.\d+)?)|~)$"
+BACKUP_NAME = re.compile(rf"{BACKUP_SUFFIX}|^#.*#$|^\.#", re.IGNORECASE)
+UNTITLED_NAME = re.compile(r"^untitled(?:[-_ ]?\d+)?(?:\.[\w]+)?$|^untitled folder(?: \d+)?$",
+                           re.IGNORECASE)
+# Document names that merely look versioned.
+BUILTIN_ALLOW = ("*whats_new*", "*what_s_new*", "*whatsnew*", "*-checkpoint.py")
+# Model architectures whose version is part of their name (`mobilenet_v2.py`): allowed when
+# the version is the only decoration.
+ARCHITECTURE = re.compile(
+    r"^(?:\w*[_\-])?(?:(?:res|wide_?res|mobile|efficient|dense|squeeze|shuffle|reg|ghost|mnas|"
+    r"conv|u|v|dark|alex|le|google|se|pnas|nas|hr|mix|fb|rex|csp|point|seg|e|pose|face)"
+    r"(?:net|next)|resnext|efficientdet|mobilevit|deeplab|inception|xception|yolo|vgg|bert|"
+    r"roberta|gpt|llama|t5|rcnn|mask_?rcnn|vit|swin|detr|wav2vec|whisper|clip)\d*$",
+    re.IGNORECASE)
+FIGURES = frozenset((".png", ".jpg", ".jpeg", ".svg", ".gif", ".pdf", ".eps", ".tif", ".tiff",
+                     ".webp", ".bmp"))
 
 
 def split_name(name: str) -> tuple[str, str]:
@@ -120,25 +149,74 @@ def _sibling(directory: str, base: str, extension: str, paths: frozenset[str]) -
     return next((c for c in candidates if c in paths), None)
 
 
+def _folder_copy(path: str, context: Context) -> Iterator[Finding]:
+    """A folder copied by hand (`notebooks_v1/` beside `notebooks/`): flagged when the
+    undecorated folder holds the same file, the evidence the file rule asks of weak words."""
+    parts = path.split("/")
+    for i, part in enumerate(parts[:-1]):
+        name = unicodedata.normalize("NFKC", part)
+        base, clear, weak = decorations(name)
+        if not (clear or weak) or base == name or not base:
+            continue
+        if ARCHITECTURE.match(base) and not weak and len(clear) == 1:
+            continue
+        sibling = "/".join([*parts[:i], base])
+        if "/".join([sibling, *parts[i + 1:]]) not in context.paths:
+            continue
+        folder = "/".join(parts[: i + 1])
+        tokens = ", ".join(f"`{t}`" for t in reversed(clear + weak))
+        yield VERSIONED.finding(
+            folder, f"folder versioned by name ({tokens}): a copy of {sibling}/ holding the "
+                    "same files",
+            f"merge what differs into {shlex.quote(sibling)}, then `git rm -r "
+            f"{shlex.quote(folder)}`; mark releases with `git tag`", key=f"folder {sibling}",
+            details={"tokens": clear + weak, "sibling": sibling})
+
+
 def check(file: File, options: dict[str, Any], context: Context) -> Iterator[Finding]:
     """Judge one file by its path only; no content is read."""
-    name = file.name
-    directory = file.path[: len(file.path) - len(name)]
+    raw_name = file.name
+    name = unicodedata.normalize("NFKC", raw_name)  # `ｒｅｐｏｒｔ＿ｖ２` is `report_v2`
+    directory = file.path[: len(file.path) - len(raw_name)]
     if any(fnmatch(name.lower(), pattern) for pattern in BUILTIN_ALLOW) or (
             options["allow"] and _spec(tuple(options["allow"])).match_file(file.path)):
         return
+    if "/" in file.path:
+        yield from _folder_copy(file.path, context)
+    quoted = shlex.quote(file.path)
     if "/.ipynb_checkpoints/" in f"/{file.path}" or BACKUP_NAME.search(name):
-        original = re.sub(r"(?:\.(?:bak|backup|orig|old|rej|swp|swo)|~)$", "", name,
-                          flags=re.IGNORECASE).strip("#").lstrip(".")
+        original = re.sub(BACKUP_SUFFIX, "", name, flags=re.IGNORECASE).strip("#").lstrip(".")
         beside = f" (the original {directory}{original} is in the repository)" if (
             f"{directory}{original}" in context.paths and original != name) else ""
         yield BACKUP.finding(file.path, f"backup or editor leftover{beside}",
-                             f"`git rm --cached {shlex.quote(file.path)}` and add its pattern to "
-                             ".gitignore")
+                             f"`git rm --cached {quoted}` and add its pattern to .gitignore")
+        return
+    parts = file.path.split("/")
+    untitled = next((i for i, part in enumerate(parts)
+                     if UNTITLED_NAME.match(unicodedata.normalize("NFKC", part))), None)
+    if untitled is not None:
+        source = "/".join(parts[: untitled + 1])
+        _, extension = split_name(parts[untitled]) if untitled == len(parts) - 1 else ("", "")
+        target = "/".join([*parts[:untitled], f"NAME{extension}"])
+        yield UNTITLED.finding(
+            source, f"still under the editor's default name ({parts[untitled]})",
+            f"name it for what it holds: `git mv {shlex.quote(source)} {shlex.quote(target)}` "
+            f"(NAME: what it does), or `git rm -r --cached {shlex.quote(source)}` if it was "
+            "scratch work")
         return
     stem, extension = split_name(name)
     base, clear, weak = decorations(stem)
+    if extension.lower() in FIGURES:
+        weak = [t for t in weak if not t.isdigit()]  # `bias-variance-2.png`: figure numbering
+    if clear and not weak and len(clear) == 1 and ARCHITECTURE.match(base) and (
+            CLEAR_TOKEN.match(clear[0]) and clear[0][0].lower() in "vr"):
+        return  # `mobilenet_v2.py`: the version is the architecture's name
     sibling = _sibling(directory, base, extension, context.paths) if clear or weak else None
+    if not (clear or weak) and (prefix := PREFIX.match(stem)):
+        rest = stem[prefix.end():]
+        sibling = _sibling(directory, rest, extension, context.paths)
+        if sibling:
+            base, weak = rest, [prefix.group(1)]
     if clear or (weak and sibling):
         tokens = ", ".join(f"`{t}`" for t in reversed(clear + weak))
         where = (f"; the undecorated {sibling} is in the repository too" if sibling
@@ -147,8 +225,7 @@ def check(file: File, options: dict[str, Any], context: Context) -> Iterator[Fin
         yield VERSIONED.finding(
             file.path, f"versioned by name ({tokens}){where}",
             f"keep one {target} and let git hold its versions: merge the changes, then "
-            f"`git rm {shlex.quote(file.path)}` "
-            f"(or `git mv {shlex.quote(file.path)} {shlex.quote(target)}`); "
+            f"`git rm {quoted}` (or `git mv {quoted} {shlex.quote(target)}`); "
             "mark releases with `git tag`", details={"tokens": clear + weak,
                                                      "sibling": sibling})
         return

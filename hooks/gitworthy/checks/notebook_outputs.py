@@ -9,7 +9,7 @@ from __future__ import annotations
 import shlex
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from gitworthy.filetypes import human_size
 from gitworthy.findings import Finding, InspectionError, Rule
@@ -35,8 +35,11 @@ TOO_LARGE = Rule(
     id="notebook-outputs-too-large",
     check=ID,
     summary="A notebook stores more output than the limit (default 500 KB).",
-    what="Adds up the stored outputs of a notebook and fails when they exceed `max-kb` "
-         "(default 500 KB), naming the largest cells and what they hold.",
+    what="Adds up everything a notebook stores besides its code: outputs, images pasted into "
+         "markdown cells (attachments) and widget state in its metadata, and fails when that "
+         "exceeds `max-kb` (default 500 KB). One finding per notebook, naming the largest "
+         "parts by cell (0-based). Cells marked `keep_output` (nbstripout's metadata or tag) "
+         "do not count.",
     why=_WHY,
     example="Bad:  eda.ipynb with 40 embedded PNG plots (6 MB of outputs)\n"
             "Good: eda.ipynb with outputs stripped; plots saved to reports/ or rebuilt in CI",
@@ -45,9 +48,11 @@ TOO_LARGE = Rule(
 OUTPUT_TOO_LARGE = Rule(
     id="notebook-output-too-large",
     check=ID,
-    summary="One notebook output is larger than the limit (default 100 KB).",
-    what="Fails when a single stored output exceeds `max-output-kb` (default 100 KB): an "
-         "embedded image, a DataFrame rendered as an HTML table, a long printed stream.",
+    summary="A notebook holds an output larger than the per-output limit (default 100 KB).",
+    what="Fails when a single stored output, attachment or widget state exceeds "
+         "`max-output-kb` (default 100 KB) while the notebook as a whole is under `max-kb`: "
+         "an embedded image, a DataFrame rendered as an HTML table, a long printed stream. "
+         "One finding per notebook, listing every such part by cell (0-based).",
     why=_WHY,
     example="Bad:  cell 12: display(df) of 5,000 rows stored as a 900 KB HTML table\n"
             "Good: df.head() on synthetic data, or the output stripped",
@@ -58,7 +63,7 @@ OUTPUTS_PRESENT = Rule(
     check=ID,
     summary="A notebook stores outputs or execution counts (require-empty mode).",
     what="With `require-empty = true`, fails on any stored output or execution count, for "
-         "teams that commit notebooks as code only.",
+         "teams that commit notebooks as code only (cells marked `keep_output` excepted).",
     why=_WHY,
     example="Bad:  model.ipynb with execution counts and printed metrics\n"
             "Good: model.ipynb as code and markdown only",
@@ -67,8 +72,8 @@ OUTPUTS_PRESENT = Rule(
 RULES = (TOO_LARGE, OUTPUT_TOO_LARGE, OUTPUTS_PRESENT)
 
 OPTIONS: dict[str, Any] = {
-    "max-kb": 500,          # all outputs of a notebook together
-    "max-output-kb": 100,   # one output
+    "max-kb": 500,          # everything but code together: outputs, attachments, widget state
+    "max-output-kb": 100,   # one output, attachment or widget state
     "require-empty": False,  # any output or execution count fails
 }
 
@@ -83,6 +88,14 @@ KINDS = {
 }
 
 
+class Part(NamedTuple):
+    """Something a notebook stores besides code: where it is, what it is, its size."""
+
+    where: str
+    kind: str
+    size: int
+
+
 def _kind(output: Any) -> str:
     if output.mime.startswith("stream/"):
         return f"{output.mime[7:]} stream"
@@ -91,67 +104,92 @@ def _kind(output: Any) -> str:
     return KINDS.get(output.mime, output.mime)
 
 
-def _output_key(source: str, out: Any, taken: set[str]) -> str:
-    """A fingerprint key from what an output is (its cell's code and its content), not where
-    it is: a baselined output stays baselined when cells are added or moved above it."""
-    import hashlib
+def _size(value: Any) -> int:
+    from gitworthy.notebooks import output_size
 
-    content = f"{source}\0{out.index}\0{out.mime}\0{out.size}\0{out.text}"
-    key = "output " + hashlib.sha256(content.encode("utf-8", "surrogatepass")).hexdigest()[:16]
-    unique, n = key, 1
-    while unique in taken:  # the same output twice in a notebook: two findings
-        n += 1
-        unique = f"{key}#{n}"
-    taken.add(unique)
-    return unique
+    return output_size(value)
+
+
+def weigh(nb: dict[str, Any]) -> tuple[list[Part], int]:
+    """Every stored part of a notebook (outputs not kept on purpose, markdown attachments,
+    widget state) and the number of execution counts."""
+    from gitworthy import notebooks
+
+    metadata = nb.get("metadata")
+    default = isinstance(metadata, dict) and bool(metadata.get("keep_output", False))
+    parts: list[Part] = []
+    counts = 0
+    raw_cells = nb["cells"]
+    for cell in notebooks.iter_cells(nb):
+        raw = raw_cells[cell.index]
+        if notebooks.keeps_output(raw, default):
+            continue
+        counts += raw.get("execution_count") is not None
+        for out in cell.outputs:
+            parts.append(Part(f"cell {cell.index}, output {out.index}", _kind(out), out.size))
+        attachments = raw.get("attachments")
+        if isinstance(attachments, dict):
+            for name, bundle in attachments.items():
+                parts.append(Part(f"cell {cell.index}", f"attachment {name}", _size(bundle)))
+    if isinstance(metadata, dict) and metadata.get("widgets"):
+        parts.append(Part("notebook metadata", "widget state", _size(metadata["widgets"])))
+    return parts, counts
+
+
+def _listed(parts: list[Part]) -> str:
+    shown = "; ".join(f"{p.where}: {p.kind} of {human_size(p.size)}" for p in parts[:5])
+    return shown + (f"; and {len(parts) - 5} more" if len(parts) > 5 else "")
+
+
+def _counted(parts: list[Part]) -> str:
+    attachments = sum(p.kind.startswith("attachment") for p in parts)
+    widgets = any(p.kind == "widget state" for p in parts)
+    words = [f"{len(parts) - attachments - widgets} output(s)"]
+    words += [f"{attachments} attachment(s)"] if attachments else []
+    words += ["widget state"] if widgets else []
+    return ", ".join(words[:-1]) + " and " + words[-1] if len(words) > 1 else words[0]
 
 
 def check(file: File, options: dict[str, Any], context: Context) -> Iterator[Finding]:
-    """Large (or, in require-empty mode, any) stored outputs in one notebook."""
+    """One finding per notebook for what it stores besides code (or, in require-empty mode,
+    for any output)."""
     if file.suffix != ".ipynb" or file.is_symlink or file.size == 0:
         return
     from gitworthy import filetypes, notebooks
 
     if filetypes.is_lfs_pointer(file.head(1024)):
         return
-    hint = (f"strip the outputs: check-notebook-outputs --fix {shlex.quote(file.path)} "
+    hint = (f"strip the outputs: `check-notebook-outputs --fix {shlex.quote(file.path)}` "
             "(or nbstripout)")
-    nb = notebooks.load(file)
-    cells = list(notebooks.iter_cells(nb))
-    outputs = [(cell.index, out) for cell in cells for out in cell.outputs]
-    if options["require-empty"]:
-        counted = sum(1 for c in nb["cells"] if isinstance(c, dict)
-                      and c.get("execution_count") is not None)
-        if outputs or counted:
-            yield OUTPUTS_PRESENT.finding(
-                file.path, f"notebook stores {len(outputs)} output(s) and {counted} execution "
-                           "count(s); this repository requires notebooks without outputs",
-                hint, key="outputs-present",
-                details={"outputs": len(outputs), "execution_counts": counted})
-    per_output = options["max-output-kb"] * 1024
-    sources = {cell.index: cell.source for cell in cells}
-    keys: set[str] = set()
-    for index, out in outputs:
-        if out.size > per_output:
-            yield OUTPUT_TOO_LARGE.finding(
-                file.path, f"cell {index}, output {out.index}: {_kind(out)} of "
-                           f"{human_size(out.size)} "
-                           f"(limit {options['max-output-kb']} KB per output)",
-                hint, key=_output_key(sources[index], out, keys),
-                details={"cell": index, "output": out.index, "kind": _kind(out),
-                         "bytes": out.size})
-    total = sum(out.size for _, out in outputs)
+    parts, counted = weigh(notebooks.load(file))
+    outputs = [p for p in parts if not p.kind.startswith(("attachment", "widget"))]
+    if options["require-empty"] and (outputs or counted):
+        yield OUTPUTS_PRESENT.finding(
+            file.path, f"notebook stores {len(outputs)} output(s) and {counted} execution "
+                       "count(s); this repository requires notebooks without outputs",
+            hint, key="outputs-present",
+            details={"outputs": len(outputs), "execution_counts": counted})
+    total = sum(p.size for p in parts)
+    large = sorted((p for p in parts if p.size > options["max-output-kb"] * 1024),
+                   key=lambda p: -p.size)
+    if any(p.kind.startswith("attachment") for p in large):
+        hint += "; save pasted images as files (Git LFS) and link them from the markdown"
+    details = {"bytes": total, "parts": [p._asdict() for p in large]}
     if total > options["max-kb"] * 1024:
-        largest = sorted(outputs, key=lambda item: -item[1].size)[:3]
-        named = ", ".join(f"cell {i} ({_kind(o)}, {human_size(o.size)})" for i, o in largest)
+        largest = large or sorted(parts, key=lambda p: -p.size)[:3]
         yield TOO_LARGE.finding(
-            file.path, f"notebook stores {human_size(total)} of outputs in {len(outputs)} "
-                       f"output(s) (limit {options['max-kb']} KB); largest: {named}",
-            hint, key="total", details={"bytes": total, "outputs": len(outputs)})
+            file.path, f"notebook stores {human_size(total)} besides its code in "
+                       f"{_counted(parts)} (limit {options['max-kb']} KB); largest: "
+                       f"{_listed(largest)}", hint, key="outputs", details=details)
+    elif large:
+        yield OUTPUT_TOO_LARGE.finding(
+            file.path, f"{_listed(large)} (limit {options['max-output-kb']} KB per output)",
+            hint, key="outputs", details=details)
 
 
-def fix(path: str | Path) -> bool:
-    """Strip a notebook's outputs in place, like nbstripout; True when the file changed.
+def fix(path: str | Path, max_kb: int = 0) -> bool:
+    """Strip a notebook's outputs in place, like nbstripout (outputs up to `max_kb` stay, and
+    so do those of cells marked `keep_output`); True when the file changed.
 
     Raises InspectionError when the file is not a notebook gitworthy can rewrite."""
     from gitworthy import notebooks
@@ -159,7 +197,7 @@ def fix(path: str | Path) -> bool:
 
     location = Path(path)
     nb = notebooks.load(DiskFile(str(path), location))
-    if not notebooks.strip_outputs(nb):
+    if not notebooks.strip_outputs(nb, max_kb * 1024):
         return False
     text = notebooks.dumps(nb)
     with open(location, "w", encoding="utf-8", newline="\n") as fh:
@@ -172,13 +210,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = hook_parser(ID)
     parser.add_argument("--fix", action="store_true",
                         help="strip outputs and execution counts in place (exit 1 if changed)")
+    parser.add_argument("--max-size", type=int, default=0, metavar="KB",
+                        help="with --fix: strip only outputs larger than KB")
     args = parser.parse_args(argv)
+    if args.max_size < 0:
+        parser.error("--max-size must be a whole number >= 0")
     changed = False
     for name in args.filenames if args.fix else ():
         if not name.endswith(".ipynb") or Path(name).is_symlink() or not Path(name).is_file():
             continue
         try:
-            if fix(name):
+            if fix(name, args.max_size):
                 print(f"{name}: stripped notebook outputs ({ID} --fix)")
                 changed = True
         except InspectionError:

@@ -22,7 +22,7 @@ from gitworthy.sources import Context, File
 
 ID = "check-pii"
 
-_FIX_DATA = ("remove the file from the commit (git rm --cached PATH), keep real records in "
+_FIX_DATA = ("remove the file from the commit (`git rm --cached PATH`), keep real records in "
              "access-controlled storage, and commit a synthetic sample (Faker) instead")
 
 PII_IN_DATA = Rule(
@@ -151,7 +151,7 @@ def _finding(file: File, kind: str, located: Any, hit: Any) -> Finding:
             "(or check-notebook-outputs --fix)",
             key=key, details=details)
     return PII_IN_DATA.finding(
-        file.path, f"{where}{what}", _FIX_DATA.replace("PATH", file.path),
+        file.path, f"{where}{what}", _FIX_DATA.replace("PATH", shlex.quote(file.path)),
         line=hit.line if kind == "text" else None, key=key, details=details)
 
 

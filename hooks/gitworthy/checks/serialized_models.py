@@ -193,7 +193,7 @@ def _is_source(file: File) -> bool:
 def _hint(flavor: str, path: str) -> str:
     return (f"log it to a model registry (mlflow.{flavor}.log_model) or object storage and "
             "keep the training code and config in git; if the team versions models in git, "
-            f"use Git LFS: git lfs track \"{path}\"")
+            f"use Git LFS: `git lfs track {shlex.quote(path)}`")
 
 
 def check(file: File, options: dict[str, Any], context: Context) -> Iterator[Finding]:

@@ -40,6 +40,13 @@ def summary(report: Report, fail_on: str) -> str:
             f"scanned in {report.seconds:.2f}s")
 
 
+def by_rule(report: Report) -> str:
+    """One line: how many findings each rule has, most first (`large-data-file 3, ...`)."""
+    counts = Counter((f.check, f.rule) for f in report.findings)
+    ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    return "by rule: " + ", ".join(f"{rule} ({check}) {n}" for (check, rule), n in ranked)
+
+
 def render(report: Report, fail_on: str = "error", color: bool = False) -> str:
     """The report as text; ANSI colours only when `color` (a terminal)."""
     def paint(kind: str, text: str) -> str:
@@ -60,6 +67,8 @@ def render(report: Report, fail_on: str = "error", color: bool = False) -> str:
                      f"{error.message}")
     if report.errors:
         lines.append("")
+    if report.findings:
+        lines.append(by_rule(report))
     lines.append(paint("error" if report.exit_code(fail_on) else "ok", summary(report, fail_on)))
     return "\n".join(lines) + "\n"
 

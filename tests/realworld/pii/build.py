@@ -189,7 +189,8 @@ def tensorflow_log() -> str:
 def versions_log() -> str:
     """Servers listening, section and version numbers, build ids: not IP addresses."""
     rng = random.Random(15)
-    lines = ["[I 10:02:11.532 NotebookApp] Serving notebooks from local directory: /home/jovyan",
+    lines = ["[I 10:02:11.532 NotebookApp] Serving notebooks from local directory: "
+             "/home/jovyan",  # gitworthy: allow check-local-paths (a Jupyter server's log)
              "[I 10:02:11.533 NotebookApp] Jupyter Notebook 6.4.12 is running at:",
              "[I 10:02:11.533 NotebookApp] http://0.0.0.0:8888/?token=...",
              " * Running on http://127.0.0.1:5000/ (Press CTRL+C to quit)",

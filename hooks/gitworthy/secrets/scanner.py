@@ -1,0 +1,282 @@
+"""detect-secrets' plugins and filters, configured once and applied to lines of text.
+
+Nothing here imports detect-secrets at import time: `scanner()` does, the first time a file
+needs scanning.
+"""
+from __future__ import annotations
+
+import hashlib
+import io
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from gitworthy.findings import InspectionError
+from gitworthy.secrets.prefilter import (
+    CONTEXT,
+    _fold,
+    candidate_lines,
+    candidate_offsets,
+    plugin_needs,
+    prefilter,
+)
+
+# detect-secrets' plugin that judges any string by the name it is assigned to. Its
+# `is_indirect_reference` filter (`x = call(...)` lines) exists for it: `password =
+# get_password()` names no value. The plugins that recognise a credential by its own format
+# ignore that filter, so `create_engine("...u:p@h")` and `boto3.client(aws_access_key_id=
+# "AKIA...")` are caught, and so do the high-entropy plugins, which need evidence on the line
+# anyway (`gitworthy.secrets.filters`): `Client(api_key="<random>")` is caught.
+GENERIC = frozenset({"KeywordDetector"})
+INDIRECT = "detect_secrets.filters.heuristic.is_indirect_reference"
+NON_TEXT = "detect_secrets.filters.heuristic.is_non_text_file"
+INVALID_FILE = "detect_secrets.filters.common.is_invalid_file"  # needs a file on disk
+MAX_LINE = 4096        # longer lines are scanned in overlapping windows of this many characters
+OVERLAP = 256
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One potential secret: where (1-based line), what kind, and the value (never output)."""
+
+    line: int
+    type: str
+    value: str
+
+    @property
+    def hashed(self) -> str:
+        """detect-secrets' `hashed_secret` (sha1 of the value)."""
+        return hashlib.sha1(self.value.encode("utf-8", "surrogateescape")).hexdigest()
+
+
+def mask(value: str) -> str:
+    """What a report may show of a secret: its first two characters, if it is long enough."""
+    return f"{value[:2]}***" if len(value) >= 12 else "***"
+
+
+class Scanner:
+    """detect-secrets' plugins and filters, configured once, applied to lines of text.
+
+    Does what `detect_secrets.core.scan.scan_file` does (transformers, then line-based plugins
+    through the configured filters, eager transformers when nothing was found), but on text
+    the engine read from any source, with the filters sorted into their stages once instead
+    of matched by introspection on every line.
+    """
+
+    def __init__(self, disabled: Sequence[str] = ()) -> None:
+        from detect_secrets.core.plugins.util import get_mapping_from_secret_type_to_class
+        from detect_secrets.settings import get_filters, get_plugins, get_settings
+
+        from gitworthy.secrets import filters as secret_filters
+        from gitworthy.secrets import plugins as secret_plugins
+
+        mapping: dict[str, type] = get_mapping_from_secret_type_to_class()
+        known = {c.__name__ for c in mapping.values()}
+        ours = {c.__name__: c for c in secret_plugins.PLUGINS}
+        unknown = sorted(set(disabled) - known - set(ours))
+        if unknown:
+            raise InspectionError(f"disable-plugins names unknown plugin(s) {', '.join(unknown)}"
+                                  f" (known: {', '.join(sorted(known | set(ours)))})")
+        settings = get_settings()
+        settings.clear()  # detect-secrets' default filters; no verification (no network)
+        settings.configure_plugins([{"name": n} for n in sorted(known) if n not in disabled])
+        settings.disable_filters(INVALID_FILE, *secret_filters.REPLACED)
+        settings.filters.update({path: {} for path in secret_filters.FILTERS})
+        get_plugins.cache_clear()
+        get_filters.cache_clear()
+        self.plugins = [(p, type(p).__name__ in GENERIC) for p in get_plugins()]
+        self.plugins += [(c(), False) for n, c in ours.items() if n not in disabled]
+        filters = get_filters()
+        # Files are judged by their content (binary, text, encoding), not by their extension:
+        # detect-secrets' extension list skips text files such as `.prefs`.
+        self.file_filters = [f for f in _stage(filters, {"filename"}, {"filename"})
+                             if getattr(f[0], "path", "") != NON_TEXT]
+        line_filters = _stage(filters, {"line"}, {"filename", "line", "context"})
+        self.line_filters = [f for f in line_filters if getattr(f[0], "path", "") != INDIRECT]
+        self.indirect = [f for f in line_filters if getattr(f[0], "path", "") == INDIRECT]
+        self.secret_filters = _stage(filters, {"secret"},
+                                     {"filename", "secret", "plugin", "line", "context"})
+        self.candidates = prefilter([p for p, _ in self.plugins])
+        self.needs = [plugin_needs(p) for p, _ in self.plugins]
+
+    def skips_file(self, name: str) -> bool:
+        """detect-secrets' file filters: non-text extensions, lock files, swagger files."""
+        return any(_call(f, names, filename=name) for f, names in self.file_filters)
+
+    def scan_text(self, text: str, name: str, prefilter: bool = True) -> list[Hit]:
+        """Every potential secret of a file, like detect-secrets' `scan_file`, plus the raw
+        lines of a file its transformers rewrote (they drop YAML and ini comments)."""
+        lines = split(text)
+        transformed = _transformed(text, name, eager=False)
+        hits = self.scan_lines(transformed or lines, name, prefilter)
+        if transformed:
+            hits = self._unless_allowed(hits, lines, name)
+            hits += self.scan_lines(lines, name, prefilter)
+        if not hits:
+            eager = _transformed(text, name, eager=True)
+            if eager:
+                hits = self._unless_allowed(self.scan_lines(eager, name, prefilter), lines,
+                                            name)
+        return hits
+
+    def _unless_allowed(self, hits: list[Hit], lines: list[str], name: str) -> list[Hit]:
+        """The hits found in transformed lines (which lose their comments) whose value is not
+        on a raw line a pragma allows (`-- pragma: allowlist secret` in SQL, say)."""
+        from detect_secrets.filters.allowlist import is_line_allowlisted
+        from detect_secrets.util.code_snippet import get_code_snippet
+
+        allowed = {n for n, line in enumerate(lines, 1) if "pragma" in line
+                   or n > 1 and "pragma" in lines[n - 2]}
+        if not allowed:
+            return hits
+        return [h for h in hits if not any(
+            h.value in lines[n - 1] and is_line_allowlisted(name, lines[n - 1],
+                                                            get_code_snippet(lines, n))
+            for n in allowed)]
+
+    def scan_lines(self, lines: list[str], name: str, prefilter: bool = True) -> list[Hit]:
+        """Potential secrets in `lines` (line numbers start at 1), after every filter."""
+        if prefilter and self.candidates is not None:
+            numbers: Iterable[int] = candidate_lines(self.candidates, lines)
+        else:
+            numbers = range(1, len(lines) + 1)
+        hits: list[Hit] = []
+        for number in numbers:
+            hits += self.scan_line(lines, number, number, name)
+        return hits
+
+    def scan_stream(self, blocks: Iterable[str], name: str, prefilter: bool = True
+                    ) -> tuple[list[Hit], dict[int, str]]:
+        """`scan_lines` over a file read block by block (each block whole lines, joined by
+        newlines), holding one block and a few lines of context in memory. Returns the hits
+        and the text of their lines."""
+        use = self.candidates if prefilter else None
+        kept: list[str] = []    # lines from number `base` on (context of pending candidates)
+        base = 1
+        todo: deque[int] = deque()  # candidate line numbers not scanned yet
+        hits: list[Hit] = []
+        texts: dict[int, str] = {}
+        for block in blocks:
+            first = base + len(kept)
+            new = split(block)
+            if use is None:
+                todo.extend(range(first, first + len(new)))
+            else:
+                todo.extend(first + i for i in candidate_offsets(use, block))
+            kept += new
+            ready = base + len(kept) - 1 - CONTEXT  # lines whose following context is read
+            while todo and todo[0] <= ready:
+                number = todo.popleft()
+                found = self.scan_line(kept, number - base + 1, number, name)
+                if found:
+                    hits += found
+                    texts[number] = kept[number - base]
+            keep_from = min(todo[0] if todo else ready + 1, ready + 1) - CONTEXT
+            if keep_from > base:
+                del kept[:keep_from - base]
+                base = keep_from
+        for number in todo:
+            found = self.scan_line(kept, number - base + 1, number, name)
+            if found:
+                hits += found
+                texts[number] = kept[number - base]
+        return hits, texts
+
+    def scan_line(self, lines: list[str], index: int, number: int, name: str) -> list[Hit]:
+        """Potential secrets in `lines[index - 1]` (reported as line `number`)."""
+        from detect_secrets.util.code_snippet import get_code_snippet
+
+        hits: list[Hit] = []
+        line = lines[index - 1].rstrip()
+        if not line:
+            return hits
+        context = get_code_snippet(lines, index)
+        judged = line if len(line) <= MAX_LINE else line[-MAX_LINE:]
+        if any(_call(f, n, filename=name, line=judged, context=context)
+               for f, n in self.line_filters):
+            return hits
+        indirect = any(_call(f, n, filename=name, line=judged, context=context)
+                       for f, n in self.indirect)
+        for window in _windows(line):
+            folded = _fold(window)
+            for (plugin, generic), needs in zip(self.plugins, self.needs, strict=True):
+                if generic and indirect:
+                    continue
+                if needs is not None and not (needs[0] and needs[0].search(window)
+                                              or needs[1] and needs[1].search(folded)):
+                    continue  # nothing this plugin looks for is on the line
+                for found in plugin.analyze_line(filename=name, line=window,
+                                                 line_number=number, context=context):
+                    value = found.secret_value
+                    if value and not any(
+                        _call(f, n, filename=name, secret=value, plugin=plugin, line=window,
+                              context=context)
+                        for f, n in self.secret_filters
+                    ):
+                        hits.append(Hit(number, found.type, value))
+        return hits
+
+
+def _stage(filters: list[Any], required: set[str], provided: set[str]
+           ) -> list[tuple[Callable[..., bool], tuple[str, ...]]]:
+    """The filters detect-secrets runs at one stage: those that take the stage's required
+    arguments and no argument the stage cannot give (as its `_is_filtered_out` selects)."""
+    return [(f, tuple(sorted(f.injectable_variables))) for f in filters
+            if required <= f.injectable_variables <= provided]
+
+
+def _call(function: Callable[..., bool], names: tuple[str, ...], **values: Any) -> bool:
+    """A filter's verdict; a filter that rejects its arguments does not apply (as in
+    detect-secrets' `_is_filtered_out`)."""
+    try:
+        return bool(function(**{n: values[n] for n in names}))
+    except TypeError:
+        return False
+
+
+def _windows(line: str) -> Iterator[str]:
+    """A line, or overlapping windows of a huge one (minified JSON, a one-line data dump)."""
+    if len(line) <= MAX_LINE:
+        yield line
+        return
+    for start in range(0, len(line), MAX_LINE - OVERLAP):
+        yield line[start:start + MAX_LINE]
+        if start + MAX_LINE >= len(line):
+            return
+
+
+def split(text: str) -> list[str]:
+    """Lines as git and editors number them: split at newlines only."""
+    return text.split("\n")
+
+
+class _Named(io.StringIO):
+    """The `NamedIO` detect-secrets' transformers read (a text stream with a name)."""
+
+    def __init__(self, text: str, name: str) -> None:
+        super().__init__(text)
+        self.name = name
+
+
+def _transformed(text: str, name: str, eager: bool) -> list[str] | None:
+    """detect-secrets' transformers (YAML values, ini/.env `key = "value"` lines), or None."""
+    from detect_secrets.transformers import get_transformed_file
+
+    try:
+        named: Any = _Named(text, name)
+        return get_transformed_file(named, use_eager_transformers=eager)
+    except Exception:  # noqa: BLE001 - a parser choking on odd input: the raw lines still count
+        return None
+
+
+_SCANNERS: dict[tuple[str, ...], Scanner] = {}
+
+
+def scanner(disabled: Sequence[str] = ()) -> Scanner:
+    """The configured scanner (detect-secrets' settings are global: configure on change)."""
+    key = tuple(sorted(disabled))
+    if key not in _SCANNERS:
+        _SCANNERS.clear()
+        _SCANNERS[key] = Scanner(key)
+    return _SCANNERS[key]
