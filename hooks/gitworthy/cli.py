@@ -11,6 +11,7 @@ from gitworthy.checks import CHECKS, all_rules
 from gitworthy.config import ConfigError
 from gitworthy.engine import EXIT_ERROR, EXIT_OK, Report, scan, write_baseline
 from gitworthy.findings import Rule
+from gitworthy.progress import Progress
 from gitworthy.sources import Source
 
 FORMATS = ("text", "json", "sarif", "markdown", "github", "gitlab", "junit")
@@ -36,6 +37,25 @@ def _scan_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--policy-ref", metavar="REV",
                         help="read the configuration, .gitworthyignore and baselines as they "
                              "are at REV (a pull request's base), not in the working tree")
+    parser.add_argument("--jobs", "-j", type=_jobs, default=_cores(), metavar="N",
+                        help="judge files in N processes (default: the number of cores)")
+    parser.add_argument("--progress", choices=("auto", "always", "never"), default="auto",
+                        help="progress on stderr: auto (a live line on a terminal after 2 s, "
+                             "a line every 30 s in logs), always, never")
+
+
+def _cores() -> int:
+    import os
+
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (
+        os.cpu_count() or 1)
+
+
+def _jobs(value: str) -> int:
+    if not value.isdigit() or int(value) < 1:
+        raise argparse.ArgumentTypeError(f"expected a number of processes (1 or more), got "
+                                         f"{value!r}")
+    return int(value)
 
 
 def output_format(value: str) -> tuple[str, str]:
@@ -104,6 +124,14 @@ def build_parser() -> argparse.ArgumentParser:
     history_cmd.add_argument("--no-scan", action="store_true",
                              help="do not look for secrets and personal data (faster)")
 
+    report_cmd = commands.add_parser("report", help="work with reports already written")
+    report_actions = report_cmd.add_subparsers(dest="action", required=True)
+    merge_cmd = report_actions.add_parser(
+        "merge", help="many repositories' JSON or SARIF reports as one table")
+    merge_cmd.add_argument("files", nargs="+", metavar="FILE")
+    merge_cmd.add_argument("--format", choices=("text", "markdown", "json"), default="text")
+    merge_cmd.add_argument("--output", metavar="FILE", help="write the table to FILE")
+
     ci_cmd = commands.add_parser(
         "ci", help="the right scan for the CI system this runs in (merge request, push)")
     ci_cmd.add_argument("--base", metavar="REV",
@@ -148,7 +176,26 @@ def run_scan(args: argparse.Namespace, use_baseline: bool = True) -> tuple[Repor
         config.fail_on = args.fail_on
     source = _source(args)
     source.context.policy_ref = chosen.ref
-    return scan(source, args.check or config.checks, config, chosen.baseline), config.fail_on
+    progress = Progress(sys.stderr, args.progress)
+    try:
+        report = scan(source, args.check or config.checks, config, chosen.baseline,
+                      jobs=args.jobs, progress=progress)
+    finally:
+        progress.close()
+    if report.incomplete:
+        print(f"gitworthy: interrupted after {report.files} of {len(source.files)} files: "
+              "the report below is incomplete", file=sys.stderr)
+    return report, config.fail_on
+
+
+def _terminate_as_interrupt() -> None:
+    """SIGTERM (a CI job's timeout) ends a scan like Ctrl-C: with the report so far."""
+    import signal
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, interrupt)
 
 
 def render(report: Report, fmt: str, fail_on: str, color: bool = False) -> str:
@@ -197,6 +244,8 @@ def cmd_scan(args: argparse.Namespace) -> int:
 
 def cmd_baseline(args: argparse.Namespace) -> int:
     report, _ = run_scan(args, use_baseline=False)
+    if report.incomplete:
+        return EXIT_ERROR  # a baseline of part of the findings would hide the rest later
     target = args.output or args.baseline or DEFAULT_BASELINE
     write_baseline(target, report.findings, report.errors)
     blobs = len({e.blob for e in report.errors if e.blob})
@@ -269,6 +318,17 @@ def cmd_history(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    from gitworthy.report import merge
+
+    output = merge.render(merge.merge([Path(f) for f in args.files]), args.format)
+    if args.output:
+        Path(args.output).write_text(output, encoding="utf-8")
+    else:
+        sys.stdout.write(output)
+    return EXIT_OK
+
+
 def cmd_ci(args: argparse.Namespace) -> int:
     import os
     from contextlib import nullcontext
@@ -323,9 +383,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     safe_output()
     args = build_parser().parse_args(argv)
+    if args.command in ("scan", "baseline", "ci"):
+        _terminate_as_interrupt()
     handler = {"scan": cmd_scan, "baseline": cmd_baseline, "explain": cmd_explain,
-               "init": cmd_init, "history": cmd_history, "demo": cmd_demo,
-               "ci": cmd_ci}[args.command]
+               "init": cmd_init, "history": cmd_history, "report": cmd_report,
+               "demo": cmd_demo, "ci": cmd_ci}[args.command]
     try:
         return handler(args)
     except (ConfigError, git.GitError) as exc:

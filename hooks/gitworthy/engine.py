@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from gitworthy.checks import load
 from gitworthy.config import Config, ConfigError
-from gitworthy.findings import Finding, InspectionError, ScanError, Severity
+from gitworthy.findings import Finding, ScanError, Severity
+from gitworthy.runner import Checks, Verdict, WorkerLost, judge_all
 from gitworthy.sources import Context, File, Source
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -31,6 +31,7 @@ class Report:
     baselined: int = 0
     allowed: int = 0
     internal_error: bool = False
+    incomplete: bool = False  # interrupted: what was found before the stop
     checks: list[str] = field(default_factory=list)   # the checks that ran
     scanned: list[str] = field(default_factory=list)  # the paths judged, in order
 
@@ -43,8 +44,8 @@ class Report:
 
     def exit_code(self, fail_on: str) -> int:
         """0 nothing blocking; 1 blocking findings or files that could not be inspected;
-        2 an internal error."""
-        if self.internal_error:
+        2 an internal error or an interrupted scan."""
+        if self.internal_error or self.incomplete:
             return EXIT_ERROR
         if self.blocking(fail_on) or (self.errors and fail_on != "never"):
             return EXIT_FINDINGS
@@ -121,43 +122,35 @@ def _allowed_by_pragma(file: File, finding: Finding) -> bool:
 
 
 def scan(source: Source, check_ids: Sequence[str], config: Config,
-         baseline: set[str] | None = None) -> Report:
-    """Run the checks on every file of the source and collect a Report."""
+         baseline: set[str] | None = None, jobs: int = 1,
+         progress: Callable[[int, int, str], None] | None = None) -> Report:
+    """Run the checks on every file of the source and collect a Report. `jobs` > 1 judges
+    files in that many worker processes (same report); `progress(done, total, path)` is
+    called after each file. An interrupt (KeyboardInterrupt) ends the scan early with what
+    was found so far, marked incomplete."""
     started = time.perf_counter()
     report = Report(errors=[ScanError(p, m) for p, m in source.errors])
-    checks = [(load(cid), config.options(cid)) for cid in check_ids]
-    checks = [(module, opts) for module, opts in checks if opts["enabled"]]
-    report.checks = [module.ID for module, _ in checks]
-    ignore = _ignore_spec(source.context, config.exclude)
-    per_check_ignore = {
-        module.ID: _spec(opts["exclude"]) for module, opts in checks if opts["exclude"]
-    }
+    checks = {cid: (load(cid), config.options(cid)) for cid in check_ids}
+    checks = {cid: check for cid, check in checks.items() if check[1]["enabled"]}
+    report.checks = list(checks)
+    tasks = _tasks(source, checks, config)
     seen: set[str] = set()
-    for file in source.files:
-        if ignore is not None and ignore.match_file(file.path):
-            continue
-        report.files += 1
-        report.scanned.append(file.path)
-        for module, options in checks:
-            spec = per_check_ignore.get(module.ID)
-            if spec is not None and spec.match_file(file.path):
-                continue
-            for finding in _run_check(module, file, options, source.context, report):
-                if options["severity"]:
-                    finding = _with(finding, severity=Severity(options["severity"]))
-                if file.commit:
-                    finding = _with(finding, details={**finding.details, "commit": file.commit},
-                                    hint=history_hint(finding, file.commit, source.context))
-                if finding.fingerprint in seen:
-                    continue  # one finding per folder-level or repeated problem
-                seen.add(finding.fingerprint)
-                if baseline and finding.fingerprint in baseline:
-                    report.baselined += 1
-                elif _allowed_by_pragma(file, finding):
-                    report.allowed += 1
-                else:
-                    report.findings.append(finding)
-        report.bytes_read += file.bytes_read
+    try:
+        for done, judged in enumerate(judge_all(tasks, checks, source.context, jobs), 1):
+            report.files += 1
+            report.scanned.append(judged.file.path)
+            report.bytes_read += judged.bytes_read
+            for cid, verdict in judged.verdicts.items():
+                _collect(report, judged.file, verdict, checks[cid][1], baseline, seen,
+                         source.context)
+            judged.file.release()
+            if progress is not None:
+                progress(done, len(tasks), judged.file.path)
+    except KeyboardInterrupt:
+        report.incomplete = True
+    except WorkerLost as exc:
+        report.incomplete = report.internal_error = True
+        report.errors.append(ScanError("", str(exc)))
     if baseline and report.errors:
         accepted = [e for e in report.errors if e.fingerprint and e.fingerprint in baseline]
         report.errors = [e for e in report.errors if e not in accepted]
@@ -182,6 +175,40 @@ def history_hint(finding: Finding, commit: str, context: Context) -> str:
     return plan
 
 
+def _tasks(source: Source, checks: Checks, config: Config) -> list[tuple[File, list[str]]]:
+    """Each file not ignored, with the checks not excluded for it."""
+    ignore = _ignore_spec(source.context, config.exclude)
+    excluded = {cid: _spec(opts["exclude"]) for cid, (_, opts) in checks.items()
+                if opts["exclude"]}
+    return [(file, [cid for cid in checks
+                    if cid not in excluded or not excluded[cid].match_file(file.path)])
+            for file in source.files if ignore is None or not ignore.match_file(file.path)]
+
+
+def _collect(report: Report, file: File, verdict: Verdict, options: dict[str, Any],
+             baseline: set[str] | None, seen: set[str], context: Context) -> None:
+    """One check's verdict on one file into the report: severity and commit, then one
+    finding per fingerprint, less those the baseline or a pragma accepts."""
+    blob = "" if verdict.internal_error else getattr(file, "sha", "")  # a baseline may accept it
+    report.errors += [ScanError(file.path, message, blob) for message in verdict.errors]
+    report.internal_error |= verdict.internal_error
+    for finding in verdict.findings:
+        if options["severity"]:
+            finding = _with(finding, severity=Severity(options["severity"]))
+        if file.commit:
+            finding = _with(finding, details={**finding.details, "commit": file.commit},
+                            hint=history_hint(finding, file.commit, context))
+        if finding.fingerprint in seen:
+            continue  # one finding per folder-level or repeated problem
+        seen.add(finding.fingerprint)
+        if baseline and finding.fingerprint in baseline:
+            report.baselined += 1
+        elif _allowed_by_pragma(file, finding):
+            report.allowed += 1
+        else:
+            report.findings.append(finding)
+
+
 def _spec(patterns: Sequence[str]) -> Any:
     import pathspec
 
@@ -192,28 +219,3 @@ def _with(finding: Finding, **changes: Any) -> Finding:
     from dataclasses import replace
 
     return replace(finding, **changes)
-
-
-def _run_check(module: Any, file: File, options: dict[str, Any], context: Context,
-               report: Report) -> list[Finding]:
-    """One check on one file; what goes wrong becomes an error entry, never a traceback."""
-    try:
-        return list(module.check(file, options, context))
-    except InspectionError as exc:
-        report.errors.append(ScanError(file.path, f"{module.ID}: {exc}",
-                                       getattr(file, "sha", "")))
-    except OSError as exc:
-        report.errors.append(ScanError(file.path, f"{module.ID}: cannot read file: "
-                                                  f"{exc.strerror or type(exc).__name__}"))
-    except MemoryError:
-        report.errors.append(ScanError(file.path, f"{module.ID}: file too large to inspect"))
-    except Exception as exc:  # noqa: BLE001 -- a bug in a check: say so, never print content
-        report.internal_error = True
-        where = exc.__traceback__
-        while where is not None and where.tb_next is not None:
-            where = where.tb_next
-        line = f"{Path(where.tb_frame.f_code.co_filename).name}:{where.tb_lineno}" if where else "?"
-        report.errors.append(ScanError(
-            file.path, f"{module.ID}: internal error {type(exc).__name__} at {line} "
-                       "(please report it; the file was not inspected)"))
-    return []

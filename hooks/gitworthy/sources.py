@@ -56,6 +56,20 @@ class File:
     def _open(self) -> IO[bytes]:
         raise NotImplementedError
 
+    def content_id(self) -> str:
+        """A digest of the content: files with equal ids hold the same bytes."""
+        import hashlib
+
+        digest = hashlib.sha256(b"l" if self.is_symlink else b"f")
+        with self._open() as stream:  # not counted: hashing is the engine's, not a check's
+            while chunk := stream.read(1024 * 1024):
+                digest.update(chunk)
+        return digest.hexdigest()
+
+    def release(self) -> None:
+        """Forget cached bytes once the file is judged (a scan holds thousands of files)."""
+        self.__dict__.pop("_head", None)
+
     @property
     def name(self) -> str:
         return self.path.rsplit("/", 1)[-1]
@@ -162,6 +176,9 @@ class BlobReader:
         data = self._batch.stdout.read(int(header[2]) + 1)
         return data[:-1]
 
+    def __getstate__(self) -> dict[str, object]:
+        return {"root": self.root, "_batch": None}  # a worker starts its own process
+
     def stream(self, sha: str) -> _ProcessStream:
         return _ProcessStream(["git", "cat-file", "blob", sha], self.root)
 
@@ -215,6 +232,21 @@ class BlobFile(File):
     def _small(self) -> bytes:
         return self.reader.small(self.sha)
 
+    def content_id(self) -> str:
+        return f"{'l' if self.is_symlink else 'f'}{self.sha}"
+
+    def release(self) -> None:
+        super().release()
+        self.__dict__.pop("_small", None)
+
+    def __getstate__(self) -> dict[str, object]:
+        """A small blob travels to a worker process with its bytes (the shared cat-file
+        process stays here); a large one is streamed by the worker itself."""
+        state = dict(self.__dict__)
+        if self.size <= SMALL_BLOB and "_small" not in state:
+            state["_small"] = self.reader.small(self.sha)
+        return state
+
 
 @dataclass
 class Context:
@@ -258,7 +290,7 @@ class Context:
         """Whether the repository holds `path`: on disk when the scan reads the work tree
         (no git call), else among `paths`."""
         if self.on_disk:
-            return os.path.lexists((self.root or Path.cwd()) / path)
+            return os.path.lexists(os.path.join(self.root or os.getcwd(), path))
         return path in self.paths
 
     def policy_file(self, name: str) -> bytes | None:
@@ -331,19 +363,15 @@ def _require_repo(cwd: Path) -> Path:
     return root
 
 
-def _display(location: Path, root: Path | None) -> str:
-    """A path as findings show it: repo-relative with forward slashes where possible."""
+def _display(location: Path, bases: Sequence[Path]) -> str:
+    """A path as findings show it: repo-relative with forward slashes where possible
+    (`bases`: the work-tree root and the current directory, resolved and as given)."""
     absolute = location.absolute()
-    for base in (root, Path.cwd()):
-        if base is None:
-            continue
+    for base in bases:
         try:
-            return absolute.relative_to(base.resolve()).as_posix()
+            return absolute.relative_to(base).as_posix()
         except ValueError:
-            try:
-                return absolute.relative_to(base).as_posix()
-            except ValueError:
-                continue
+            continue
     return absolute.as_posix()
 
 
@@ -351,22 +379,35 @@ def from_paths(paths: Sequence[str], cwd: Path | None = None) -> Source:
     """Working-tree files. Directories recurse and respect .gitignore (inside or outside git)."""
     cwd = cwd or Path.cwd()
     root = git.toplevel(cwd)
+    here = Path.cwd()
+    bases = [b for base in (root, here) if base is not None for b in (base.resolve(), base)]
+    # pre-commit passes repo-relative names from the root: they are shown as they are
+    plain = root is not None and here.resolve() == root.resolve()
     files: list[File] = []
     errors: list[tuple[str, str]] = []
     for raw in paths:
         location = Path(raw)
         if location.is_dir() and not location.is_symlink():
-            members = _walk(location, root)
+            members = _walk(location, git.toplevel(location))  # its own repository, or none
         else:
             members = [location]
         for member in members:
-            shown = _display(member, root)
+            if plain and members[0] is location and _is_plain(raw):
+                shown = raw.replace(os.sep, "/")
+            else:
+                shown = _display(member, bases)
             try:
                 files.append(DiskFile(shown, member))
             except InspectionError as exc:
                 errors.append((shown, str(exc)))
     scanned = [f.path for f in files]
     return Source(files, Context(root, scanned, on_disk=True), errors)
+
+
+def _is_plain(raw: str) -> bool:
+    """A relative name without `.`, `..` or doubled separators: already what findings show."""
+    parts = raw.replace(os.sep, "/").split("/")
+    return not os.path.isabs(raw) and all(p not in ("", ".", "..") for p in parts)
 
 
 def _walk(directory: Path, root: Path | None) -> list[Path]:

@@ -7,10 +7,18 @@ A check module is small and uniform:
     OPTIONS = {"max-kb": 500}              # defaults; config keys and hook flags, typed by value
     def check(file, options, context) -> Iterator[Finding]   # judge ONE file
     def main(argv=None) -> int: return run_hook(ID, argv)    # the hook's entry point
+    def reuse_key(file, options, context) -> Hashable | None  # optional, see below
 
 `check` never prints, exits, walks the tree or talks to git (the context does that, lazily),
 and imports heavy libraries only when a file needs them. It raises
 `gitworthy.findings.InspectionError` with one readable line when a file cannot be inspected.
+
+`reuse_key` says that the check judges content, not paths: the same bytes under another path
+with an equal key get the same findings, re-pathed (`file.path` in messages and hints is
+replaced), so a scan judges each distinct content once (`gitworthy.runner`). The key holds
+whatever else the verdict depends on (the suffix, the file name, the kind of data the path
+announces); None judges this path on its own. A check without `reuse_key` depends on the path
+itself (file names, folders, LFS and DVC rules) and runs for every path.
 """
 from __future__ import annotations
 

@@ -104,6 +104,11 @@ def _kind(output: Any) -> str:
     return KINDS.get(output.mime, output.mime)
 
 
+def reuse_key(file: File, options: dict[str, Any], context: Context) -> str:
+    """The same bytes get the same verdict under any path with the same suffix."""
+    return file.suffix
+
+
 def _size(value: Any) -> int:
     from gitworthy.notebooks import output_size
 

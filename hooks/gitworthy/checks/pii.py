@@ -13,7 +13,7 @@ are not read.
 from __future__ import annotations
 
 import shlex
-from collections.abc import Iterator, Sequence
+from collections.abc import Hashable, Iterator, Sequence
 from typing import Any
 
 from gitworthy.findings import Finding, Rule
@@ -97,6 +97,15 @@ OPTIONS: dict[str, Any] = {
     "ner-model": "",             # an installed spaCy model for PERSON/LOCATION in text
     "notebook-sources": False,   # also scan the source of notebook cells
 }
+
+
+def reuse_key(file: File, options: dict[str, Any], context: Context) -> Hashable:
+    """The same bytes get the same verdict under any path with the same file name in folders
+    that say alike whether it is data (the name and those folders decide the kind)."""
+    from gitworthy.pii import NOT_DATA_DIRS
+
+    folders = file.path.lower().split("/")[:-1]
+    return file.name, bool(NOT_DATA_DIRS.intersection(folders))
 
 
 def check(file: File, options: dict[str, Any], context: Context) -> Iterator[Finding]:

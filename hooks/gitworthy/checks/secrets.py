@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Hashable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -187,6 +187,16 @@ def _pragma_allows(line: str) -> bool:
         return False
     names = [n for n in re.split(r"[,\s]+", (match.group(1) or b"").decode()) if n]
     return not names or ID in names or IN_NOTEBOOK.id in names
+
+
+def reuse_key(file: File, options: dict[str, Any], context: Context) -> Hashable:
+    """The same bytes get the same verdict under any path with the same file name that
+    detect-secrets' file filters treat alike, unless a detect-secrets baseline accepts
+    secrets path by path."""
+    name = options["secrets-baseline"]
+    if name and context.policy_file(name) is not None:
+        return None
+    return file.name, scanner(options["disable-plugins"]).skips_file(file.path)
 
 
 def check(file: File, options: dict[str, Any], context: Context) -> Iterator[Finding]:

@@ -16,4 +16,6 @@ def render(report: Report, fail_on: str = "error") -> str:
         "stats": {"files": report.files, "bytes_read": report.bytes_read,
                   "seconds": report.seconds},
     }
+    if report.incomplete:  # interrupted: these are the findings made before the stop
+        document["stats"]["incomplete"] = True  # type: ignore[index]
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"

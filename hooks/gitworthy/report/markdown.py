@@ -94,6 +94,8 @@ def _plural(count: int, word: str) -> str:
 def _headline(report: Report, fail_on: str) -> str:
     blocking = len(report.blocking(fail_on))
     unreadable = len(report.errors)
+    if report.incomplete:
+        return "### :x: gitworthy was interrupted: the report is incomplete"
     if report.internal_error:
         return "### :x: gitworthy could not finish the scan"
     if blocking or (unreadable and fail_on != "never"):

@@ -59,7 +59,8 @@ def render(report: Report, fail_on: str = "error") -> str:
             "tool": {"driver": {"name": "gitworthy", "version": __version__,
                                 "informationUri": HOME,
                                 "rules": [_rule(rules[r]) for r in used]}},
-            "invocations": [{"executionSuccessful": not report.internal_error,
+            "invocations": [{"executionSuccessful": not (report.internal_error
+                                                              or report.incomplete),
                              "toolExecutionNotifications": notifications}],
             "results": results,
         }],

@@ -36,6 +36,8 @@ def summary(report: Report, fail_on: str) -> str:
     if report.allowed:
         parts.append(f"{report.allowed} allowed by pragma")
     verdict = "blocked" if report.exit_code(fail_on) else "passed"
+    if report.incomplete:
+        verdict = "INTERRUPTED, the report is incomplete"
     return (f"gitworthy {verdict}: {'; '.join(parts)}; {_plural(report.files, 'file')} "
             f"scanned in {report.seconds:.2f}s")
 

@@ -1,0 +1,233 @@
+"""Judges files with the checks, in this process or in worker processes, and hands the
+verdicts back in the files' order, so that every `--jobs` gives the same report.
+
+The main process lists the files and reads git blobs (one shared `git cat-file --batch`);
+workers only run checks, and import what a check needs when a file needs it. At most a few
+files per worker are in flight, so memory stays bounded whatever the repository's size.
+
+Nothing is judged twice: when the same content comes again (one blob under several paths
+or in several versions), a check that declares `reuse_key(file, options, context)` is not
+run again; its verdict is re-pathed. The key names what besides the bytes the check's
+judgement depends on (a suffix, a file name); None means "judge this path on its own".
+Checks without `reuse_key` depend on the path itself and run for every path.
+"""
+from __future__ import annotations
+
+import re
+import shlex
+from collections import Counter, deque
+from collections.abc import Callable, Hashable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from gitworthy.findings import Finding, InspectionError
+from gitworthy.sources import Context, File
+
+Checks = dict[str, tuple[ModuleType, dict[str, Any]]]  # check id -> (module, options)
+IN_FLIGHT_PER_JOB = 4
+# Starting worker processes costs a fraction of a second: worth it only for many files or
+# much content (a pre-commit hook's batch of a few files stays in this process).
+POOL_MIN_FILES, POOL_MIN_BYTES = 16, 16 * 1024 * 1024
+
+
+@dataclass
+class Verdict:
+    """What one check said about one file."""
+
+    findings: list[Finding] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)  # one line each, never file content
+    internal_error: bool = False
+
+
+@dataclass
+class Judged:
+    """One file's verdicts, by check id, and the bytes the checks read."""
+
+    file: File
+    verdicts: dict[str, Verdict]
+    bytes_read: int = 0
+
+
+def judge(file: File, check_ids: Sequence[str], checks: Checks, context: Context) -> Judged:
+    """Run the named checks on one file."""
+    verdicts = {cid: run_check(checks[cid][0], file, checks[cid][1], context)
+                for cid in check_ids}
+    return Judged(file, verdicts, file.bytes_read)
+
+
+def run_check(module: Any, file: File, options: dict[str, Any], context: Context) -> Verdict:
+    """One check on one file; what goes wrong becomes an error line, never a traceback."""
+    try:
+        return Verdict(list(module.check(file, options, context)))
+    except InspectionError as exc:
+        return Verdict(errors=[f"{module.ID}: {exc}"])
+    except OSError as exc:
+        return Verdict(errors=[f"{module.ID}: cannot read file: "
+                               f"{exc.strerror or type(exc).__name__}"])
+    except MemoryError:
+        return Verdict(errors=[f"{module.ID}: file too large to inspect"])
+    except Exception as exc:  # noqa: BLE001 -- a bug in a check: say so, never print content
+        where = exc.__traceback__
+        while where is not None and where.tb_next is not None:
+            where = where.tb_next
+        line = f"{Path(where.tb_frame.f_code.co_filename).name}:{where.tb_lineno}" if where else "?"
+        return Verdict(errors=[f"{module.ID}: internal error {type(exc).__name__} at {line} "
+                               "(please report it; the file was not inspected)"],
+                       internal_error=True)
+
+
+def judge_all(tasks: Sequence[tuple[File, list[str]]], checks: Checks, context: Context,
+              jobs: int = 1) -> Iterator[Judged]:
+    """(file, ids of the checks it needs) -> its verdicts, in the order of `tasks`."""
+    keys = _reuse_keys(tasks, checks, context)
+    claimed: set[Hashable] = set()   # keys whose first file was sent to be judged
+    done: dict[Hashable, tuple[str, Verdict]] = {}  # key -> (path judged, verdict)
+
+    def to_judge(index: int) -> list[str]:
+        fresh = [cid for cid in tasks[index][1] if keys.get((index, cid)) not in claimed]
+        claimed.update(keys[index, cid] for cid in fresh if (index, cid) in keys)
+        return fresh
+
+    for index, judged in enumerate(_ordered(tasks, to_judge, checks, context, jobs)):
+        for cid in tasks[index][1]:
+            key = keys.get((index, cid))
+            if cid in judged.verdicts:
+                if key is not None:
+                    done[key] = (judged.file.path, judged.verdicts[cid])
+            elif key is not None:
+                path, verdict = done[key]
+                judged.verdicts[cid] = repath(verdict, path, judged.file.path)
+        judged.verdicts = {cid: judged.verdicts[cid] for cid in tasks[index][1]}
+        yield judged
+
+
+def _reuse_keys(tasks: Sequence[tuple[File, list[str]]], checks: Checks,
+                context: Context) -> dict[tuple[int, str], Hashable]:
+    """(task index, check id) -> reuse key, for content that occurs more than once."""
+    reusable = {cid for cid, (module, _) in checks.items() if hasattr(module, "reuse_key")}
+    candidates = [i for i, (_, check_ids) in enumerate(tasks) if reusable.intersection(check_ids)]
+    by_size = Counter(tasks[i][0].size for i in candidates)
+    ids: dict[int, str] = {}
+    for index in candidates:
+        file = tasks[index][0]
+        if by_size[file.size] > 1:  # a unique size is unique content: no need to hash it
+            try:
+                ids[index] = file.content_id()
+            except (OSError, InspectionError):
+                continue  # judged on its own; the check reports what it cannot read
+    repeated = {cid for cid, n in Counter(ids.values()).items() if n > 1}
+    keys: dict[tuple[int, str], Hashable] = {}
+    for index, content in ids.items():
+        if content not in repeated:
+            continue
+        file, check_ids = tasks[index]
+        for cid in check_ids:
+            module, options = checks[cid]
+            reuse_key = getattr(module, "reuse_key", None)
+            extra = reuse_key(file, options, context) if reuse_key else None
+            if extra is not None:  # hints quote paths: reuse only between paths quoted alike
+                keys[index, cid] = (content, cid, extra, shlex.quote(file.path) == file.path)
+    return keys
+
+
+def repath(verdict: Verdict, old: str, new: str) -> Verdict:
+    """A verdict on the same content under another path: findings name the new path.
+    Both paths need shell quoting, or neither (see `_reuse_keys`)."""
+    if old == new:
+        return verdict
+    quoted_old, quoted_new = shlex.quote(old), shlex.quote(new)
+    bare = re.compile(rf"(?<![\w./-]){re.escape(old)}(?![\w./-])")
+
+    def swap(text: str) -> str:
+        if quoted_old != old:
+            text = text.replace(quoted_old, quoted_new)
+        return bare.sub(lambda _: new, text)
+
+    return Verdict([replace(f, path=new, message=swap(f.message), hint=swap(f.hint))
+                    for f in verdict.findings], list(verdict.errors), verdict.internal_error)
+
+
+# --------------------------------------------------------------------------- processes
+
+_WORKER: tuple[Checks, Context] | None = None
+
+
+def _ordered(tasks: Sequence[tuple[File, list[str]]], to_judge: Callable[[int], list[str]],
+             checks: Checks, context: Context, jobs: int) -> Iterator[Judged]:
+    """Judge every task, in order; with jobs > 1 in a pool of worker processes, a bounded
+    number of files in flight."""
+    total = sum(file.size for file, _ in tasks)
+    if jobs <= 1 or len(tasks) < 2 or (len(tasks) < POOL_MIN_FILES and total < POOL_MIN_BYTES):
+        for index, (file, _) in enumerate(tasks):
+            yield judge(file, to_judge(index), checks, context)
+        return
+    import multiprocessing
+    import pickle
+    from concurrent.futures import Future, ProcessPoolExecutor
+
+    options = [(cid, opts) for cid, (_, opts) in checks.items()]
+    pool = ProcessPoolExecutor(min(jobs, len(tasks)), multiprocessing.get_context("spawn"),
+                               initializer=_start_worker, initargs=(options, context))
+    window: deque[tuple[File, Future[tuple[dict[str, Verdict], int]]]] = deque()
+    try:
+        for index, (file, _) in enumerate(tasks):
+            check_ids = to_judge(index)
+            try:  # pickled here, not in the pool's feeder thread: cat-file is not shared
+                payload = pickle.dumps(file, protocol=pickle.HIGHEST_PROTOCOL)
+                future = pool.submit(_work, payload, check_ids)
+            except (InspectionError, OSError):  # unreadable: judged here, the checks say why
+                future = Future()
+                judged = judge(file, check_ids, checks, context)
+                future.set_result((judged.verdicts, judged.bytes_read))
+            window.append((file, future))
+            file.release()
+            if len(window) >= jobs * IN_FLIGHT_PER_JOB:
+                yield _result(*window.popleft())
+        while window:
+            yield _result(*window.popleft())
+    finally:
+        _stop(pool)
+
+
+class WorkerLost(Exception):
+    """A worker process died (killed from outside, or out of memory)."""
+
+
+def _result(file: File, future: Any) -> Judged:
+    from concurrent.futures import BrokenExecutor
+
+    try:
+        verdicts, bytes_read = future.result()
+    except BrokenExecutor:
+        raise WorkerLost(f"a worker process stopped while judging {file.path} (killed, or "
+                         "out of memory?): the scan is incomplete") from None
+    return Judged(file, verdicts, bytes_read)
+
+
+def _stop(pool: Any) -> None:
+    """Stop the workers now, even in the middle of a file (an interrupted run)."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        if process.is_alive():
+            process.terminate()
+
+
+def _start_worker(options: list[tuple[str, dict[str, Any]]], context: Context) -> None:
+    import signal
+
+    from gitworthy.checks import load
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the main process decides what Ctrl-C does
+    global _WORKER
+    _WORKER = ({cid: (load(cid), opts) for cid, opts in options}, context)
+
+
+def _work(payload: bytes, check_ids: list[str]) -> tuple[dict[str, Verdict], int]:
+    import pickle
+
+    assert _WORKER is not None
+    judged = judge(pickle.loads(payload), check_ids, *_WORKER)  # our own File, from our pipe
+    return judged.verdicts, judged.bytes_read
