@@ -25,10 +25,10 @@ from typing import Any
 from gitworthy import git
 from gitworthy.engine import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, Report
 from gitworthy.github.client import GitHubClient, GitHubError
-from gitworthy.github.review import Review
 from gitworthy.report import github as workflow
 from gitworthy.report import json as json_report
 from gitworthy.report import markdown
+from gitworthy.review import Review
 
 PR_EVENTS = ("pull_request", "pull_request_target")
 ZERO_SHA = re.compile(r"^0+$")
@@ -359,7 +359,7 @@ def post_comment(env: Mapping[str, str], target: Target, report: Report, fail_on
                                            "not written", title="gitworthy"))
         return "no token"
     marker = comment.marker_for(env.get("GITWORTHY_COMMENT_KEY", ""))
-    from gitworthy.github.review import sections
+    from gitworthy.review import sections
 
     blocks = sections(review) if review else []
     rendered: dict[str, Any] = {"fail_on": fail_on, "repo_url": repo_url, "sha": target.head,
@@ -478,7 +478,7 @@ def review_pull_request(review: Review, target: Target, env: Mapping[str, str],
     """Fill `review` for a pull request (policy changes and what they would silence, added
     pragmas) and return `report` with the secrets and personal data of its earlier commits."""
     from gitworthy import policy
-    from gitworthy.github import review as reviewing
+    from gitworthy import review as reviewing
 
     root = git.toplevel(Path.cwd())
     base, head = target.base, target.head
@@ -538,7 +538,7 @@ def write_summary(env: Mapping[str, str], report: Report, fail_on: str, repo_url
     path = env.get("GITHUB_STEP_SUMMARY")
     if not path:
         return
-    from gitworthy.github.review import sections
+    from gitworthy.review import sections
 
     body = markdown.render(report, fail_on, repo_url=repo_url, sha=target.head,
                            max_chars=SUMMARY_LIMIT, collapse_after=None,

@@ -18,9 +18,9 @@ from typing import Any
 from gitworthy.engine import EXIT_ERROR, EXIT_OK, Report
 from gitworthy.findings import Finding, ScanError, Severity
 from gitworthy.github.client import GitHubClient, GitHubError
-from gitworthy.github.review import Review
 from gitworthy.report import github as workflow
 from gitworthy.report import markdown
+from gitworthy.review import Review
 
 MAX_BYTES = 20 * 1024 * 1024  # a report larger than this is not a report this action wrote
 FAIL_ON = ("error", "warning", "never")
@@ -120,7 +120,7 @@ def main(env: Mapping[str, str]) -> int:
         repo_url = f"{server}/{env.get('GITHUB_REPOSITORY', '')}"
         marker = comment.marker_for(env.get("GITWORTHY_COMMENT_KEY", ""))
         scope = data.get("scope") if isinstance(data.get("scope"), str) else ""
-        from gitworthy.github.review import sections
+        from gitworthy.review import sections
 
         rendered: dict[str, Any] = {
             "fail_on": fail_on, "repo_url": repo_url, "sha": head, "marker": marker,

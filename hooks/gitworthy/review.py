@@ -1,9 +1,9 @@
-"""What a pull request does to its own check, for the reviewer: the policy files it changes
-and the findings that change would silence, the `gitworthy: allow` pragmas it adds, and the
-secrets and personal data its commits hold that a later commit removed.
+"""What a pull (or merge) request does to its own check, for the reviewer: the policy files
+it changes and the findings that change would silence, the `gitworthy: allow` pragmas it adds,
+and the secrets and personal data its commits hold that a later commit removed.
 
-Each part is a plain function over git and Reports; `sections` renders them as Markdown for
-the comment and the job summary (paths and rule names only, never a value).
+Each part is a plain function over git and Reports, for any CI system; `sections` renders
+them as Markdown for a comment or a job summary (paths and rule names only, never a value).
 """
 from __future__ import annotations
 
@@ -84,13 +84,13 @@ def silenced(strict: Report, strict_fail_on: str, relaxed: Report,
 
 def added_pragmas(root: Path, spec: str) -> list[Pragma]:
     """The `gitworthy: allow` lines that the diff `spec` (`BASE...HEAD`) adds."""
-    out = git.run(["diff", "-U0", "--no-color", "--no-ext-diff", "--no-renames", spec, "--"],
+    out = git.run(["diff", "-U0", "--no-color", "--no-ext-diff", "-M", spec, "--"],
                   cwd=root)
     found: list[Pragma] = []
     path, number = "", 0
     for raw in out.split(b"\n"):
         if raw.startswith(b"+++ "):
-            name = raw[4:]
+            name = _unquote(raw[4:])
             path = name[2:].decode("utf-8", "replace") if name.startswith(b"b/") else ""
         elif raw.startswith(b"@@"):
             match = HUNK.match(raw)
@@ -102,6 +102,15 @@ def added_pragmas(root: Path, spec: str) -> list[Pragma]:
                                     if names.strip() else ""))
             number += 1
     return found
+
+
+def _unquote(name: bytes) -> bytes:
+    """A path as git's diff header gives it: C-quoted when it holds a tab, quote or newline."""
+    if not (name.startswith(b'"') and name.endswith(b'"')):
+        return name
+    import codecs
+
+    return codecs.escape_decode(name[1:-1])[0]
 
 
 def earlier_commits(root: Path, base: str, head: str, check_ids: Sequence[str],
