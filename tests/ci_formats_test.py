@@ -166,8 +166,8 @@ def test_junit_holds_names_xml_cannot(tmp_path: Path) -> None:
 def test_junit_folds_clean_files_of_a_very_large_scan(monkeypatch) -> None:
     monkeypatch.setattr(junit, "MAX_CASES", 10)
     paths = [f"src/module_{i}.py" for i in range(20)]
-    finding = Finding("check-secrets", "secret", "src/module_3.py", "a credential", "rotate it",
-                      line=4)
+    finding = Finding("check-secrets", "secret", "src/module_3.py", "a credential",
+                      "rotate it", line=4)
     report = Report(findings=[finding], checks=["check-secrets", "check-local-paths"],
                     scanned=paths, files=20)
     root = ET.fromstring(junit.render(report).encode())

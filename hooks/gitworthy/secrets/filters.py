@@ -37,6 +37,8 @@ NON_SECRET_CONTEXT = re.compile(
 DIGEST_PREFIX = re.compile(r"(?:sha(?:1|224|256|384|512)|md5)[-:=]$", re.IGNORECASE)
 # A path on disk: `/var/folders/5d/.../T/tmpab12/assets`, `~/data/x`, `C:/Users/...`.
 PATH = re.compile(r"^(?:~|\.{1,2}|[A-Za-z]:)?(?:/[\w.\-+@]+){2,}/?$")
+# A relative file path: `src/module_3.py`, `config/credentials.yaml`.
+FILE_PATH = re.compile(r"^(?:[\w\-.~]+/)+[\w\-.]*[A-Za-z0-9]\.[A-Za-z][A-Za-z0-9]{0,5}$")
 # Values that stand in for a credential: words such as `my_rackspace_api_key`, `YOUR_API_KEY`,
 # runs of x, 0 or *, an ellipsis.
 PLACEHOLDER_WORD = re.compile(
@@ -116,7 +118,8 @@ def is_known_non_secret(secret: str, plugin: Any, line: str) -> bool:
     if _name(plugin) not in GENERIC:
         return False
     before = _before(line, secret)
-    if DIGEST_PREFIX.search(before) or PATH.match(secret.strip("'\"")):
+    value = secret.strip("'\"")
+    if DIGEST_PREFIX.search(before) or PATH.match(value) or FILE_PATH.match(value):
         return True
     if _name(plugin) == "KeywordDetector":
         return False  # a secret-named value is judged by its name, not by the line

@@ -35,6 +35,8 @@ from typing import Any, NamedTuple
 
 from detect_secrets.plugins.base import RegexBasedDetector
 
+from gitworthy.secrets.filters import FILE_PATH
+
 # Values that stand for a password in docs and templates, not a password.
 PLACEHOLDERS = frozenset({
     "password", "passwd", "pass", "pwd", "secret", "changeme", "change_me", "example",
@@ -392,7 +394,8 @@ class CredentialAssignmentDetector(RegexBasedDetector):
         for match in ASSIGNED.finditer(string):
             name = (match.group(1) or "") + match.group(2)
             value = match.group(3)
-            if NOT_A_CREDENTIAL_NAME.search(name) or REFERENCE.match(value) or "://" in value:
+            if (NOT_A_CREDENTIAL_NAME.search(name) or REFERENCE.match(value) or "://" in value
+                    or FILE_PATH.match(value)):
                 continue
             if value.isdigit() and len(value) < 16:
                 continue  # a port, a count, an id
