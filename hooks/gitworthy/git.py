@@ -45,11 +45,13 @@ def split_z(out: bytes) -> list[str]:
     return [p.decode("utf-8", "surrogateescape") for p in out.split(b"\0") if p]
 
 
-def blob_sizes(root: Path, shas: Sequence[str]) -> dict[str, int]:
-    """Sizes of many objects in ONE `git cat-file --batch-check` call."""
+def blob_sizes(root: Path, shas: Sequence[str], on_disk: bool = False) -> dict[str, int]:
+    """Sizes of many objects (content, or packed on disk) in ONE `git cat-file --batch-check`
+    call."""
     if not shas:
         return {}
-    out = run(["cat-file", "--batch-check=%(objectname) %(objectsize)"], cwd=root,
+    field = "%(objectsize:disk)" if on_disk else "%(objectsize)"
+    out = run(["cat-file", f"--batch-check=%(objectname) {field}"], cwd=root,
               input="".join(f"{s}\n" for s in shas).encode())
     sizes = {}
     for line in out.decode().splitlines():

@@ -108,20 +108,6 @@ def classify(path: str, size: int = 0, head: bytes | None = None) -> str:
     return "other"
 
 
-def _disk_sizes(root: Path, shas: list[str]) -> dict[str, int]:
-    """Packed (on-disk) sizes of many objects in ONE `git cat-file --batch-check` call."""
-    if not shas:
-        return {}
-    out = git.run(["cat-file", "--batch-check=%(objectname) %(objectsize:disk)"], cwd=root,
-                  input="".join(f"{s}\n" for s in shas).encode())
-    sizes = {}
-    for line in out.decode().splitlines():
-        sha, _, size = line.partition(" ")
-        if size.isdigit():
-            sizes[sha] = int(size)
-    return sizes
-
-
 def in_use(root: Path, head: frozenset[str]) -> frozenset[str]:
     """Paths at HEAD or at the tip of any branch, tag or remote branch: what someone still
     uses, whichever branch they work on."""
@@ -160,7 +146,8 @@ def weigh(cwd: Path | None = None, sensitive: bool = True) -> Weights:
     root = source.context.root
     assert root is not None
     at_head = in_use(root, source.context.head_paths)
-    disk = _disk_sizes(root, sorted({f.sha for f in source.files if isinstance(f, BlobFile)}))
+    disk = git.blob_sizes(root, sorted({f.sha for f in source.files if isinstance(f, BlobFile)}),
+                          on_disk=True)
     weights: dict[str, PathWeight] = {}
     distinct: dict[str, tuple[int, int]] = {}
     for file in source.files:
