@@ -16,6 +16,7 @@ import json
 import pickle
 import struct
 import sys
+import tarfile
 import types
 import zipfile
 from collections import OrderedDict
@@ -289,3 +290,14 @@ def coreml_package(root: Path) -> Path:
         "itemInfoEntries": {"A": {"author": "com.apple.CoreML", "path": "model.mlmodel"}}}))
     (data / "model.mlmodel").write_bytes(coreml())
     return root
+
+
+def tar_gz(members: dict[str, bytes]) -> bytes:
+    """A gzip-compressed tar archive holding these members."""
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w:gz") as tar:
+        for name, data in members.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    return buffer.getvalue()

@@ -16,7 +16,6 @@ import json
 import pickle
 import struct
 import sys
-import tarfile
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -59,16 +58,6 @@ def _zip(members: dict[str, bytes], method: int = zipfile.ZIP_STORED) -> bytes:
     with zipfile.ZipFile(buffer, "w", method) as zf:
         for name, data in members.items():
             zf.writestr(name, data)
-    return buffer.getvalue()
-
-
-def _tar_gz(members: dict[str, bytes]) -> bytes:
-    buffer = io.BytesIO()
-    with tarfile.open(fileobj=buffer, mode="w:gz") as tar:
-        for name, data in members.items():
-            info = tarfile.TarInfo(name)
-            info.size = len(data)
-            tar.addfile(info, io.BytesIO(data))
     return buffer.getvalue()
 
 
@@ -349,9 +338,9 @@ case("hand/logging_os_system", "logging.pkl")(lambda: call("logging", "os.system
 case("hand/builtins_dict_get", "dict_get.pkl")(
     lambda: call("builtins", "__dict__.get", ("eval",)))
 case("hand/catboost_magic", "model.cbm")(lambda: b"CBM1" + call("os", "system", ("id",), 2))
-case("hand/df_pkl_tar_gz", "df.pkl.tar.gz")(lambda: _tar_gz({"df.pkl": SYSTEM}))
+case("hand/df_pkl_tar_gz", "df.pkl.tar.gz")(lambda: model_files.tar_gz({"df.pkl": SYSTEM}))
 case("hand/model_tar_gz_joblib", "model.tar.gz")(
-    lambda: _tar_gz({"model.joblib": __import__("zlib").compress(SYSTEM),
+    lambda: model_files.tar_gz({"model.joblib": __import__("zlib").compress(SYSTEM),
                      "code/inference.py": b"import joblib\n"}))
 case("hand/df_pkl_zst", "df.pkl.zst")(
     lambda: __import__("zstandard").ZstdCompressor().compress(SYSTEM))

@@ -412,14 +412,7 @@ def from_paths(paths: Sequence[str], cwd: Path | None = None) -> Source:
                 shown = raw.replace(os.sep, "/")
             else:
                 shown = _display(member, bases)
-            try:
-                files.append(DiskFile(shown, member))
-            except InspectionError as exc:
-                errors.append((shown, str(exc)))
-                continue
-            problem = link_problem(member, root) if files[-1].is_symlink else None
-            if problem:
-                errors.append((shown, problem))
+            _add_disk_file(shown, member, root, files, errors)
     scanned = [f.path for f in files]
     return Source(files, Context(root, scanned, on_disk=True), errors)
 
@@ -511,6 +504,21 @@ def staged(cwd: Path | None = None) -> Source:
     return Source(files, Context(root, [f.path for f in files], staged=True), errors)
 
 
+def _add_disk_file(shown: str, location: Path, root: Path | None, files: list[File],
+                   errors: list[tuple[str, str]]) -> None:
+    """A work-tree file for a source, or an error line when it cannot be opened or is a
+    symbolic link that leaves the repository, dangles or loops."""
+    try:
+        file = DiskFile(shown, location)
+    except InspectionError as exc:
+        errors.append((shown, str(exc)))
+        return
+    files.append(file)
+    problem = link_problem(location, root) if file.is_symlink else None
+    if problem:
+        errors.append((shown, problem))
+
+
 def tracked(cwd: Path | None = None) -> Source:
     """Every tracked file as it stands in the work tree (deleted ones are not there to judge)."""
     root = _require_repo(cwd or Path.cwd())
@@ -521,14 +529,7 @@ def tracked(cwd: Path | None = None) -> Source:
         location = root / path
         if not os.path.lexists(location) or (location.is_dir() and not location.is_symlink()):
             continue  # a pending deletion, or a submodule
-        try:
-            files.append(DiskFile(path, location))
-        except InspectionError as exc:
-            errors.append((path, str(exc)))
-            continue
-        problem = link_problem(location, root) if files[-1].is_symlink else None
-        if problem:
-            errors.append((path, problem))
+        _add_disk_file(path, location, root, files, errors)
     return Source(files, Context(root, [f.path for f in files], on_disk=True), errors)
 
 

@@ -15,11 +15,12 @@ import json
 import os
 import pickle
 import struct
-import tarfile
 import zipfile
 import zlib
 from collections.abc import Callable
 from pathlib import Path
+
+from tests.model_files import tar_gz
 
 Case = Callable[[], bytes]
 CASES: dict[str, tuple[str, Case]] = {}
@@ -179,7 +180,7 @@ def _nest(data: bytes, depth: int) -> bytes:
 
 
 case("archives/truncated.tar.gz", "a gzip-compressed tar cut in half")(
-    lambda: _tar_gz({"df.pkl": pickle.dumps(list(range(5000)))})[:3000])
+    lambda: tar_gz({"df.pkl": pickle.dumps(list(range(5000)))})[:3000])
 case("archives/not_really.7z", "7z magic then junk")(
     lambda: b"7z\xbc\xaf\x27\x1c\x00\x04" + os.urandom(64))
 @case("archives/gzip_bomb.pkl.gz", "a gzip pickle that inflates to 1 GiB")
@@ -187,16 +188,6 @@ def _gzip_bomb() -> bytes:
     stream, size = _deflate_bomb(b"\x80\x04(" + b"K\x00" * ((1 << 19) - 2), 1024)
     return (b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x02\xff" + stream
             + struct.pack("<II", 0, size & 0xFFFFFFFF))
-
-
-def _tar_gz(members: dict[str, bytes]) -> bytes:
-    buffer = io.BytesIO()
-    with tarfile.open(fileobj=buffer, mode="w:gz") as tar:
-        for name, data in members.items():
-            info = tarfile.TarInfo(name)
-            info.size = len(data)
-            tar.addfile(info, io.BytesIO(data))
-    return buffer.getvalue()
 
 
 @case("archives/truncated.7z", "a 7z archive cut in half")
