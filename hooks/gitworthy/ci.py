@@ -190,15 +190,8 @@ def _commit(rev: str) -> str | None:
         return None
 
 
-def _is_shallow() -> bool:
-    try:
-        return git.run(["rev-parse", "--is-shallow-repository"]).strip() == b"true"
-    except git.GitError:
-        return False
-
-
 def _fetch(*refspecs: str) -> bool:
-    depth = ["--depth=1"] if _is_shallow() else []
+    depth = ["--depth=1"] if git.is_shallow() else []
     try:
         git.run(["-c", "protocol.version=2", "fetch", "--no-tags", "--quiet",
                  "--no-recurse-submodules", *depth, "origin", *refspecs])
@@ -229,18 +222,11 @@ def _target_base(system: System, env: Mapping[str, str], branch: str) -> str:
                   "clone, or fetch it before this step), or pass --base REV")
 
 
-def _merge_base(base: str, head: str) -> str | None:
-    try:
-        return git.run(["merge-base", base, head]).decode().strip() or None
-    except git.GitError:
-        return None
-
-
 def _meet(base: str, head: str) -> bool:
     """Deepen a shallow clone until base and head share history (as the Action does)."""
     from gitworthy.github.action import ensure_merge_base
 
-    return _merge_base(base, head) is not None or ensure_merge_base(base, head)
+    return git.merge_base(base, head) is not None or ensure_merge_base(base, head)
 
 
 def _range(base: str, head: str, notes: list[str]) -> list[str]:
@@ -257,7 +243,7 @@ def _policy_notes(base: str, head: str, word: str) -> list[str]:
     from gitworthy.config import ConfigError
 
     root = git.toplevel()
-    fork = _merge_base(base, head) or base
+    fork = git.merge_base(base, head) or base
     try:
         changed = policy.changed(root, fork, head) if root else []
     except (ConfigError, git.GitError):

@@ -75,3 +75,19 @@ def check_attr(root: Path, attr: str, paths: Sequence[str], cached: bool = False
         if value != "unspecified":
             values[path] = value
     return values
+
+
+def is_shallow(cwd: Path | None = None) -> bool:
+    """True in a shallow clone."""
+    try:
+        return run(["rev-parse", "--is-shallow-repository"], cwd=cwd).strip() == b"true"
+    except GitError:
+        return False
+
+
+def merge_base(base: str, head: str, cwd: Path | None = None) -> str | None:
+    """The best common ancestor of two commits, or None when they share no history here."""
+    try:
+        return run(["merge-base", base, head], cwd=cwd).decode().strip() or None
+    except GitError:
+        return None

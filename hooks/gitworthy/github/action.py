@@ -118,13 +118,6 @@ def _has_commit(sha: str) -> bool:
         return False
 
 
-def _is_shallow() -> bool:
-    try:
-        return git.run(["rev-parse", "--is-shallow-repository"]).strip() == b"true"
-    except git.GitError:
-        return False
-
-
 def _fetch(*args: str) -> bool:
     try:
         git.run(["-c", "protocol.version=2", "fetch", "--no-tags", "--quiet",
@@ -140,32 +133,25 @@ def ensure_commits(*shas: str) -> list[str]:
     """Fetch the commits that the checkout does not have; returns those still missing."""
     missing = [sha for sha in shas if not _has_commit(sha)]
     if missing:
-        depth = ["--depth=1"] if _is_shallow() else []
+        depth = ["--depth=1"] if git.is_shallow() else []
         _fetch(*depth, "origin", *missing)
     return [sha for sha in missing if not _has_commit(sha)]
-
-
-def _merge_base(base: str, head: str) -> str | None:
-    try:
-        return git.run(["merge-base", base, head]).decode().strip() or None
-    except git.GitError:
-        return None
 
 
 def ensure_merge_base(base: str, head: str) -> bool:
     """Deepen a shallow checkout until base and head share history (a few tries, then all
     of it). True when the merge base is there."""
-    if _merge_base(base, head):
+    if git.merge_base(base, head):
         return True
     for depth in DEEPEN_STEPS:
-        if not _is_shallow():
+        if not git.is_shallow():
             return False
         _fetch(f"--deepen={depth}", "origin", base, head)
-        if _merge_base(base, head):
+        if git.merge_base(base, head):
             return True
-    if _is_shallow():
+    if git.is_shallow():
         _fetch("--unshallow", "origin", base, head)
-    return _merge_base(base, head) is not None
+    return git.merge_base(base, head) is not None
 
 
 # -- what to scan for this event ------------------------------------------------------
@@ -200,9 +186,9 @@ def _pull_request_target(pr: Mapping[str, Any], env: Mapping[str, str]) -> Targe
         target.args = ["--all"]
         target.describe = f"all tracked files (base commit {base[:12]} not available)"
         target.notes.append("the base commit could not be fetched: scanned all tracked files")
-    elif _merge_base(base, head):
+    elif git.merge_base(base, head):
         target.args, target.describe = ["--diff", f"{base}...{head}"], changed
-    elif _is_shallow() and (files := pull_request_files(env, number)) is not None:
+    elif git.is_shallow() and (files := pull_request_files(env, number)) is not None:
         target.args, target.describe, target.only = ["--diff", f"{base}..{head}"], changed, files
     elif ensure_merge_base(base, head):
         target.args, target.describe = ["--diff", f"{base}...{head}"], changed
@@ -246,7 +232,7 @@ def _push_target(event: Mapping[str, Any], env: Mapping[str, str]) -> Target:
     default = ((event.get("repository") or {}).get("default_branch")) or ""
     ref = str(event.get("ref") or "")
     if default and ref != f"refs/heads/{default}":
-        depth = ["--depth=1"] if _is_shallow() else []
+        depth = ["--depth=1"] if git.is_shallow() else []
         if _fetch(*depth, "origin", f"refs/heads/{default}"):
             base = git.run(["rev-parse", "FETCH_HEAD"]).decode().strip()
             if ensure_merge_base(base, after):
@@ -483,9 +469,9 @@ def review_pull_request(review: Review, target: Target, env: Mapping[str, str],
     root = git.toplevel(Path.cwd())
     base, head = target.base, target.head
     assert root is not None and base is not None
-    fork_point = _merge_base(base, head)
+    fork_point = git.merge_base(base, head)
     if fork_point is None and ensure_merge_base(base, head):
-        fork_point = _merge_base(base, head)
+        fork_point = git.merge_base(base, head)
     since = fork_point or base
     config_input = env.get("GITWORTHY_CONFIG") or None
     review.policy_changed = policy.changed(root, since, head, config_input)
