@@ -9,7 +9,6 @@ import contextlib
 import io
 import os
 import stat
-import subprocess
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -20,6 +19,8 @@ from gitworthy import git
 from gitworthy.findings import InspectionError
 
 if TYPE_CHECKING:
+    import subprocess
+
     from _typeshed import WriteableBuffer
 
 HEAD_BYTES = 64 * 1024
@@ -163,6 +164,8 @@ class BlobReader:
 
     def small(self, sha: str) -> bytes:
         if self._batch is None:
+            import subprocess
+
             self._batch = subprocess.Popen(
                 ["git", "cat-file", "--batch"], cwd=self.root,
                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
@@ -193,6 +196,8 @@ class _ProcessStream(io.RawIOBase):
     """stdout of a process as a readable stream; closing it stops the process."""
 
     def __init__(self, argv: list[str], cwd: Path) -> None:
+        import subprocess  # here: a hook on work-tree files never starts a process
+
         self._proc = subprocess.Popen(argv, cwd=cwd, stdout=subprocess.PIPE,
                                       stderr=subprocess.DEVNULL)
 
