@@ -5,12 +5,12 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 from gitworthy.checks import load
 from gitworthy.config import Config, ConfigError
 from gitworthy.findings import Finding, InspectionError, ScanError, Severity
+from gitworthy.records import Record
 from gitworthy.runner import Checks, Verdict, WorkerLost, judge_all
 from gitworthy.sources import Context, File, Source
 
@@ -19,22 +19,27 @@ PRAGMA = re.compile(rb"gitworthy:\s*allow(?:[ \t]+([\w,\- \t]+))?")
 PRAGMA_MAX_LINE = 64 * 1024  # a longer line is read in chunks of this size
 
 
-@dataclass
-class Report:
+class Report(Record):
     """Everything one scan found."""
 
-    findings: list[Finding] = field(default_factory=list)
-    errors: list[ScanError] = field(default_factory=list)
-    files: int = 0
-    bytes_read: int = 0
-    seconds: float = 0.0
-    baselined: int = 0
-    allowed: int = 0
-    internal_error: bool = False
-    incomplete: bool = False  # interrupted: what was found before the stop
-    checks: list[str] = field(default_factory=list)   # the checks that ran
-    scanned: list[str] = field(default_factory=list)  # the paths judged, in order
-    bindings: dict[str, dict[str, Any]] = field(default_factory=dict)  # scan(bind=True)
+    def __init__(self, findings: list[Finding] | None = None,
+                 errors: list[ScanError] | None = None, files: int = 0, bytes_read: int = 0,
+                 seconds: float = 0.0, baselined: int = 0, allowed: int = 0,
+                 internal_error: bool = False, incomplete: bool = False,
+                 checks: list[str] | None = None, scanned: list[str] | None = None,
+                 bindings: dict[str, dict[str, Any]] | None = None) -> None:
+        self.findings: list[Finding] = [] if findings is None else findings
+        self.errors: list[ScanError] = [] if errors is None else errors
+        self.files = files
+        self.bytes_read = bytes_read
+        self.seconds = seconds
+        self.baselined = baselined
+        self.allowed = allowed
+        self.internal_error = internal_error
+        self.incomplete = incomplete  # interrupted: what was found before the stop
+        self.checks: list[str] = [] if checks is None else checks  # the checks that ran
+        self.scanned: list[str] = [] if scanned is None else scanned  # paths judged, in order
+        self.bindings: dict[str, dict[str, Any]] = {} if bindings is None else bindings
 
     def blocking(self, fail_on: str) -> list[Finding]:
         """The findings that fail the run under `--fail-on`."""
@@ -245,10 +250,10 @@ def _collect(report: Report, file: File, verdict: Verdict, options: dict[str, An
     digests: dict[str, str] = {}
     for finding in verdict.findings:
         if options["severity"]:
-            finding = _with(finding, severity=Severity(options["severity"]))
+            finding = finding.replace(severity=Severity(options["severity"]))
         if file.commit:
-            finding = _with(finding, details={**finding.details, "commit": file.commit},
-                            hint=history_hint(finding, file.commit, context))
+            finding = finding.replace(details={**finding.details, "commit": file.commit},
+                                      hint=history_hint(finding, file.commit, context))
         if finding.fingerprint in seen:
             continue  # one finding per folder-level or repeated problem
         seen.add(finding.fingerprint)
@@ -283,9 +288,3 @@ def _spec(patterns: Sequence[str]) -> Any:
     import pathspec
 
     return pathspec.GitIgnoreSpec.from_lines(patterns)
-
-
-def _with(finding: Finding, **changes: Any) -> Finding:
-    from dataclasses import replace
-
-    return replace(finding, **changes)

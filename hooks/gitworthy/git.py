@@ -5,6 +5,7 @@ import os
 from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 # Variables that change where git finds the repository: with any of them set, ask git.
 DISCOVERY_VARIABLES = ("GIT_DIR", "GIT_WORK_TREE", "GIT_CEILING_DIRECTORIES",
@@ -49,7 +50,7 @@ def _toplevel(cwd: str) -> Path | None:
     return Path(out.decode("utf-8", "surrogateescape").rstrip("\n"))
 
 
-def _discover(directory: str) -> Path | None | bool:
+def _discover(directory: str) -> Path | None | Literal[False]:
     """The work tree that holds `directory` (a real path), found as git finds it but without
     starting git (a hook's start-up): the nearest folder with a `.git` repository folder or
     `gitdir:` file; None when there is none up to the file-system root. False when only git

@@ -10,13 +10,13 @@ import io
 import os
 import stat
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, cast
 
 from gitworthy import git
 from gitworthy.findings import InspectionError
+from gitworthy.records import Record
 
 if TYPE_CHECKING:
     import subprocess
@@ -253,22 +253,25 @@ class BlobFile(File):
         return state
 
 
-@dataclass
-class Context:
+class Context(Record):
     """What a check may know about the repository beyond the one file it judges.
 
     Everything is computed on first use, so a check that does not ask costs nothing.
     """
 
-    root: Path | None                 # work-tree root, or None outside git
-    scanned: Sequence[str] = ()       # the paths of this scan
-    staged: bool = False              # content comes from the index
-    on_disk: bool = False             # content comes from the work tree
-    policy_ref: str | None = None     # the commit policy files are read at (None: work tree)
-    history: bool = False             # every blob ever committed (paths may be long gone)
-    revision: str = ""                # where other files are read from ("" = the index)
-    memo: dict[str, Any] = field(default_factory=dict)  # what checks derive once per scan
-    _attrs: dict[str, dict[str, str]] = field(default_factory=dict)
+    def __init__(self, root: Path | None, scanned: Sequence[str] = (), staged: bool = False,
+                 on_disk: bool = False, policy_ref: str | None = None, history: bool = False,
+                 revision: str = "", memo: dict[str, Any] | None = None,
+                 _attrs: dict[str, dict[str, str]] | None = None) -> None:
+        self.root = root                  # work-tree root, or None outside git
+        self.scanned = scanned            # the paths of this scan
+        self.staged = staged              # content comes from the index
+        self.on_disk = on_disk            # content comes from the work tree
+        self.policy_ref = policy_ref      # the commit policy files are read at (None: work tree)
+        self.history = history            # every blob ever committed (paths may be long gone)
+        self.revision = revision          # where other files are read from ("" = the index)
+        self.memo: dict[str, Any] = {} if memo is None else memo  # derived once per scan
+        self._attrs: dict[str, dict[str, str]] = {} if _attrs is None else _attrs
 
     @cached_property
     def paths(self) -> frozenset[str]:
@@ -352,13 +355,14 @@ class Context:
             return stream.read(n)
 
 
-@dataclass
-class Source:
+class Source(Record):
     """The files of one scan and the context they are judged in."""
 
-    files: list[File]
-    context: Context
-    errors: list[tuple[str, str]] = field(default_factory=list)  # (path, message)
+    def __init__(self, files: list[File], context: Context,
+                 errors: list[tuple[str, str]] | None = None) -> None:
+        self.files = files
+        self.context = context
+        self.errors: list[tuple[str, str]] = [] if errors is None else errors  # (path, message)
 
 
 def link_problem(location: Path, root: Path | None) -> str | None:
