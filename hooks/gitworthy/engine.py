@@ -188,7 +188,7 @@ def scan(source: Source, check_ids: Sequence[str], config: Config,
     checks = {cid: check for cid, check in checks.items() if check[1]["enabled"]}
     report.checks = list(checks)
     tasks = _tasks(source, checks, config)
-    seen: set[str] = set()
+    seen: set[tuple[str, ...]] = set()
     try:
         for done, judged in enumerate(judge_all(tasks, checks, source.context, jobs), 1):
             report.files += 1
@@ -240,7 +240,7 @@ def _tasks(source: Source, checks: Checks, config: Config) -> list[tuple[File, l
 
 
 def _collect(report: Report, file: File, verdict: Verdict, options: dict[str, Any],
-             baseline: Baseline | set[str] | None, seen: set[str], context: Context,
+             baseline: Baseline | set[str] | None, seen: set[tuple[str, ...]], context: Context,
              bind: bool = False) -> None:
     """One check's verdict on one file into the report: severity and commit, then one
     finding per fingerprint, less those the baseline or a pragma accepts."""
@@ -254,9 +254,9 @@ def _collect(report: Report, file: File, verdict: Verdict, options: dict[str, An
         if file.commit:
             finding = finding.replace(details={**finding.details, "commit": file.commit},
                                       hint=history_hint(finding, file.commit, context))
-        if finding.fingerprint in seen:
+        if finding.identity in seen:
             continue  # one finding per folder-level or repeated problem
-        seen.add(finding.fingerprint)
+        seen.add(finding.identity)
         if baseline and _accepted(baseline, finding, file, digests):
             report.baselined += 1
         elif _allowed_by_pragma(file, finding):

@@ -76,9 +76,14 @@ class Finding(Record):
         self.details: dict[str, Any] = {} if details is None else details
 
     @property
+    def identity(self) -> tuple[str, str, str, str]:
+        """What the fingerprint digests: findings with the same identity are one problem."""
+        return self.check, self.rule, self.path, self.key
+
+    @property
     def fingerprint(self) -> str:
-        raw = f"{self.check}\x00{self.rule}\x00{self.path}\x00{self.key}"
-        import hashlib  # here: a clean hook run never needs a fingerprint
+        raw = "\x00".join(self.identity)
+        import hashlib  # here: a hook run without a baseline never needs a fingerprint
 
         return hashlib.sha256(raw.encode("utf-8", "surrogateescape")).hexdigest()[:32]
 
