@@ -16,6 +16,7 @@ import shlex
 from collections.abc import Hashable, Iterator, Sequence
 from typing import Any
 
+from gitworthy.filetypes import READ_BY_CONTENT, READER_KINDS
 from gitworthy.findings import Finding, Rule
 from gitworthy.hook import run_hook
 from gitworthy.sources import Context, File
@@ -110,6 +111,8 @@ def reuse_key(file: File, options: dict[str, Any], context: Context) -> Hashable
 
 def check(file: File, options: dict[str, Any], context: Context) -> Iterator[Finding]:
     """Personal data in one data file or notebook."""
+    if file.suffix not in READER_KINDS and file.suffix not in READ_BY_CONTENT:
+        return  # not data by its name (as `pii.file_kind` says): the readers stay unloaded
     from gitworthy import pii
 
     kind = pii.file_kind(file)
