@@ -5,14 +5,19 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable, Sequence
-from typing import Any
 
 from gitworthy.checks import load
 from gitworthy.config import Config, ConfigError
 from gitworthy.findings import Finding, InspectionError, ScanError, Severity
 from gitworthy.records import Record
-from gitworthy.runner import Checks, Verdict, WorkerLost, judge_all
+from gitworthy.runner import Verdict, WorkerLost, judge_all
 from gitworthy.sources import Context, File, Source
+
+TYPE_CHECKING = False  # typing costs a hook's start-up 2 ms; mypy reads the block
+if TYPE_CHECKING:
+    from typing import Any
+
+    from gitworthy.runner import Checks
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 PRAGMA = re.compile(rb"gitworthy:\s*allow(?:[ \t]+([\w,\- \t]+))?")
@@ -65,7 +70,7 @@ BIND_CONTENT = frozenset({"check-serialized-models"})
 BIND_SIZE = frozenset({"check-large-files"})
 
 
-class Baseline(dict[str, dict[str, Any]]):
+class Baseline(dict[str, dict[str, object]]):
     """Accepted findings: fingerprint -> the entry (with its binding, when it has one).
     Entries written before bindings existed match by fingerprint alone."""
 
@@ -73,10 +78,11 @@ class Baseline(dict[str, dict[str, Any]]):
         entry = self.get(finding.fingerprint)
         if entry is None:
             return False
-        if isinstance(entry.get("size"), int) and file.size > entry["size"]:
+        size, sha256 = entry.get("size"), entry.get("sha256")
+        if isinstance(size, int) and file.size > size:
             return False
-        if isinstance(entry.get("sha256"), str):
-            return entry["sha256"] == _digest(file, digests)
+        if isinstance(sha256, str):
+            return sha256 == _digest(file, digests)
         return True
 
 

@@ -5,7 +5,10 @@ import os
 from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+
+TYPE_CHECKING = False  # typing costs a hook's start-up 2 ms; mypy reads the block
+if TYPE_CHECKING:
+    from typing import Literal
 
 # Variables that change where git finds the repository: with any of them set, ask git.
 DISCOVERY_VARIABLES = ("GIT_DIR", "GIT_WORK_TREE", "GIT_CEILING_DIRECTORIES",

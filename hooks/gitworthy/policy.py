@@ -12,11 +12,6 @@ file and detect-secrets' `.secrets.baseline`. CI reads it at the pull request's 
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from gitworthy.engine import Baseline
-
 from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
@@ -24,6 +19,10 @@ from pathlib import Path
 from gitworthy import git
 from gitworthy.config import Config, ConfigError, load_config, parse_toml
 from gitworthy.records import Record
+
+TYPE_CHECKING = False  # typing costs a hook's start-up 2 ms; mypy reads the block
+if TYPE_CHECKING:
+    from gitworthy.engine import Baseline
 
 CONFIG_FILES = (".gitworthy.toml", "pyproject.toml")
 IGNORE_FILE = ".gitworthyignore"

@@ -18,14 +18,18 @@ import shlex
 from collections import Counter, deque
 from collections.abc import Callable, Hashable, Iterator, Sequence
 from pathlib import Path
-from types import ModuleType
-from typing import Any
 
 from gitworthy.findings import Finding, InspectionError
 from gitworthy.records import Record
 from gitworthy.sources import Context, File
 
-Checks = dict[str, tuple[ModuleType, dict[str, Any]]]  # check id -> (module, options)
+TYPE_CHECKING = False  # typing costs a hook's start-up 2 ms; mypy reads the block
+if TYPE_CHECKING:
+    from types import ModuleType
+    from typing import Any
+
+    Checks = dict[str, tuple[ModuleType, dict[str, Any]]]  # check id -> (module, options)
+
 IN_FLIGHT_PER_JOB = 4
 # Starting worker processes costs a fraction of a second: worth it only for many files or
 # much content (a pre-commit hook's batch of a few files stays in this process).
