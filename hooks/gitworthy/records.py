@@ -20,8 +20,9 @@ class Record:
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
-        code = cls.__init__.__code__
-        cls.FIELDS = code.co_varnames[1:code.co_argcount + code.co_kwonlyargcount]
+        code = getattr(cls.__init__, "__code__", None)  # None: no __init__ of its own yet
+        if code is not None:
+            cls.FIELDS = code.co_varnames[1:code.co_argcount + code.co_kwonlyargcount]
 
     def _values(self) -> tuple[Any, ...]:
         return tuple(getattr(self, name) for name in self.FIELDS)
