@@ -24,7 +24,6 @@ HEAVY = frozenset({
 ALLOWED = {
     # it sniffs every file's bytes for a model, whatever the file is called
     "check-serialized-models": {"zipfile"},
-    "check-notebook-outputs": {"typing"},  # its notebook parts are NamedTuples
 }
 HOOKS = ["check-large-files", "check-adhoc-filenames", "check-serialized-models", "check-pii",
          "check-notebook-outputs", "check-local-paths"]
