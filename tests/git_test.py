@@ -56,6 +56,9 @@ def test_toplevel_asks_git_where_the_environment_or_folders_are_unusual(
         repo: Repo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     inside = repo.root / ".git" / "refs"
     assert toplevel(inside) == git_says(inside)  # git has no work tree there
+    bare = repo.root / "mirror.git"
+    repo.git("init", "-q", "--bare", str(bare))
+    assert toplevel(bare / "refs") == git_says(bare / "refs")  # a bare repository: none
     not_a_repo = repo.root / "vendored"
     (not_a_repo / ".git").mkdir(parents=True)  # an empty .git folder: git looks further up
     assert toplevel(not_a_repo) == git_says(not_a_repo) == repo.root.resolve()

@@ -57,12 +57,14 @@ def _discover(directory: str) -> Path | None | Literal[False]:
     """The work tree that holds `directory` (a real path), found as git finds it but without
     starting git (a hook's start-up): the nearest folder with a `.git` repository folder or
     `gitdir:` file; None when there is none up to the file-system root. False when only git
-    can tell: the environment redirects discovery, `directory` is inside a `.git` folder, or
-    a `.git` is neither of the two."""
+    can tell: the environment redirects discovery, `directory` is inside a `.git` folder or
+    a bare repository, or a `.git` is neither of the two."""
     if any(name in os.environ for name in DISCOVERY_VARIABLES):
         return False
     while True:
-        if os.path.basename(directory) == ".git":
+        if os.path.basename(directory) == ".git" or (
+                os.path.isfile(os.path.join(directory, "HEAD"))
+                and os.path.isdir(os.path.join(directory, "objects"))):
             return False
         dot_git = os.path.join(directory, ".git")
         if os.path.isdir(dot_git):
