@@ -43,7 +43,10 @@ def toplevel(cwd: Path | str = ".") -> Path | None:
 
 @lru_cache(maxsize=16)
 def _toplevel(cwd: str) -> Path | None:
-    found = _discover(os.path.realpath(cwd))
+    try:
+        found = _discover(os.path.realpath(cwd))
+    except OSError:  # a folder gone or unreadable: git says what it makes of it
+        found = False
     if found is not False:
         return found
     try:
@@ -58,9 +61,11 @@ def _discover(directory: str) -> Path | None | Literal[False]:
     starting git (a hook's start-up): the nearest folder with a `.git` repository folder or
     `gitdir:` file; None when there is none up to the file-system root. False when only git
     can tell: the environment redirects discovery, `directory` is inside a `.git` folder or
-    a bare repository, or a `.git` is neither of the two."""
+    a bare repository, a `.git` is neither of the two, or the walk reaches another file system
+    (where git stops)."""
     if any(name in os.environ for name in DISCOVERY_VARIABLES):
         return False
+    device = os.stat(directory).st_dev
     while True:
         if os.path.basename(directory) == ".git" or (
                 os.path.isfile(os.path.join(directory, "HEAD"))
@@ -76,6 +81,8 @@ def _discover(directory: str) -> Path | None | Literal[False]:
         parent = os.path.dirname(directory)
         if parent == directory:
             return None
+        if os.stat(parent).st_dev != device:
+            return False
         directory = parent
 
 
