@@ -53,6 +53,13 @@ def _git_identity(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.setenv(key, value)
 
 
+@pytest.fixture(autouse=True)
+def _no_result_cache(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Scans in tests judge every file and leave the user's cache folder alone; the cache's
+    own tests (cache_test.py) switch it on in temp folders."""
+    monkeypatch.setenv("GITWORTHY_NO_CACHE", "1")
+
+
 @pytest.fixture
 def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Repo:
     root = tmp_path / "repo"

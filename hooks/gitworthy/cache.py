@@ -324,8 +324,8 @@ _FIELDS = tuple(f.name for f in fields(Finding))
 
 def _encode(path: str, verdict: Verdict) -> bytes:
     findings = [{name: getattr(f, name) for name in _FIELDS} for f in verdict.findings]
-    return json.dumps({"path": path, "findings": findings}, sort_keys=True,
-                      separators=(",", ":")).encode()
+    # key order kept: details print in the order the check wrote them
+    return json.dumps({"path": path, "findings": findings}, separators=(",", ":")).encode()
 
 
 def _decode(payload: bytes) -> tuple[str, Verdict]:
