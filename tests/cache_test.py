@@ -29,7 +29,7 @@ PEOPLE = ("customer_id,full_name,email,city\n"
 CARS = "name,mpg,cyl\nMazda RX4,21.0,6\nDatsun 710,22.8,4\nHornet 4 Drive,21.4,6\n"
 HF_TOKEN = "h" + "f_" + "".join(RNG.choice("abcdefghijklmnopqrstuvwxyzABCDEFGHIJ")
                                 for _ in range(34))
-STATS = re.compile(r"(\d+) verdicts reused, (\d+) stored, (\d+) rejected")
+STATS = re.compile(r"(\d+) verdicts reused, (\d+) stored, (\d+) cache files rejected")
 
 
 @pytest.fixture
@@ -75,12 +75,15 @@ def _scan(*argv: str, capsys: pytest.CaptureFixture[str]) -> tuple[dict, tuple[i
     return document, tuple(int(n) for n in counts.groups()) if counts else ()
 
 
-def _entries(folder: Path) -> list[Path]:
-    return sorted(p for p in (folder / cache.FORMAT).glob("*/*") if not p.name.startswith("."))
+def _segments(folder: Path) -> list[Path]:
+    return sorted((folder / cache.FORMAT).glob("*.seg"))
 
 
-def _entry_of(folder: Path, text: str) -> Path:
-    return next(p for p in _entries(folder) if text.encode() in p.read_bytes())
+def _lines(folder: Path) -> tuple[Path, bytes, list[bytes]]:
+    """The one segment file: its path, MAC and lines (entry id, space, verdict)."""
+    [segment] = _segments(folder)
+    mac, _, body = segment.read_bytes().partition(b"\n")
+    return segment, mac, body.splitlines()
 
 
 def test_second_run_reuses_every_verdict_and_reports_the_same(repo: Repo, cached: Path,
@@ -109,7 +112,7 @@ def test_output_is_byte_identical_with_and_without_the_cache(repo: Repo, cached:
                                *argv, capsys=capsys)
             outputs.append((code, re.sub(r"scanned in [\d.]+s", "", out)))
     assert outputs[0:2] == outputs[2:4] == outputs[4:6]
-    assert "check-pii" in outputs[1][1] and _entries(cached)
+    assert "check-pii" in outputs[1][1] and _segments(cached)
 
 
 def test_history_reuses_what_a_scan_of_all_files_judged(repo: Repo, cached: Path,
@@ -120,27 +123,31 @@ def test_history_reuses_what_a_scan_of_all_files_judged(repo: Repo, cached: Path
     assert (reused, stored_again) == (stored, 0)
 
 
-def test_edited_entry_is_ignored_and_the_finding_still_reported(repo: Repo, cached: Path,
-                                                                capsys) -> None:
+def test_edited_verdict_is_ignored_and_the_finding_still_reported(repo: Repo, cached: Path,
+                                                                  capsys) -> None:
     _repository(repo)
     before, _ = _scan("--all", capsys=capsys)
-    entry = _entry_of(cached, "check-pii")
-    mac, _, _ = entry.read_bytes().partition(b"\n")
-    entry.write_bytes(mac + b'\n{"path":"data/customers.csv","findings":[]}')
-    after, (_, stored, rejected) = _scan("--all", capsys=capsys)
-    assert (rejected, stored) == (1, 1), "rejected, judged again and stored afresh"
+    segment, mac, lines = _lines(cached)
+    edited = [line.split(b" ")[0] + b' {"path":"data/customers.csv","findings":[]}'
+              if b"check-pii" in line else line for line in lines]
+    assert edited != lines
+    segment.write_bytes(mac + b"\n" + b"\n".join(edited) + b"\n")
+    after, (reused, stored, rejected) = _scan("--all", capsys=capsys)
+    assert (reused, rejected) == (0, 1), "the whole segment is rejected and judged again"
     assert after["findings"] == before["findings"]
 
 
-def test_clean_entry_copied_over_a_finding_is_ignored(repo: Repo, cached: Path,
-                                                      capsys) -> None:
+def test_clean_verdict_moved_onto_a_finding_is_ignored(repo: Repo, cached: Path,
+                                                       capsys) -> None:
     _repository(repo)
     before, _ = _scan("--all", capsys=capsys)
-    clean = _entry_of(cached, '{"path":"data/customers.csv","findings":[]}')
-    _entry_of(cached, "check-pii").write_bytes(clean.read_bytes())  # an authentic clean MAC
-    _entry_of(cached, "check-secrets").write_bytes(clean.read_bytes())
+    segment, mac, lines = _lines(cached)
+    clean = next(line for line in lines if line.endswith(b'"findings":[]}'))
+    moved = [line.split(b" ")[0] + b" " + clean.split(b" ", 1)[1]
+             if b'"check":' in line else line for line in lines]  # every finding's verdict
+    segment.write_bytes(mac + b"\n" + b"\n".join(moved) + b"\n")
     after, (_, _, rejected) = _scan("--all", capsys=capsys)
-    assert rejected == 2
+    assert rejected == 1
     assert after["findings"] == before["findings"]
 
 
@@ -151,27 +158,30 @@ def test_cache_written_under_another_key_is_not_used(repo: Repo, cached: Path, c
     _, (_, stored, _) = _scan("--all", capsys=capsys)
     monkeypatch.setenv(cache.KEY_VARIABLE, "this machine's own key, at least 32 characters")
     _, counts = _scan("--all", capsys=capsys)
-    assert counts == (0, stored, 0)
+    assert counts == (0, stored, 1)
+    assert len(_segments(cached)) == 1, "the foreign segment was dropped"
+    _, counts = _scan("--all", capsys=capsys)
+    assert counts == (stored, 0, 0)
 
 
 @pytest.mark.parametrize("damage", ["truncated", "garbage", "fifo", "link"])
-def test_damaged_entry_is_a_miss_never_clean(repo: Repo, cached: Path, capsys,
-                                             damage: str) -> None:
+def test_damaged_segment_is_a_miss_never_clean(repo: Repo, cached: Path, capsys,
+                                               damage: str) -> None:
     _repository(repo)
     before, _ = _scan("--all", capsys=capsys)
-    entry = _entry_of(cached, "check-pii")
-    data = entry.read_bytes()
-    entry.unlink()
+    [segment] = _segments(cached)
+    data = segment.read_bytes()
+    segment.unlink()
     if damage == "truncated":
-        entry.write_bytes(data[:len(data) // 2])
+        segment.write_bytes(data[:len(data) // 2])
     elif damage == "garbage":
-        entry.write_bytes(os.urandom(len(data)))
+        segment.write_bytes(os.urandom(len(data)))
     elif damage == "fifo":
-        os.mkfifo(entry)  # opening it must not wait for a writer
+        os.mkfifo(segment)  # opening it must not wait for a writer
     else:
-        entry.symlink_to("/dev/zero")
-    after, (_, _, rejected) = _scan("--all", capsys=capsys)
-    assert rejected == 1
+        segment.symlink_to("/dev/zero")
+    after, (reused, _, rejected) = _scan("--all", capsys=capsys)
+    assert (reused, rejected) == (0, 1)
     assert after["findings"] == before["findings"]
 
 
@@ -222,7 +232,8 @@ def test_work_tree_file_changed_while_judged_is_not_stored(repo: Repo, cached: P
     time.sleep(0.01)
     repo.write("data/customers.csv", CARS)  # edited in the meantime
     store.store(wanted[0, "check-pii"], tasks[0][0], judged.verdicts["check-pii"])
-    assert store.stored == 0 and not _entries(cached)
+    store.close()
+    assert store.stored == 0 and not _segments(cached)
 
 
 def test_key_is_private_and_a_loose_key_is_refused(repo: Repo, cached: Path, tmp_path: Path,
@@ -255,7 +266,7 @@ def test_no_cache_and_cache_dir(repo: Repo, cached: Path, tmp_path: Path, capsys
     assert counts == () and not cached.exists()
     _, (_, stored, _) = _scan("--all", "--cache-dir", str(tmp_path / "elsewhere"),
                               capsys=capsys)
-    assert stored and _entries(tmp_path / "elsewhere") and not cached.exists()
+    assert stored and _segments(tmp_path / "elsewhere") and not cached.exists()
 
 
 def test_jobs_reuse_the_cache_with_the_same_report(repo: Repo, cached: Path, capsys) -> None:
@@ -272,16 +283,23 @@ def test_jobs_reuse_the_cache_with_the_same_report(repo: Repo, cached: Path, cap
     assert reused == stored and cold == warm == one
 
 
-def test_prune_removes_the_least_recently_used_first(tmp_path: Path) -> None:
-    shard = tmp_path / "ab"
-    shard.mkdir()
-    now = time.time()
-    for age in range(10):
-        entry = shard / f"entry{age}"
-        entry.write_bytes(b"x" * 4096)
-        os.utime(entry, (now - age * 60, now - age * 60))
-    cache.prune(tmp_path, 5 * 4096)
-    assert sorted(p.name for p in shard.iterdir()) == [f"entry{age}" for age in range(5)]
+def test_segments_are_merged_and_the_cache_stays_bounded(repo: Repo, cached: Path, capsys,
+                                                          monkeypatch: pytest.MonkeyPatch
+                                                          ) -> None:
+    _repository(repo)
+    monkeypatch.setattr(cache, "MAX_SEGMENTS", 2)
+    stored = 0
+    for check in ("check-pii", "check-secrets", "check-notebook-outputs"):
+        stored += _scan("--all", "--check", check, capsys=capsys)[1][1]
+    assert len(_segments(cached)) == 1, "the third run merged the two before it"
+    _, counts = _scan("--all", capsys=capsys)
+    assert counts == (stored, 0, 0)
+    monkeypatch.setattr(cache, "MAX_BYTES", 600)
+    before, _ = _scan("--all", capsys=capsys)  # over the bound: merged into 600 bytes
+    [segment] = _segments(cached)
+    assert segment.stat().st_size <= 600 + 65
+    after, (reused, _, _) = _scan("--all", capsys=capsys)
+    assert 0 < reused < stored and after["findings"] == before["findings"]
 
 
 def test_verdict_that_json_would_change_is_not_stored(repo: Repo, cached: Path) -> None:
@@ -290,5 +308,6 @@ def test_verdict_that_json_would_change_is_not_stored(repo: Repo, cached: Path) 
     assert store is not None
     file = sources.tracked().files[0]
     finding = Finding("check-pii", "pii-in-data", file.path, "m", "h", details={"cells": (1, 2)})
-    store.store(cache.Wanted(b"k" * 32, None), file, Verdict([finding]))
-    assert store.stored == 0 and not _entries(cached)
+    store.store(cache.Wanted("k" * 32, None), file, Verdict([finding]))
+    store.close()
+    assert store.stored == 0 and not _segments(cached)

@@ -12,28 +12,33 @@ does change judging: check-secrets' `reuse_key` then says "not reusable").
 
 Why a poisoned cache cannot hide a finding:
 
-- Every entry is authenticated: HMAC-SHA256, under a random key this machine's user made
-  on first use (`$XDG_CONFIG_HOME/gitworthy/cache.key`, mode 0600, outside the cache
-  folder) or given in `GITWORTHY_CACHE_KEY`. The MAC covers the lookup key and the verdict,
-  and the entry's file name is another HMAC of the lookup key. Nothing read from the cache
-  is parsed before its MAC verifies.
-- So an entry is accepted only if gitworthy itself, holding the key, wrote it after really
+- The cache is a folder of segment files, one per run that judged something new. Each
+  segment is authenticated as a whole: HMAC-SHA256 over its bytes, under a random key this
+  machine's user made on first use (`$XDG_CONFIG_HOME/gitworthy/cache.key`, mode 0600,
+  outside the cache folder) or given in `GITWORTHY_CACHE_KEY`. Inside, each verdict is filed
+  under its entry id, another HMAC of everything the verdict depends on (so the cache names
+  no content either). Nothing read from the cache is parsed before its segment's MAC
+  verifies.
+- So a verdict is used only if gitworthy itself, holding the key, wrote it after really
   judging the same content with the same check, options and code: it says what judging
-  again would say. A cache restored from another machine or written by a pull request has
-  another key; an entry edited, truncated, or copied to another name (a clean verdict moved
-  to a secret's blob) fails its MAC. Every entry that fails is a miss: the file is judged
-  again, never taken as clean. Replaying an older valid entry for the same lookup key gives
-  the same verdict, because the key binds everything the verdict depends on.
-- Whoever can read the key can forge entries, but the key sits beside the user's own
+  again would say. A segment restored from another machine or written by a pull request has
+  another key; a segment edited, truncated, or with a verdict moved under another entry id
+  (a clean verdict moved onto a secret's blob) fails its MAC and is skipped whole. Whatever
+  is skipped is a miss: the file is judged again, never taken as clean. Replaying an older
+  authentic segment gives the same verdicts, because the entry id binds everything the
+  verdict depends on.
+- Whoever can read the key can forge segments, but the key sits beside the user's own
   gitworthy installation, which that person could equally edit. A CI job must therefore
   never hold `GITWORTHY_CACHE_KEY` while it runs untrusted code; the Action uses no cache,
   and in any CI the cache is off unless `GITWORTHY_CACHE_KEY` is set.
 - A work-tree file is stored only if it did not change (size, times, inode) from before it
   was hashed to after it was judged, so a verdict is never filed under other bytes.
 
-Entries are small files written atomically (temp file, then rename), so concurrent runs
-and `--jobs` are safe (only the main process reads and writes the cache). The folder is
-pruned, oldest used first, when it grows past MAX_BYTES (checked at most hourly).
+Segments are written whole at the end of a run (temp file, then rename) and never changed,
+so concurrent runs and `--jobs` are safe (only the main process reads and writes the
+cache). Past MAX_SEGMENTS segments or MAX_BYTES, a run merges them into one: the verdicts
+it used first, then the newest, up to the bound. One file per run, not per verdict: creating
+thousands of small files cost more than judging them.
 """
 from __future__ import annotations
 
@@ -57,10 +62,8 @@ from gitworthy.runner import Checks, Verdict, repath
 from gitworthy.sources import Context, File
 
 FORMAT = "v1"
-MAX_BYTES = 256 * 1024 * 1024   # the folder's size on disk before the oldest entries go
-MAX_ENTRY = 1024 * 1024          # a larger entry is not read
-PRUNE_EVERY = 3600               # seconds between two looks at the folder's size
-TOUCH_AFTER = 86400              # a hit refreshes its entry's age at most once a day
+MAX_BYTES = 32 * 1024 * 1024   # verdicts read and kept, and one segment's bound (~150,000)
+MAX_SEGMENTS = 8                # more segment files than this are merged into one
 KEY_VARIABLE = "GITWORTHY_CACHE_KEY"
 CI_VARIABLES = ("CI", "GITHUB_ACTIONS", "GITLAB_CI", "TF_BUILD", "BITBUCKET_BUILD_NUMBER",
                 "JENKINS_URL")
@@ -72,9 +75,9 @@ class CacheUnavailable(Exception):
 
 @dataclass(frozen=True)
 class Wanted:
-    """A verdict to store once judged: its lookup key, and the work-tree file's state."""
+    """A verdict to store once judged: its entry id, and the work-tree file's state."""
 
-    lookup: bytes
+    entry: str
     stamp: tuple[int, ...] | None
 
 
@@ -154,12 +157,19 @@ def environment() -> str:
 
 
 class Cache:
-    """Authenticated verdicts in a folder; counts what it reused, stored and rejected."""
+    """Authenticated verdicts in a folder of segment files; counts what it reused, stored
+    and rejected."""
 
     def __init__(self, root: Path, key: bytes, env_digest: str | None = None) -> None:
         self.root, self.key = root, key
+        self.folder = root / FORMAT
         self.env_digest = env_digest or environment()
         self.hits = self.stored = self.rejected = 0
+        self._entries: dict[str, bytes] | None = None  # entry id -> payload, loaded lazily
+        self._segments: list[Path] = []   # the segment files loaded (or found foreign)
+        self._loaded_bytes = 0
+        self._used: dict[str, bytes] = {}  # what this run reused or judged: kept on pruning
+        self._new: dict[str, bytes] = {}   # judged in this run: the next segment
 
     # ------------------------------------------------------------------ lookups
 
@@ -173,7 +183,7 @@ class Cache:
         reusable = {cid for cid, (module, _) in checks.items() if hasattr(module, "reuse_key")}
         for index, (file, check_ids) in enumerate(tasks):
             content: tuple[str, tuple[int, ...] | None] | None = None
-            for cid in reusable.intersection(check_ids):
+            for cid in sorted(reusable.intersection(check_ids)):
                 module, options = checks[cid]
                 try:
                     extra = module.reuse_key(file, options, context)
@@ -184,63 +194,82 @@ class Cache:
                     break  # judged as usual; the check says what it cannot read
                 if extra is None or content is None:
                     continue
-                lookup = self._lookup_key(content[0], cid, options, extra, file.path)
-                remembered = self._read(lookup)
+                entry = self._entry_id(content[0], cid, options, extra, file.path)
+                remembered = self._recall(entry)
                 if remembered is None:
-                    wanted[index, cid] = Wanted(lookup, content[1])
+                    wanted[index, cid] = Wanted(entry, content[1])
                 else:
                     self.hits += 1
                     found[index, cid] = repath(remembered[1], remembered[0], file.path)
         return found, wanted
 
-    def _lookup_key(self, content: str, check_id: str, options: dict[str, Any],
-                    extra: Hashable, path: str) -> bytes:
+    def _entry_id(self, content: str, check_id: str, options: dict[str, Any],
+                  extra: Hashable, path: str) -> str:
+        """What the verdict depends on, as a keyed digest (it names no content)."""
         quoted = shlex.quote(path) == path  # re-pathing needs paths quoted alike
         raw = json.dumps([self.env_digest, check_id, options, content, repr(extra), quoted],
                          sort_keys=True, default=repr)
-        return hashlib.sha256(raw.encode("utf-8", "surrogateescape")).digest()
+        return hmac.new(self.key, b"entry\0" + raw.encode("utf-8", "surrogateescape"),
+                        hashlib.sha256).hexdigest()[:32]
 
-    def _location(self, lookup: bytes) -> Path:
-        name = hmac.new(self.key, b"name\0" + lookup, hashlib.sha256).hexdigest()
-        return self.root / FORMAT / name[:2] / name[2:]
+    def _mac(self, body: bytes) -> bytes:
+        return hmac.new(self.key, b"segment\0" + body, hashlib.sha256).hexdigest().encode()
 
-    def _mac(self, lookup: bytes, payload: bytes) -> bytes:
-        return hmac.new(self.key, b"entry\0" + lookup + b"\0" + payload,
-                        hashlib.sha256).hexdigest().encode()
-
-    def _read(self, lookup: bytes) -> tuple[str, Verdict] | None:
-        """The entry for `lookup` if it is there and authentic; else None (judge again)."""
-        location = self._location(lookup)
-        try:
-            fd = os.open(location, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0)
-                         | getattr(os, "O_NONBLOCK", 0))
-        except FileNotFoundError:
-            return None
-        except OSError:  # a link, a folder, no permission: not ours
-            self.rejected += 1
-            return None
-        with os.fdopen(fd, "rb") as fh:
-            info = os.fstat(fh.fileno())
-            data = fh.read(MAX_ENTRY + 1) if stat.S_ISREG(info.st_mode) else b""
-        mac, _, payload = data.partition(b"\n")
-        if len(data) > MAX_ENTRY or not hmac.compare_digest(mac, self._mac(lookup, payload)):
-            self.rejected += 1
+    def _recall(self, entry: str) -> tuple[str, Verdict] | None:
+        if self._entries is None:
+            self._entries = self._load()
+        payload = self._entries.get(entry)
+        if payload is None:
             return None
         try:
             remembered = _decode(payload)
-        except (ValueError, KeyError, TypeError):
-            self.rejected += 1
+        except (ValueError, KeyError, TypeError):  # authentic but unreadable: judge again
             return None
-        if time.time() - info.st_mtime > TOUCH_AFTER:
-            with contextlib.suppress(OSError):
-                os.utime(location)  # recently used: pruned last
+        self._used[entry] = payload
         return remembered
+
+    def _load(self) -> dict[str, bytes]:
+        """Every authentic entry, newest segment first, up to MAX_BYTES. A segment whose
+        MAC does not verify (edited, truncated, another key's) is skipped whole."""
+        entries: dict[str, bytes] = {}
+        with contextlib.suppress(OSError):
+            names = sorted((n for n in os.listdir(self.folder) if n.endswith(".seg")),
+                           reverse=True)
+            for name in names:
+                path = self.folder / name
+                self._segments.append(path)
+                if self._loaded_bytes > MAX_BYTES:
+                    continue  # past the bound: dropped on the next pruning
+                body = self._read_segment(path)
+                if body is None:
+                    self.rejected += 1
+                    continue
+                self._loaded_bytes += len(body)
+                for line in body.splitlines():
+                    entry, _, payload = line.partition(b" ")
+                    entries.setdefault(entry.decode("ascii", "replace"), payload)
+        return entries
+
+    def _read_segment(self, path: Path) -> bytes | None:
+        """A segment's body if its MAC verifies, else None. Nothing is parsed before."""
+        try:
+            fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0)
+                         | getattr(os, "O_NONBLOCK", 0))
+        except OSError:  # a link, a folder, no permission: not ours
+            return None
+        with os.fdopen(fd, "rb") as fh:
+            regular = stat.S_ISREG(os.fstat(fh.fileno()).st_mode)
+            data = fh.read(MAX_BYTES + 66) if regular else b""
+        mac, _, body = data.partition(b"\n")
+        if len(body) > MAX_BYTES or not hmac.compare_digest(mac, self._mac(body)):
+            return None
+        return body
 
     # ------------------------------------------------------------------ storing
 
     def store(self, wanted: Wanted, file: File, verdict: Verdict) -> None:
         """Remember a verdict judged in this run: only a clean judgement (no error) of bytes
-        that did not change meanwhile, and only what reads back exactly."""
+        that did not change meanwhile, and only what reads back exactly. Written on close."""
         if verdict.errors or verdict.internal_error:
             return
         try:
@@ -254,60 +283,59 @@ class Cache:
                 return  # details that JSON would change (a tuple): judged again next time
         except (ValueError, KeyError, TypeError):
             return
-        location = self._location(wanted.lookup)
-        try:
-            location.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-            temp = location.with_name(f".tmp-{location.name[:16]}-{os.getpid()}")
-            fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC
-                         | getattr(os, "O_NOFOLLOW", 0), 0o600)
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(self._mac(wanted.lookup, payload) + b"\n" + payload)
-            os.replace(temp, location)
-        except OSError:
-            return  # a full or read-only disk: the scan goes on without remembering
+        self._new[wanted.entry] = self._used[wanted.entry] = payload
         self.stored += 1
 
     def close(self) -> None:
-        """Prune the folder (oldest used first) when this run added to it, at most hourly."""
-        if not self.stored:
+        """Write what this run judged as one new segment (temp file, then rename). With
+        MAX_SEGMENTS segments, more than MAX_BYTES, or a foreign segment, merge them into
+        one instead: what this run judged and reused first, then the newest, up to
+        MAX_BYTES; the segments merged go."""
+        merge = (len(self._segments) >= MAX_SEGMENTS or self._loaded_bytes > MAX_BYTES
+                 or self.rejected > 0)
+        if not self._new and not merge:
             return
-        marker = self.root / FORMAT / "pruned"
-        with contextlib.suppress(OSError):
-            if time.time() - marker.stat().st_mtime < PRUNE_EVERY:
-                return
-        prune(self.root / FORMAT, MAX_BYTES)
-        with contextlib.suppress(OSError):
-            marker.touch()
+        groups = [self._new, self._used, self._entries or {}] if merge else [self._new]
+        entries: dict[str, bytes] = {}
+        size = 0
+        for group in groups:
+            for entry, payload in group.items():
+                if entry in entries:
+                    continue
+                size += len(entry) + len(payload) + 2
+                if size > MAX_BYTES:
+                    break
+                entries[entry] = payload
+        body = b"".join(f"{k} ".encode() + v + b"\n" for k, v in entries.items())
+        name = f"{time.time_ns():020d}-{os.getpid()}-{os.urandom(4).hex()}"
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+            temp = self.folder / f".{name}.tmp"
+            fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(self._mac(body) + b"\n" + body)
+            os.replace(temp, self.folder / f"{name}.seg")
+        except OSError:
+            return  # a full or read-only disk: the next run judges again
+        if merge:
+            for path in self._segments:
+                with contextlib.suppress(OSError):
+                    path.unlink()
+            _remove_stale_temps(self.folder)
 
     def summary(self) -> str:
         return (f"gitworthy: cache {self.root}: {self.hits} verdicts reused, {self.stored} "
-                f"stored, {self.rejected} rejected (not authentic)")
+                f"stored, {self.rejected} cache files rejected (not authentic)")
 
 
-def prune(folder: Path, limit: int) -> None:
-    """Delete the least recently used entries until the folder holds at most `limit` bytes
-    on disk (and temp files a stopped run left behind)."""
-    entries: list[tuple[float, int, str]] = []
-    now = time.time()
-    with contextlib.suppress(OSError), os.scandir(folder) as shards:
-        for shard in shards:
-            if not shard.is_dir(follow_symlinks=False):
-                continue
-            with contextlib.suppress(OSError), os.scandir(shard.path) as members:
-                for member in members:
-                    with contextlib.suppress(OSError):
-                        info = member.stat(follow_symlinks=False)
-                        if member.name.startswith(".tmp-") and now - info.st_mtime < 3600:
-                            continue
-                        size = getattr(info, "st_blocks", 0) * 512 or info.st_size
-                        entries.append((info.st_mtime, size, member.path))
-    total = sum(size for _, size, _ in entries)
-    for _, size, path in sorted(entries):
-        if total <= limit:
-            break
-        with contextlib.suppress(OSError):
-            os.unlink(path)
-        total -= size
+def _remove_stale_temps(folder: Path) -> None:
+    """Temp files of runs that stopped before renaming them, an hour on."""
+    with contextlib.suppress(OSError):
+        for name in os.listdir(folder):
+            path = folder / name
+            with contextlib.suppress(OSError):
+                if name.endswith(".tmp") and time.time() - path.stat().st_mtime > 3600:
+                    path.unlink()
 
 
 def _stamp(file: File) -> tuple[int, ...] | None:
