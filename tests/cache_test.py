@@ -311,3 +311,19 @@ def test_verdict_that_json_would_change_is_not_stored(repo: Repo, cached: Path) 
     store.store(cache.Wanted("k" * 32, None), file, Verdict([finding]))
     store.close()
     assert store.stored == 0 and not _segments(cached)
+
+
+def test_concurrent_runs_share_the_cache_safely(repo: Repo, cached: Path, capsys) -> None:
+    import subprocess
+
+    from tests.conftest import gitworthy_exe
+
+    _repository(repo)
+    argv = [gitworthy_exe(), "scan", "--all", "--jobs", "1", "--format", "json",
+            "--progress", "never"]
+    runs = [subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+            for _ in range(3)]
+    outputs = [json.loads(run.communicate()[0])["findings"] for run in runs]
+    after, (reused, stored, rejected) = _scan("--all", capsys=capsys)
+    assert (stored, rejected) == (0, 0) and reused > 0
+    assert outputs[0] == outputs[1] == outputs[2] == after["findings"]

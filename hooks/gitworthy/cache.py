@@ -90,9 +90,15 @@ def open_cache(directory: str | None, env: Mapping[str, str]) -> Cache | None:
     if not given and any(env.get(name, "").strip().lower() not in ("", "0", "false")
                          for name in CI_VARIABLES):
         return None
-    home = Path.home()
+    try:
+        home = Path.home()
+    except RuntimeError:  # no HOME and no user entry
+        home = Path("~")
     root = Path(directory or env.get("GITWORTHY_CACHE_DIR")
                 or Path(env.get("XDG_CACHE_HOME") or home / ".cache") / "gitworthy")
+    if not root.is_absolute() and not directory:
+        raise CacheUnavailable("no home folder to keep the cache in: no cache used "
+                               "(set GITWORTHY_CACHE_DIR)")
     if given:
         if len(given) < 32:
             raise CacheUnavailable(f"{KEY_VARIABLE} is shorter than 32 characters: "
@@ -148,9 +154,9 @@ def environment() -> str:
             digest.update(path.relative_to(package).as_posix().encode() + b"\0")
             digest.update(hashlib.sha256(path.read_bytes()).digest())
     installed: set[str] = set()
-    for entry in sys.path:
+    for entry in filter(None, sys.path):  # not the working directory
         with contextlib.suppress(OSError):
-            installed.update(n for n in os.listdir(entry or ".")
+            installed.update(n for n in os.listdir(entry)
                              if n.endswith((".dist-info", ".egg-info")))
     digest.update("\0".join(sorted(installed)).encode())
     return digest.hexdigest()
