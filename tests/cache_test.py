@@ -327,3 +327,15 @@ def test_concurrent_runs_share_the_cache_safely(repo: Repo, cached: Path, capsys
     after, (reused, stored, rejected) = _scan("--all", capsys=capsys)
     assert (stored, rejected) == (0, 0) and reused > 0
     assert outputs[0] == outputs[1] == outputs[2] == after["findings"]
+
+
+def test_key_that_is_not_a_plain_file_is_refused_without_waiting(repo: Repo, cached: Path,
+                                                                 tmp_path: Path,
+                                                                 capsys) -> None:
+    _repository(repo)
+    key = tmp_path / "config-home" / "gitworthy" / "cache.key"
+    key.parent.mkdir(parents=True)
+    os.mkfifo(key, 0o600)
+    code, out, err = run("scan", "--all", "--cache-stats", capsys=capsys)
+    assert "not a gitworthy cache key" in err and "check-pii" in out and code == 1
+    assert not cached.exists()

@@ -90,24 +90,29 @@ def open_cache(directory: str | None, env: Mapping[str, str]) -> Cache | None:
     if not given and any(env.get(name, "").strip().lower() not in ("", "0", "false")
                          for name in CI_VARIABLES):
         return None
-    try:
-        home = Path.home()
-    except RuntimeError:  # no HOME and no user entry
-        home = Path("~")
     root = Path(directory or env.get("GITWORTHY_CACHE_DIR")
-                or Path(env.get("XDG_CACHE_HOME") or home / ".cache") / "gitworthy")
-    if not root.is_absolute() and not directory:
-        raise CacheUnavailable("no home folder to keep the cache in: no cache used "
-                               "(set GITWORTHY_CACHE_DIR)")
+                or _user_folder(env, "XDG_CACHE_HOME", ".cache") / "gitworthy")
     if given:
         if len(given) < 32:
             raise CacheUnavailable(f"{KEY_VARIABLE} is shorter than 32 characters: "
                                    "no cache used (make one: openssl rand -hex 32)")
-        key = hashlib.sha256(b"gitworthy cache key\0" + given.encode()).digest()
+        secret = given.encode("utf-8", "surrogateescape")
+        key = hashlib.sha256(b"gitworthy cache key\0" + secret).digest()
     else:
-        config = Path(env.get("XDG_CONFIG_HOME") or home / ".config") / "gitworthy"
-        key = _key_file(config / "cache.key")
+        key = _key_file(_user_folder(env, "XDG_CONFIG_HOME", ".config") / "gitworthy"
+                        / "cache.key")
     return Cache(root, key)
+
+
+def _user_folder(env: Mapping[str, str], variable: str, default: str) -> Path:
+    """An XDG base folder (a relative value is ignored, as the XDG specification says)."""
+    if env.get(variable) and os.path.isabs(env[variable]):
+        return Path(env[variable])
+    try:
+        return Path.home() / default
+    except RuntimeError:  # no HOME and no user entry: never a folder in the scanned repo
+        raise CacheUnavailable(f"no home folder for the cache: no cache used (set "
+                               f"{variable}, or --no-cache)") from None
 
 
 def _key_file(path: Path) -> bytes:
@@ -127,10 +132,11 @@ def _key_file(path: Path) -> bytes:
                                    f"({exc.strerror or type(exc).__name__}): no cache used"
                                    ) from None
     try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0)
+                     | getattr(os, "O_NONBLOCK", 0))
         with os.fdopen(fd, "rb") as fh:
             info = os.fstat(fh.fileno())
-            text = fh.read(200).strip()
+            text = fh.read(200).strip() if stat.S_ISREG(info.st_mode) else b""
     except OSError as exc:
         raise CacheUnavailable(f"{path}: cannot read the cache key "
                                f"({exc.strerror or type(exc).__name__}): no cache used"
