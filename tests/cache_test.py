@@ -339,3 +339,21 @@ def test_key_that_is_not_a_plain_file_is_refused_without_waiting(repo: Repo, cac
     code, out, err = run("scan", "--all", "--cache-stats", capsys=capsys)
     assert "not a gitworthy cache key" in err and "check-pii" in out and code == 1
     assert not cached.exists()
+
+
+def test_detect_secrets_baseline_is_never_overruled_by_the_cache(repo: Repo, cached: Path,
+                                                                 capsys) -> None:
+    import subprocess
+    import sys
+
+    _repository(repo)
+    before, _ = _scan("--all", "--check", "check-secrets", capsys=capsys)
+    assert [f["path"] for f in before["findings"]] == ["src/hub.py"]
+    baseline = subprocess.run([str(Path(sys.executable).with_name("detect-secrets")), "scan"],
+                              cwd=repo.root, check=True, capture_output=True, text=True).stdout
+    repo.write(".secrets.baseline", baseline)
+    accepted, counts = _scan("--all", "--check", "check-secrets", capsys=capsys)
+    assert accepted["findings"] == [] and counts == (0, 0, 0)
+    (repo.root / ".secrets.baseline").unlink()
+    again, (reused, stored, _) = _scan("--all", "--check", "check-secrets", capsys=capsys)
+    assert again["findings"] == before["findings"] and reused > 0 and stored == 0
