@@ -357,3 +357,17 @@ def test_detect_secrets_baseline_is_never_overruled_by_the_cache(repo: Repo, cac
     (repo.root / ".secrets.baseline").unlink()
     again, (reused, stored, _) = _scan("--all", "--check", "check-secrets", capsys=capsys)
     assert again["findings"] == before["findings"] and reused > 0 and stored == 0
+
+
+def test_verdict_reused_under_another_path_names_the_new_path(repo: Repo, cached: Path,
+                                                              capsys) -> None:
+    _repository(repo)
+    _scan("data", capsys=capsys)
+    (repo.root / "archive" / "2023").mkdir(parents=True)
+    (repo.root / "data" / "customers.csv").rename(repo.root / "archive" / "2023" /
+                                                  "customers.csv")
+    warm, (reused, _, _) = _scan("archive", capsys=capsys)
+    fresh, _ = _scan("archive", "--no-cache", capsys=capsys)
+    assert reused > 0 and warm["findings"] and warm["findings"] == fresh["findings"]
+    assert all(f["path"] == "archive/2023/customers.csv" and "data/" not in f["hint"]
+               and "archive/2023/customers.csv" in f["hint"] for f in warm["findings"])
