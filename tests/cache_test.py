@@ -371,3 +371,9 @@ def test_verdict_reused_under_another_path_names_the_new_path(repo: Repo, cached
     assert reused > 0 and warm["findings"] and warm["findings"] == fresh["findings"]
     assert all(f["path"] == "archive/2023/customers.csv" and "data/" not in f["hint"]
                and "archive/2023/customers.csv" in f["hint"] for f in warm["findings"])
+
+
+def test_every_field_of_a_finding_is_remembered() -> None:
+    import inspect
+
+    assert tuple(inspect.signature(Finding).parameters) == cache.FINDING_FIELDS

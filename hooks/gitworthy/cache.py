@@ -52,7 +52,7 @@ import stat
 import sys
 import time
 from collections.abc import Hashable, Mapping, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -359,11 +359,12 @@ def _stamp(file: File) -> tuple[int, ...] | None:
     return info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino
 
 
-_FIELDS = tuple(f.name for f in fields(Finding))
+FINDING_FIELDS = ("check", "rule", "path", "message", "hint", "severity", "line", "key",
+                  "details")
 
 
 def _encode(path: str, verdict: Verdict) -> bytes:
-    findings = [{name: getattr(f, name) for name in _FIELDS} for f in verdict.findings]
+    findings = [{name: getattr(f, name) for name in FINDING_FIELDS} for f in verdict.findings]
     # key order kept: details print in the order the check wrote them
     return json.dumps({"path": path, "findings": findings}, separators=(",", ":")).encode()
 
