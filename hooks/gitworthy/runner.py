@@ -96,9 +96,7 @@ def judge_all(tasks: Sequence[tuple[File, list[str]]], checks: Checks, context: 
         claimed.update(keys[index, cid] for cid in fresh if (index, cid) in keys)
         return fresh
 
-    pending = [(file, [cid for cid in check_ids if (index, cid) not in recalled])
-               for index, (file, check_ids) in enumerate(tasks)] if recalled else tasks
-    for index, judged in enumerate(_ordered(pending, to_judge, checks, context, jobs)):
+    for index, judged in enumerate(_ordered(tasks, to_judge, checks, context, jobs)):
         for cid in tasks[index][1]:
             key = keys.get((index, cid))
             if (index, cid) in recalled:
@@ -170,9 +168,8 @@ def _ordered(tasks: Sequence[tuple[File, list[str]]], to_judge: Callable[[int], 
              checks: Checks, context: Context, jobs: int) -> Iterator[Judged]:
     """Judge every task, in order; with jobs > 1 in a pool of worker processes, a bounded
     number of files in flight."""
-    busy = [file for file, check_ids in tasks if check_ids]
-    total = sum(file.size for file in busy)
-    if jobs <= 1 or len(busy) < 2 or (len(busy) < POOL_MIN_FILES and total < POOL_MIN_BYTES):
+    total = sum(file.size for file, _ in tasks)
+    if jobs <= 1 or len(tasks) < 2 or (len(tasks) < POOL_MIN_FILES and total < POOL_MIN_BYTES):
         for index, (file, _) in enumerate(tasks):
             yield judge(file, to_judge(index), checks, context)
         return
@@ -181,20 +178,16 @@ def _ordered(tasks: Sequence[tuple[File, list[str]]], to_judge: Callable[[int], 
     from concurrent.futures import Future, ProcessPoolExecutor
 
     options = [(cid, opts) for cid, (_, opts) in checks.items()]
-    pool = ProcessPoolExecutor(min(jobs, len(busy)), multiprocessing.get_context("spawn"),
+    pool = ProcessPoolExecutor(min(jobs, len(tasks)), multiprocessing.get_context("spawn"),
                                initializer=_start_worker, initargs=(options, context))
     window: deque[tuple[File, Future[tuple[dict[str, Verdict], int]]]] = deque()
     try:
         for index, (file, _) in enumerate(tasks):
             check_ids = to_judge(index)
-            future: Future[tuple[dict[str, Verdict], int]] | None = None
-            if check_ids:  # else nothing left to judge (remembered, or seen under another path)
-                try:  # pickled here, not in the pool's feeder thread: cat-file is not shared
-                    payload = pickle.dumps(file, protocol=pickle.HIGHEST_PROTOCOL)
-                    future = pool.submit(_work, payload, check_ids)
-                except (InspectionError, OSError):  # unreadable: judged here, checks say why
-                    pass
-            if future is None:
+            try:  # pickled here, not in the pool's feeder thread: cat-file is not shared
+                payload = pickle.dumps(file, protocol=pickle.HIGHEST_PROTOCOL)
+                future = pool.submit(_work, payload, check_ids)
+            except (InspectionError, OSError):  # unreadable: judged here, the checks say why
                 future = Future()
                 judged = judge(file, check_ids, checks, context)
                 future.set_result((judged.verdicts, judged.bytes_read))
