@@ -5,6 +5,7 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -53,11 +54,13 @@ def _git_identity(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.setenv(key, value)
 
 
-@pytest.fixture(autouse=True)
-def _no_result_cache(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Scans in tests judge every file and leave the user's cache folder alone; the cache's
-    own tests (cache_test.py) switch it on in temp folders."""
-    monkeypatch.setenv("GITWORTHY_NO_CACHE", "1")
+@pytest.fixture(autouse=True, scope="session")
+def _no_result_cache() -> Iterator[None]:
+    """Scans in tests judge every file and leave the user's cache folder alone, module-scoped
+    fixtures' scans too; the cache's own tests (cache_test.py) switch it on in temp folders."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("GITWORTHY_NO_CACHE", "1")
+        yield
 
 
 @pytest.fixture
