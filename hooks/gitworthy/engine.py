@@ -17,6 +17,7 @@ TYPE_CHECKING = False  # typing costs a hook's start-up 2 ms; mypy reads the blo
 if TYPE_CHECKING:
     from typing import Any
 
+    from gitworthy.cache import Cache
     from gitworthy.runner import Checks
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -182,12 +183,14 @@ def _allowed_by_pragma(file: File, finding: Finding) -> bool:
 
 def scan(source: Source, check_ids: Sequence[str], config: Config,
          baseline: Baseline | set[str] | None = None, jobs: int = 1, bind: bool = False,
-         progress: Callable[[int, int, str], None] | None = None) -> Report:
+         progress: Callable[[int, int, str], None] | None = None,
+         cache: Cache | None = None) -> Report:
     """Run the checks on every file of the source and collect a Report. `jobs` > 1 judges
     files in that many worker processes (same report); `progress(done, total, path)` is
     called after each file. An interrupt (KeyboardInterrupt) ends the scan early with what
     was found so far, marked incomplete. With `bind`, the Report holds what a baseline
-    entry of each finding binds (`gitworthy baseline`)."""
+    entry of each finding binds (`gitworthy baseline`). A `cache` (gitworthy.cache) reuses
+    verdicts from earlier runs."""
     started = time.perf_counter()
     report = Report(errors=[ScanError(p, m) for p, m in source.errors])
     checks = {cid: (load(cid), config.options(cid)) for cid in check_ids}
@@ -196,7 +199,8 @@ def scan(source: Source, check_ids: Sequence[str], config: Config,
     tasks = _tasks(source, checks, config)
     seen: set[tuple[str, ...]] = set()
     try:
-        for done, judged in enumerate(judge_all(tasks, checks, source.context, jobs), 1):
+        judgements = judge_all(tasks, checks, source.context, jobs, cache)
+        for done, judged in enumerate(judgements, 1):
             report.files += 1
             report.scanned.append(judged.file.path)
             report.bytes_read += judged.bytes_read
