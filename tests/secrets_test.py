@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import re
 import shutil
 import subprocess
 import sys
@@ -685,6 +686,36 @@ def test_prefilter_skips_ordinary_data_lines():
     scan = scanner()
     rows = "id,name,city,amount\n" + "".join(f"{i},Ann Lee,Lyon,{i * 3.5}\n" for i in range(999))
     assert list(prefilter.candidate_offsets(scan.candidates, rows)) == []
+
+
+def test_token_patterns_spelled_out_match_what_they_match():
+    from gitworthy.secrets.plugins import _B, FORMATS
+
+    rng = random.Random(3)
+    lines = [fuzz_line(rng) for _ in range(3000)] + detect_secrets_kinds()
+    lines += [f'x = "{prefix}{pick(ALNUM + "_-", 120)}.{pick(ALNUM, 60)}.{pick(ALNUM, 90)}"'
+              for prefix in ("hf_", "api_org_", "pk.", "sk.", "sk_test_", "rk_live_", "t1.",
+                             "AQVN", "xoxb-1-", "ghp_")]
+    split = 0
+    for row in FORMATS:
+        pattern = row.pattern.removeprefix(_B).removeprefix("\\b")  # as markers() does
+        whole = re.compile(pattern)
+        parts = [re.compile(p) for p in prefilter.spelled_out(pattern)]
+        split += len(parts) > 1
+        for line in lines:
+            assert bool(whole.search(line)) == any(p.search(line) for p in parts), (row.name, line)
+    assert split >= 4
+
+
+def test_fewest_words_match_the_lines_all_needs_match():
+    needs = ["api_?key|auth_?key|password|pwd|secret", "key|pw|pass|token",
+             r"xox[abposr]-|hooks\.slack\.com", "passw?d|password|pwd", "aws"]
+    words = prefilter.fewest_words(needs)
+    assert "password" not in words.split("|") and "api_?key" not in words.split("|")
+    rng = random.Random(4)
+    lines = [fuzz_line(rng).lower() for _ in range(3000)] + ["xoxp-1", "hooks.slack.com", "pw"]
+    for line in lines:
+        assert bool(re.search(words, line)) == any(re.search(n, line) for n in needs), line
 
 
 def test_streamed_blocks_find_what_the_whole_text_finds(repo):

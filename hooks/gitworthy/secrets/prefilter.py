@@ -1,5 +1,7 @@
-"""The prefilter: one combined pattern per case over whole blocks of text, so that only the
-lines some enabled plugin could report on go through detect-secrets' plugins and filters.
+"""The prefilter: a few fast scans over whole blocks of text, so that only the lines some
+enabled plugin could report on go through detect-secrets' plugins and filters. Patterns that
+start with a literal each get a scan of their own; the case-insensitive needs are folded into
+one alternation of the fewest words.
 """
 from __future__ import annotations
 
@@ -19,32 +21,38 @@ CONTEXT = 5            # lines of context detect-secrets' filters see on each si
 # Every word `gitworthy.secrets.filters.EVIDENCE` can match, lowercased.
 EVIDENCE_WORDS = ("secret|passw|pwd|passphrase|token|api|key|credential|auth|bearer|basic"
                   "|signature|sig|sas|conn|jwt|cookie|session")
+# Separates alternatives searched as patterns of their own (a newline is never in a need):
+# a pattern that starts with a literal is found by a fast scan for that literal, an
+# alternation of different starts is tried at every position of the text.
+SEPARATE = "\n"
 _ASSIGNED = "key|pw|pass|token"  # Cloudant, IBM Cloud IAM, SoftLayer: `<name>_key = <value>`
 NEEDS: dict[str, tuple[str, str]] = {
-    "ArtifactoryDetector": (r"AKC|AP[\dA-F]", ""),
+    "ArtifactoryDetector": ("AKC\nAP[\\dA-F]", ""),
     "AWSKeyDetector": (r"A3T[A-Z0-9]|ABIA|ACCA|AKIA|ASIA", "aws"),
     "AzureStorageKeyDetector": ("AccountKey=", ""),
     "BasicAuthDetector": ("://", ""),
     "CloudantDetector": ("://", _ASSIGNED),
-    "DiscordBotTokenDetector": (r"[MNO][a-zA-Z\d_-]{23,25}\.[a-zA-Z\d_-]{6}\.", ""),
+    "DiscordBotTokenDetector": (SEPARATE.join(
+        c + r"[a-zA-Z\d_-]{23,25}\.[a-zA-Z\d_-]{6}\." for c in "MNO"), ""),
     "GitHubTokenDetector": ("gh[pousr]_", ""),
-    "GitLabTokenDetector": ("gl[a-z]{2,7}-|GR1348941", ""),
+    "GitLabTokenDetector": ("gl[a-z]{2,7}-\nGR1348941", ""),
     "IbmCloudIamDetector": ("", _ASSIGNED),
     "IbmCosHmacDetector": ("", "secret"),
-    "IPPublicDetector": (r"[0-9]\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]", ""),
+    # `[0-9]\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]`, written to start with its literal dot
+    "IPPublicDetector": (r"\.(?<=[0-9]\.)[0-9]{1,3}\.[0-9]{1,3}\.[0-9]", ""),
     "JwtTokenDetector": ("eyJ", ""),
     "MailchimpDetector": ("-us[0-9]", ""),
     "NpmDetector": ("_authToken=", ""),
     "OpenAIDetector": ("T3BlbkFJ", ""),
-    "PrivateKeyDetector": (r"BEGIN|PuTTY-User-Key-File-\d", ""),
+    "PrivateKeyDetector": ("BEGIN\nPuTTY-User-Key-File-\\d", ""),
     "PypiTokenDetector": ("pypi-AgEIcHlwaS5vcmc", ""),
     "SendGridDetector": (r"SG\.", ""),
     "SlackDetector": ("", r"xox[abposr]-|hooks\.slack\.com"),
     "SoftlayerDetector": ("://", _ASSIGNED),
     "SquareOAuthDetector": ("sq0csp-", ""),
-    "StripeDetector": ("[rs]k_live_", ""),
+    "StripeDetector": ("rk_live_\nsk_live_", ""),
     "TelegramBotTokenDetector": (r":[0-9A-Za-z_-]{35}", ""),  # after `\d{8,10}`
-    "TwilioKeyDetector": ("AC[a-z0-9]{32}|SK[a-z0-9]{32}", ""),
+    "TwilioKeyDetector": ("AC[a-z0-9]{32}\nSK[a-z0-9]{32}", ""),
     # gitworthy's plugins (gitworthy.secrets.plugins)
     "ConnectionStringPasswordDetector": ("://", "passw?d|password|pwd"),
     "AzureSasTokenDetector": ("sig=", ""),
@@ -66,9 +74,6 @@ def _fold(text: str) -> str:
 _SPECIAL = "\u0130\u0131\u017f\u212a"
 
 
-# Separates alternatives searched as patterns of their own (a newline is never in a need).
-SEPARATE = "\n"
-
 
 def plugin_needs(plugin: Any) -> tuple[re.Pattern[str] | None, re.Pattern[str] | None] | None:
     """A plugin's own needs, compiled (None: unknown, run it on every line): a line that
@@ -87,7 +92,7 @@ def _needs(plugin: Any) -> tuple[str, str] | None:
     if name == "TokenFormatDetector":
         from gitworthy.secrets.plugins import markers
         literals, patterns = markers()
-        return SEPARATE.join([trie(literals), *patterns]), ""
+        return SEPARATE.join([trie(literals), *(a for p in patterns for a in spelled_out(p))]), ""
     if name == "KeywordDetector":  # every one of its regexes contains a denylisted keyword
         from detect_secrets.plugins.keyword import DENYLIST
         return "", "|".join(DENYLIST)
@@ -123,8 +128,10 @@ def trie(words: Sequence[str]) -> str:
 class Prefilter:
     """The enabled plugins' needs: `exact` searched in the text, `folded` in `_fold(text)`.
 
-    Each plugin's pattern is searched on its own: Python's regex engine finds one pattern's
-    literal start fast, and loses that speed when many unrelated patterns are alternated."""
+    Each exact pattern is searched on its own: Python's regex engine finds a pattern's
+    literal start fast, and loses that speed when patterns with different starts are
+    alternated. The folded needs are words, mostly: one alternation of the fewest words
+    that every folded need contains (`key` stands for `api_?key`), so one pass finds them."""
 
     exact: tuple[re.Pattern[str], ...]
     folded: tuple[re.Pattern[str], ...]
@@ -136,12 +143,100 @@ def _each(patterns: list[str]) -> tuple[re.Pattern[str], ...]:
     return tuple(re.compile(p) for p in sorted(parts))
 
 
+def _depths(pattern: str) -> Iterator[tuple[int, str, int]]:
+    """(position, character, parenthesis depth before it) of each character of a regex
+    outside escapes and character classes."""
+    depth = 0
+    escaped = in_class = False
+    for at, char in enumerate(pattern):
+        if escaped:
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif in_class:
+            in_class = char != "]"
+        elif char == "[":
+            in_class = True
+        else:
+            yield at, char, depth
+            depth += {"(": 1, ")": -1}.get(char, 0)
+
+
+def alternatives(pattern: str) -> list[str]:
+    """The top-level alternatives of a regex (`a|b(c|d)` -> `a`, `b(c|d)`)."""
+    cuts = [at for at, char, depth in _depths(pattern) if char == "|" and depth == 0]
+    return [pattern[a + 1:b] for a, b in zip([-1, *cuts], [*cuts, len(pattern)], strict=True)]
+
+
+def _closing(pattern: str) -> int:
+    """Where the group that opens `pattern` closes."""
+    return next(at for at, char, depth in _depths(pattern) if char == ")" and depth == 1)
+
+
+def spelled_out(pattern: str) -> list[str]:
+    """A token pattern as alternatives that each start with their own literal text, so that
+    each is found by a fast literal scan: `((?:hf_|api_org_)[A-Za-z]{34})` ->
+    `hf_[A-Za-z]{34}`, `api_org_[A-Za-z]{34}` (the same matches, less the capture group)."""
+    body, tail = pattern, ""
+    if pattern.startswith("(") and not pattern.startswith("(?"):
+        close = _closing(pattern)
+        body, tail = pattern[1:close], pattern[close + 1:]
+    found: list[str] = []
+    for alt in alternatives(body):
+        if alt.startswith("(?:"):
+            close = _closing(alt)
+            heads = alternatives(alt[3:close])
+            if all(_is_literal(h) for h in heads):
+                found += [h + alt[close + 1:] + tail for h in heads]
+                continue
+        found.append(alt + tail)
+    return found
+
+
+def _is_literal(pattern: str) -> bool:
+    return bool(pattern) and all(str(op) == "LITERAL" for op, _ in _parse(pattern))
+
+
+def _literal_runs(pattern: str) -> list[str]:
+    """The literal texts every match of `pattern` contains (its top-level runs of literal
+    characters: `api_?key` -> `api`, `key`)."""
+    runs = [""]
+    for op, arg in _parse(pattern):
+        if str(op) == "LITERAL":
+            runs[-1] += chr(arg)
+        elif runs[-1]:
+            runs.append("")
+    return [r for r in runs if r]
+
+
+def _parse(pattern: str) -> Any:
+    try:
+        import re._parser as sre_parse  # type: ignore[import-not-found]
+    except ImportError:  # Python 3.10
+        import sre_parse  # type: ignore[no-redef]
+    return sre_parse.parse(pattern)
+
+
+def fewest_words(patterns: list[str]) -> str:
+    """One alternation matching on the same lines as all `patterns` together: alternatives
+    that contain a literal alternative of another pattern (`api_?key`, `password` beside
+    `key`, `pass`) are left out, since that one matches wherever they do."""
+    options = sorted({a for p in patterns for part in p.split(SEPARATE)
+                      for a in alternatives(part) if a})
+    words = {a for a in options if _is_literal(a)}
+    kept = [a for a in options if not any(
+        w != a and any(w in run for run in _literal_runs(a)) for w in words)]
+    return "|".join(kept)
+
+
 def prefilter(plugins: Sequence[Any]) -> Prefilter | None:
     """The prefilter for these plugins (None: some plugin is unknown, scan every line)."""
     needs = [_needs(p) for p in plugins]
     if any(n is None for n in needs):
         return None
-    return Prefilter(_each([n[0] for n in needs if n]), _each([n[1] for n in needs if n]))
+    folded = fewest_words([n[1] for n in needs if n and n[1]])
+    return Prefilter(_each([n[0] for n in needs if n]),
+                     (re.compile(folded),) if folded else ())
 
 
 def _offsets(pattern: re.Pattern[str], text: str) -> Iterator[int]:
