@@ -60,6 +60,44 @@ NEEDS: dict[str, tuple[str, str]] = {
                                          r"|auth_?key|private_?key|client_?key|cred|session"),
     "CurlCredentialDetector": ("", "curl"),
 }
+# The plugins the scanner enables (but those disabled), by class name: detect-secrets' own
+# (all of them, as of 1.5) and gitworthy's (`gitworthy.secrets.plugins`). The prefilter is
+# built from these names before either set is imported.
+GITWORTHY_PLUGINS = (
+    "ConnectionStringPasswordDetector",
+    "AzureSasTokenDetector",
+    "TokenFormatDetector",
+    "CredentialAssignmentDetector",
+    "CurlCredentialDetector",
+)
+DETECT_SECRETS_PLUGINS = frozenset({
+    *(n for n in NEEDS if n not in GITWORTHY_PLUGINS),
+    "KeywordDetector", "Base64HighEntropyString", "HexHighEntropyString"})
+# The modules of detect-secrets' plugin package that define those plugins.
+DETECT_SECRETS_MODULES = frozenset({
+    "artifactory", "aws", "azure_storage_key", "basic_auth", "cloudant", "discord",
+    "github_token", "gitlab_token", "high_entropy_strings", "ibm_cloud_iam", "ibm_cos_hmac",
+    "ip_public", "jwt", "keyword", "mailchimp", "npm", "openai", "private_key", "pypi_token",
+    "sendgrid", "slack", "softlayer", "square_oauth", "stripe", "telegram_token", "twilio"})
+
+
+def known_plugins_unchanged() -> bool:
+    """Whether the installed detect-secrets' plugin package holds just the modules known here
+    (read from its directory, without importing it): another version may bring a plugin the
+    prefilter does not know, and then the scanner asks detect-secrets for its plugins."""
+    import importlib.util
+    import os
+
+    try:
+        spec = importlib.util.find_spec("detect_secrets")
+        places = spec.submodule_search_locations if spec else None
+        folder = os.path.join(next(iter(places or ())), "plugins")
+        found = {n[:-3] for n in os.listdir(folder) if n.endswith(".py")}
+    except (ImportError, StopIteration, OSError):
+        return False
+    return found - {"__init__", "base"} == DETECT_SECRETS_MODULES
+
+
 # Characters re.IGNORECASE equates with an ASCII letter that str.lower() does not turn into it.
 _FOLD = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"})
 
@@ -75,33 +113,95 @@ _SPECIAL = "\u0130\u0131\u017f\u212a"
 
 
 
-def plugin_needs(plugin: Any) -> tuple[re.Pattern[str] | None, re.Pattern[str] | None] | None:
+def plugin_needs(name: str) -> tuple[re.Pattern[str] | None, re.Pattern[str] | None] | None:
     """A plugin's own needs, compiled (None: unknown, run it on every line): a line that
     matches neither cannot give it a finding, so the scanner skips it there."""
-    needs = _needs(plugin)
-    if needs is None:
+    found = needs(name)
+    if found is None:
         return None
-    exact, folded = (n.replace(SEPARATE, "|") for n in needs)
+    exact, folded = (n.replace(SEPARATE, "|") for n in found)
     return (re.compile(exact) if exact else None, re.compile(folded) if folded else None)
 
 
-def _needs(plugin: Any) -> tuple[str, str] | None:
-    """What a line must match for `plugin` to find anything in it (case-sensitive, and
-    lowercase for the folded text), or None for a plugin not known here."""
-    name = type(plugin).__name__
+def needs(name: str) -> tuple[str, str] | None:
+    """What a line must match for the plugin of this class name to find anything in it
+    (case-sensitive, and lowercase for the folded text), or None for a plugin not known."""
     if name == "TokenFormatDetector":
-        from gitworthy.secrets.plugins import markers
-        literals, patterns = markers()
-        return SEPARATE.join([trie(literals), *(a for p in patterns for a in spelled_out(p))]), ""
-    if name == "KeywordDetector":  # every one of its regexes contains a denylisted keyword
-        from detect_secrets.plugins.keyword import DENYLIST
-        return "", "|".join(DENYLIST)
+        return token_needs()
+    if name == "KeywordDetector":
+        # Each of its regexes (detect_secrets.plugins.keyword.DENYLIST) holds one of these.
+        return "", KEYWORDS
     if name in ("Base64HighEntropyString", "HexHighEntropyString"):
         # gitworthy's filter keeps their findings only where a credential's name or header
         # comes before the value (`gitworthy.secrets.filters.EVIDENCE`): a line without one
         # of its words cannot give a finding, however many quoted random strings it holds.
         return "", EVIDENCE_WORDS
     return NEEDS.get(name)
+
+
+KEYWORDS = "key|pass|pwd|secret|contrase"
+
+
+def token_needs() -> tuple[str, str]:
+    """TokenFormatDetector's needs: the literal text each format's tokens start with (a trie
+    of them; words in the folded text for the case-insensitive formats), and for the formats
+    whose literal start is short enough to be common in code (`pat`, `SK`, `sl.` as in
+    `ssl.`), the format's own pattern, spelled out by start."""
+    from gitworthy.secrets.formats import FORMATS, MARKERS
+
+    literals: set[str] = set()
+    folded: set[str] = set()
+    patterns: list[str] = []
+    for row in FORMATS:
+        ignore_case = row.pattern.startswith("(?i)")
+        parts = spelled_out(_unanchored(row.pattern.removeprefix("(?i)")))
+        starts = [MARKERS[row.name]] if row.name in MARKERS else [
+            leading_literal(p) for p in parts]
+        shortest = min(len(s) for s in starts)
+        if shortest < 2 or ignore_case and shortest < 4:
+            raise ValueError(f"token format without a literal start: {row.pattern}")
+        if ignore_case:
+            folded.update(s.lower() for s in starts)
+        elif shortest >= 4 or row.name in MARKERS:
+            literals.update(starts)
+        else:
+            patterns += parts
+    return (SEPARATE.join([trie(sorted(literals)), *patterns]),
+            "|".join(re.escape(w) for w in sorted(folded)))
+
+
+def _unanchored(pattern: str) -> str:
+    """`pattern` without the lookbehind or word boundary it starts with."""
+    if pattern.startswith("(?<"):
+        pattern = pattern[_closing(pattern) + 1:]
+    return pattern.removeprefix("\\b")
+
+
+_SPECIAL_CHARS = frozenset("\\^$.|?*+()[]{}")
+
+
+def leading_literal(pattern: str) -> str:
+    """The literal text every match of `pattern` starts with (`glpat-[A-Z]+` -> `glpat-`)."""
+    return _split_lead(pattern)[0]
+
+
+def _split_lead(pattern: str) -> tuple[str, str]:
+    """(the literal text every match of `pattern` starts with, the rest of the pattern)."""
+    text = ""
+    at = 0
+    while at < len(pattern):
+        char = pattern[at]
+        if char == "\\" and at + 1 < len(pattern) and not pattern[at + 1].isalnum():
+            char, step = pattern[at + 1], 2
+        elif char in _SPECIAL_CHARS:
+            break
+        else:
+            step = 1
+        if pattern[at + step:at + step + 1] in ("?", "*", "{", "+"):
+            break  # a quantified character: not always there, or not always once
+        text += char
+        at += step
+    return text, pattern[at:]
 
 
 def trie(words: Sequence[str]) -> str:
@@ -183,38 +283,49 @@ def spelled_out(pattern: str) -> list[str]:
         body, tail = pattern[1:close], pattern[close + 1:]
     found: list[str] = []
     for alt in alternatives(body):
-        if alt.startswith("(?:"):
-            close = _closing(alt)
-            heads = alternatives(alt[3:close])
+        rest = _split_lead(alt)[1]
+        if rest.startswith("(?:"):
+            close = _closing(rest)
+            heads = alternatives(rest[3:close])
+            lead, after = alt[:len(alt) - len(rest)], rest[close + 1:]
             if all(_is_literal(h) for h in heads):
-                found += [h + alt[close + 1:] + tail for h in heads]
+                found += [lead + h + after + tail for h in heads]
+                continue
+            if not lead and not after:  # `(?:fo1_...|fm2_...)`: its own alternatives
+                found += [a + tail for h in heads for a in spelled_out(h)]
                 continue
         found.append(alt + tail)
     return found
 
 
 def _is_literal(pattern: str) -> bool:
-    return bool(pattern) and all(str(op) == "LITERAL" for op, _ in _parse(pattern))
+    return bool(pattern) and not _split_lead(pattern)[1]
 
 
 def _literal_runs(pattern: str) -> list[str]:
-    """The literal texts every match of `pattern` contains (its top-level runs of literal
-    characters: `api_?key` -> `api`, `key`)."""
-    runs = [""]
-    for op, arg in _parse(pattern):
-        if str(op) == "LITERAL":
-            runs[-1] += chr(arg)
-        elif runs[-1]:
-            runs.append("")
-    return [r for r in runs if r]
-
-
-def _parse(pattern: str) -> Any:
-    try:
-        import re._parser as sre_parse  # type: ignore[import-not-found]
-    except ImportError:  # Python 3.10
-        import sre_parse  # type: ignore[no-redef]
-    return sre_parse.parse(pattern)
+    """Literal texts every match of `pattern` contains (`api_?key` -> `api`, `key`): its runs
+    of plain characters, each cut where an optional, repeated or grouped part starts."""
+    runs: list[str] = []
+    rest = pattern
+    while rest:
+        start = leading_literal(rest)
+        if start:
+            runs.append(start)
+        at = len(start)
+        while at < len(rest) and rest[at] not in _SPECIAL_CHARS:
+            at += 1  # a quantified character
+        if rest[at:at + 1] == "\\":
+            at += 2
+        elif rest[at:at + 1] == "[":
+            at = rest.index("]", at + 2) + 1
+        elif rest[at:at + 1] == "(":
+            at += _closing(rest[at:]) + 1
+        elif rest[at:at + 1] == "{":
+            at = rest.index("}", at) + 1
+        else:
+            at += 1
+        rest = rest[at:]
+    return runs
 
 
 def fewest_words(patterns: list[str]) -> str:
@@ -229,13 +340,14 @@ def fewest_words(patterns: list[str]) -> str:
     return "|".join(kept)
 
 
-def prefilter(plugins: Sequence[Any]) -> Prefilter | None:
-    """The prefilter for these plugins (None: some plugin is unknown, scan every line)."""
-    needs = [_needs(p) for p in plugins]
-    if any(n is None for n in needs):
+def prefilter(names: Sequence[str]) -> Prefilter | None:
+    """The prefilter for the plugins of these class names (None: some plugin is unknown,
+    scan every line)."""
+    found = [needs(n) for n in names]
+    if any(n is None for n in found):
         return None
-    folded = fewest_words([n[1] for n in needs if n and n[1]])
-    return Prefilter(_each([n[0] for n in needs if n]),
+    folded = fewest_words([n[1] for n in found if n and n[1]])
+    return Prefilter(_each([n[0] for n in found if n]),
                      (re.compile(folded),) if folded else ())
 
 
