@@ -778,6 +778,15 @@ def test_fewest_words_match_the_lines_all_needs_match():
         assert bool(re.search(words, line)) == any(re.search(n, line) for n in needs), line
 
 
+def test_urls_without_a_user_or_password_are_not_candidate_lines():
+    scan = scanner()
+    config = ("tracking: http://mlflow.internal:5000/#/experiments\n"
+              "train: s3://acme-ml/churn/train.parquet\n")
+    assert prefilter.candidate_offsets(scan.candidates, config) == []
+    for url in ("postgresql://etl:s3cr3t@dw/sales", "redis://:p@cache:6379", "s3://K:S/x@bkt"):
+        assert prefilter.candidate_offsets(scan.candidates, f"dsn: {url}") == [0], url
+
+
 def test_streamed_blocks_find_what_the_whole_text_finds(repo):
     rng = random.Random(9)
     text = "id,comment\n" + "\n".join(fuzz_line(rng) for _ in range(400)) + "\n"

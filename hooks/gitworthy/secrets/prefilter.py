@@ -26,12 +26,15 @@ EVIDENCE_WORDS = ("secret|passw|pwd|passphrase|token|api|key|credential|auth|bea
 # alternation of different starts is tried at every position of the text.
 SEPARATE = "\n"
 _ASSIGNED = "key|pw|pass|token"  # Cloudant, IBM Cloud IAM, SoftLayer: `<name>_key = <value>`
+# A URL with a user or password: `://user:pass@` (no space, no other `@` in between), as
+# every URL the plugins report on has; most URLs in code and configs have none.
+_USER_AT = r"://[^\s@]*@"
 NEEDS: dict[str, tuple[str, str]] = {
     "ArtifactoryDetector": ("AKC\nAP[\\dA-F]", ""),
     "AWSKeyDetector": (r"A3T[A-Z0-9]|ABIA|ACCA|AKIA|ASIA", "aws"),
     "AzureStorageKeyDetector": ("AccountKey=", ""),
-    "BasicAuthDetector": ("://", ""),
-    "CloudantDetector": ("://", _ASSIGNED),
+    "BasicAuthDetector": (_USER_AT, ""),
+    "CloudantDetector": (_USER_AT, _ASSIGNED),
     "DiscordBotTokenDetector": (SEPARATE.join(
         c + r"[a-zA-Z\d_-]{23,25}\.[a-zA-Z\d_-]{6}\." for c in "MNO"), ""),
     "GitHubTokenDetector": ("gh[pousr]_", ""),
@@ -48,13 +51,13 @@ NEEDS: dict[str, tuple[str, str]] = {
     "PypiTokenDetector": ("pypi-AgEIcHlwaS5vcmc", ""),
     "SendGridDetector": (r"SG\.", ""),
     "SlackDetector": ("", r"xox[abposr]-|hooks\.slack\.com"),
-    "SoftlayerDetector": ("://", _ASSIGNED),
+    "SoftlayerDetector": ("", _ASSIGNED + r"|api\.softlayer\.com"),
     "SquareOAuthDetector": ("sq0csp-", ""),
     "StripeDetector": ("rk_live_\nsk_live_", ""),
     "TelegramBotTokenDetector": (r":[0-9A-Za-z_-]{35}", ""),  # after `\d{8,10}`
     "TwilioKeyDetector": ("AC[a-z0-9]{32}\nSK[a-z0-9]{32}", ""),
     # gitworthy's plugins (gitworthy.secrets.plugins)
-    "ConnectionStringPasswordDetector": ("://", "passw?d|password|pwd"),
+    "ConnectionStringPasswordDetector": (_USER_AT, "passw?d|password|pwd"),
     "AzureSasTokenDetector": ("sig=", ""),
     "CredentialAssignmentDetector": ("", r"token|secret|passw|pwd|api_?key|apikey|access_?key"
                                          r"|auth_?key|private_?key|client_?key|cred|session"),
