@@ -35,6 +35,7 @@ from gitworthy.secrets.prefilter import (
 # anyway (`gitworthy.secrets.filters`): `Client(api_key="<random>")` is caught.
 GENERIC = frozenset({"KeywordDetector"})
 INDIRECT = "detect_secrets.filters.heuristic.is_indirect_reference"
+ALLOWLIST = "detect_secrets.filters.allowlist.is_line_allowlisted"
 NON_TEXT = "detect_secrets.filters.heuristic.is_non_text_file"
 INVALID_FILE = "detect_secrets.filters.common.is_invalid_file"  # needs a file on disk
 YAML_SUFFIXES = (".yaml", ".yml", ".eyaml")  # the files detect-secrets parses as YAML
@@ -278,19 +279,24 @@ class Scanner:
         engine = self._engine
         context = get_code_snippet(lines, index)
         judged = line if len(line) <= MAX_LINE else line[-MAX_LINE:]
+        # detect-secrets' allowlist filter matches `pragma:` on the line or the one before
+        pragma = "pragma" in line or index > 1 and "pragma" in lines[index - 2]
         if any(_call(f, n, filename=name, line=judged, context=context)
-               for f, n in engine.line_filters):
+               for f, n in engine.line_filters if pragma or getattr(f, "path", "") != ALLOWLIST):
             return hits
-        indirect = any(_call(f, n, filename=name, line=judged, context=context)
-                       for f, n in engine.indirect)
+        indirect: bool | None = None  # asked when a generic plugin would run
         for window in _windows(line):
             folded = _fold(window)
             for (plugin, generic), needs in zip(engine.plugins, engine.needs, strict=True):
-                if generic and indirect:
-                    continue
                 if needs is not None and not (needs[0] and needs[0].search(window)
                                               or needs[1] and needs[1].search(folded)):
                     continue  # nothing this plugin looks for is on the line
+                if generic:
+                    if indirect is None:
+                        indirect = any(_call(f, n, filename=name, line=judged, context=context)
+                                       for f, n in engine.indirect)
+                    if indirect:
+                        continue
                 for found in plugin.analyze_line(filename=name, line=window,
                                                  line_number=number, context=context):
                     value = found.secret_value
