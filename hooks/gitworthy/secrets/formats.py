@@ -198,6 +198,6 @@ HINTS = {f.name: f"{f.why}: {f.rotate}" for f in FORMATS}
 # Markers for the prefilter where a format starts with a character class, not a literal.
 MARKERS = {"Azure AD Client Secret": "Q~",  # pragma: allowlist secret
            "HashiCorp Terraform Token": "atlasv1",
-           "MaxMind License Key": "_mmk", "Microsoft Teams Webhook": ".webhook.office.com/",
+           "MaxMind License Key": "_mmk", "Microsoft Teams Webhook": "webhook.office.com/",
            "Slack Webhook": "hooks.slack.com/"}
 

@@ -147,7 +147,8 @@ KEYWORDS = "key|pass|pwd|secret|contrase"
 
 def token_needs() -> tuple[str, str]:
     """TokenFormatDetector's needs: the literal text each format's tokens start with (a trie
-    of them; words in the folded text for the case-insensitive formats), and for the formats
+    of them for each first character, so that each is found by a fast scan for that
+    character; words in the folded text for the case-insensitive formats), and for the formats
     whose literal start is short enough to be common in code (`pat`, `SK`, `sl.` as in
     `ssl.`), the format's own pattern, spelled out by start."""
     from gitworthy.secrets.formats import FORMATS, MARKERS
@@ -169,8 +170,11 @@ def token_needs() -> tuple[str, str]:
             literals.update(starts)
         else:
             patterns += parts
-    return (SEPARATE.join([trie(sorted(literals)), *patterns]),
-            "|".join(re.escape(w) for w in sorted(folded)))
+    by_first: dict[str, list[str]] = {}
+    for literal in sorted(literals):
+        by_first.setdefault(literal[0], []).append(literal[1:])
+    tries = [re.escape(first) + f"(?:{trie(rests)})" for first, rests in by_first.items()]
+    return (SEPARATE.join([*tries, *patterns]), "|".join(re.escape(w) for w in sorted(folded)))
 
 
 def _unanchored(pattern: str) -> str:
@@ -208,8 +212,7 @@ def _split_lead(pattern: str) -> tuple[str, str]:
 
 
 def trie(words: Sequence[str]) -> str:
-    """One regex for many literals, factored by common prefixes (`gl(?:pat|dt)`): the regex
-    engine then rejects most positions on their first character, as with one literal."""
+    """One regex for many literals, factored by common prefixes (`gl(?:pat|dt)`)."""
     tree: dict[str, Any] = {}
     for word in words:
         node = tree
