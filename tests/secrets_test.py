@@ -767,6 +767,20 @@ def test_token_patterns_spelled_out_match_what_they_match():
     assert split >= 6
 
 
+def test_patterns_by_first_character_match_the_lines_they_match():
+    options = ["A3T[A-Z0-9]|ABIA|ACCA|AKIA|ASIA", "AC[a-z0-9]{32}", r"\.(?<=[0-9]\.)[0-9]{1,3}",
+               "ghp_", "gho_", "glpat-", r"hooks\.slack\.com/", "-us[0-9]", "k", "ke", "key",
+               "[MNO][a-z]{3}"]
+    grouped = [re.compile(p) for p in prefilter.by_first_character(options)]
+    assert len(grouped) == 7  # A . g h - k, and [MNO] on its own
+    rng = random.Random(6)
+    lines = [fuzz_line(rng) for _ in range(2000)] + detect_secrets_kinds() + [
+        "ABIA", "AKIAX", "x3T0", "A3T0", "v1.2.3", "ghp_x", "gho_", "glpat-1", "-us1", "Maaa"]
+    for line in lines:
+        assert (any(p.search(line) for p in grouped)
+                == any(re.search(o, line) for o in options)), line
+
+
 def test_fewest_words_match_the_lines_all_needs_match():
     needs = ["api_?key|auth_?key|password|pwd|secret", "key|pw|pass|token",
              r"xox[abposr]-|hooks\.slack\.com", "passw?d|password|pwd", "aws"]

@@ -170,10 +170,7 @@ def token_needs() -> tuple[str, str]:
             literals.update(starts)
         else:
             patterns += parts
-    by_first: dict[str, list[str]] = {}
-    for literal in sorted(literals):
-        by_first.setdefault(literal[0], []).append(literal[1:])
-    tries = [re.escape(first) + f"(?:{trie(rests)})" for first, rests in by_first.items()]
+    tries = by_first_character([re.escape(w) for w in sorted(literals)])
     return (SEPARATE.join([*tries, *patterns]), "|".join(re.escape(w) for w in sorted(folded)))
 
 
@@ -211,6 +208,28 @@ def _split_lead(pattern: str) -> tuple[str, str]:
     return text, pattern[at:]
 
 
+def by_first_character(options: Sequence[str]) -> list[str]:
+    """Alternatives as one pattern for each literal character they start with (`a(?:pi|uth)`,
+    `k(?:ey)`): Python's regex engine scans fast for one literal character, and tries every
+    position of the text when the alternatives start differently. Within a pattern,
+    literals are factored into a trie."""
+    groups: dict[str, list[str]] = {}
+    others: list[str] = []
+    for option in (a for o in options for a in alternatives(o)):
+        lead = leading_literal(option)
+        if not lead:
+            others.append(option)
+            continue
+        rest = option[2:] if option.startswith("\\") else option[1:]
+        groups.setdefault(lead[0], []).append(rest)
+    found = []
+    for first, rests in groups.items():
+        literal = all(not r or _is_literal(r) for r in rests)
+        body = trie([leading_literal(r) for r in rests]) if literal else "|".join(rests)
+        found.append(re.escape(first) + (f"(?:{body})" if body else ""))
+    return found + others
+
+
 def trie(words: Sequence[str]) -> str:
     """One regex for many literals, factored by common prefixes (`gl(?:pat|dt)`)."""
     tree: dict[str, Any] = {}
@@ -236,17 +255,18 @@ class Prefilter:
 
     Each exact pattern is searched on its own: Python's regex engine finds a pattern's
     literal start fast, and loses that speed when patterns with different starts are
-    alternated. The folded needs are words, mostly: one alternation of the fewest words
-    that every folded need contains (`key` stands for `api_?key`), so one pass finds them."""
+    alternated. The folded needs are words, mostly: the fewest words that every folded need
+    contains (`key` stands for `api_?key`), one pattern for each first character."""
 
     exact: tuple[re.Pattern[str], ...]
     folded: tuple[re.Pattern[str], ...]
 
 
 def _each(patterns: list[str]) -> tuple[re.Pattern[str], ...]:
-    """Each pattern compiled on its own (and each part of one that SEPARATE splits)."""
+    """The patterns (and each part of one that SEPARATE splits), one for each first
+    character."""
     parts = {part for p in patterns for part in p.split(SEPARATE) if part}
-    return tuple(re.compile(p) for p in sorted(parts))
+    return tuple(re.compile(p) for p in by_first_character(sorted(parts)))
 
 
 def _depths(pattern: str) -> Iterator[tuple[int, str, int]]:
@@ -352,9 +372,9 @@ def prefilter(names: Sequence[str]) -> Prefilter | None:
     found = [needs(n) for n in names]
     if any(n is None for n in found):
         return None
-    folded = fewest_words([n[1] for n in found if n and n[1]])
+    folded = by_first_character(alternatives(fewest_words([n[1] for n in found if n and n[1]])))
     return Prefilter(_each([n[0] for n in found if n]),
-                     (re.compile(folded),) if folded else ())
+                     tuple(re.compile(p) for p in folded if p))
 
 
 def _offsets(pattern: re.Pattern[str], text: str) -> Iterator[int]:
