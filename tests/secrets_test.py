@@ -797,7 +797,8 @@ def test_urls_without_a_user_or_password_are_not_candidate_lines():
     config = ("tracking: http://mlflow.internal:5000/#/experiments\n"
               "train: s3://acme-ml/churn/train.parquet\n")
     assert prefilter.candidate_offsets(scan.candidates, config) == []
-    for url in ("postgresql://etl:s3cr3t@dw/sales", "redis://:p@cache:6379", "s3://K:S/x@bkt"):
+    for url in (f"postgresql://etl:{DB_PASSWORD}@dw/sales", f"redis://:{DB_PASSWORD}@cache:6379",
+                f"s3://{AWS_ID}:{AWS_SECRET}@bucket"):
         assert prefilter.candidate_offsets(scan.candidates, f"dsn: {url}") == [0], url
 
 

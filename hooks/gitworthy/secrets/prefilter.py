@@ -360,9 +360,10 @@ def fewest_words(patterns: list[str]) -> str:
     `key`, `pass`) are left out, since that one matches wherever they do."""
     options = sorted({a for p in patterns for part in p.split(SEPARATE)
                       for a in alternatives(part) if a})
-    words = {a for a in options if _is_literal(a)}
+    runs = {a: _literal_runs(a) for a in options}
+    words = {runs[a][0] for a in options if _is_literal(a)}
     kept = [a for a in options if not any(
-        w != a and any(w in run for run in _literal_runs(a)) for w in words)]
+        w in run for run in runs[a] for w in words if [w] != runs[a] or not _is_literal(a))]
     return "|".join(kept)
 
 
