@@ -792,6 +792,13 @@ def test_fewest_words_match_the_lines_all_needs_match():
         assert bool(re.search(words, line)) == any(re.search(n, line) for n in needs), line
 
 
+def test_case_insensitive_token_formats_are_found_in_either_case(repo):
+    token = "clo" + "jars_" + pick("abcdefghijklmnopqrstuvwxyz0123456789", 60)
+    write(repo, "deploy.sh", f"echo {token.upper()}\necho {token}\n")
+    found = findings(repo, "deploy.sh")
+    assert sorted(f.line for f in found.findings) == [1, 2]
+
+
 def test_urls_without_a_user_or_password_are_not_candidate_lines():
     scan = scanner()
     config = ("tracking: http://mlflow.internal:5000/#/experiments\n"
