@@ -115,7 +115,6 @@ def _fold(text: str) -> str:
 _SPECIAL = "\u0130\u0131\u017f\u212a"
 
 
-
 def plugin_needs(name: str) -> tuple[re.Pattern[str] | None, re.Pattern[str] | None] | None:
     """A plugin's own needs, compiled (None: unknown, run it on every line): a line that
     matches neither cannot give it a finding, so the scanner skips it there."""
@@ -253,10 +252,10 @@ def trie(words: Sequence[str]) -> str:
 class Prefilter:
     """The enabled plugins' needs: `exact` searched in the text, `folded` in `_fold(text)`.
 
-    Each exact pattern is searched on its own: Python's regex engine finds a pattern's
-    literal start fast, and loses that speed when patterns with different starts are
-    alternated. The folded needs are words, mostly: the fewest words that every folded need
-    contains (`key` stands for `api_?key`), one pattern for each first character."""
+    One pattern for each literal first character (`by_first_character`): Python's regex
+    engine finds a pattern's literal start fast, and loses that speed when patterns with
+    different starts are alternated. The folded needs are words, mostly: the fewest words
+    that every folded need contains (`key` stands for `api_?key`)."""
 
     exact: tuple[re.Pattern[str], ...]
     folded: tuple[re.Pattern[str], ...]

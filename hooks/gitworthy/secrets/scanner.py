@@ -1,7 +1,7 @@
 """detect-secrets' plugins and filters, configured once and applied to lines of text.
 
-Nothing here imports detect-secrets at import time: `scanner()` does, the first time a file
-needs scanning.
+Nothing here imports detect-secrets at import time, nor when the scanner is made: it is
+loaded the first time a line reaches the plugins (the prefilter kept it).
 """
 from __future__ import annotations
 
