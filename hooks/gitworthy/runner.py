@@ -26,7 +26,9 @@ from gitworthy.findings import Finding, InspectionError
 from gitworthy.sources import Context, File
 
 Checks = dict[str, tuple[ModuleType, dict[str, Any]]]  # check id -> (module, options)
-IN_FLIGHT_PER_JOB = 4
+IN_FLIGHT_PER_JOB = 4  # files sent to each worker and not yet judged
+IN_FLIGHT_BYTES = 32 * 1024 * 1024  # small blobs travel with their bytes: bound what waits
+WINDOW = 1024  # files judged ahead of the first one not yet judged (their verdicts wait)
 # Starting worker processes costs a fraction of a second: worth it only for many files or
 # much content (a pre-commit hook's batch of a few files stays in this process).
 POOL_MIN_FILES, POOL_MIN_BYTES = 16, 16 * 1024 * 1024
@@ -157,38 +159,68 @@ _WORKER: tuple[Checks, Context] | None = None
 def _ordered(tasks: Sequence[tuple[File, list[str]]], to_judge: Callable[[int], list[str]],
              checks: Checks, context: Context, jobs: int) -> Iterator[Judged]:
     """Judge every task, in order; with jobs > 1 in a pool of worker processes, a bounded
-    number of files in flight."""
+    number of files (and of bytes sent with them) in flight."""
     total = sum(file.size for file, _ in tasks)
     if jobs <= 1 or len(tasks) < 2 or (len(tasks) < POOL_MIN_FILES and total < POOL_MIN_BYTES):
         for index, (file, _) in enumerate(tasks):
             yield judge(file, to_judge(index), checks, context)
         return
-    import multiprocessing
     import pickle
-    from concurrent.futures import Future, ProcessPoolExecutor
+    from concurrent.futures import FIRST_COMPLETED, Future, wait
 
-    options = [(cid, opts) for cid, (_, opts) in checks.items()]
-    pool = ProcessPoolExecutor(min(jobs, len(tasks)), multiprocessing.get_context("spawn"),
-                               initializer=_start_worker, initargs=(options, context))
+    pool = _pool(min(jobs, len(tasks)), checks, context)
     window: deque[tuple[File, Future[tuple[dict[str, Verdict], int]]]] = deque()
+    running: dict[Future[Any], int] = {}  # sent and not yet judged -> bytes sent with it
     try:
         for index, (file, _) in enumerate(tasks):
             check_ids = to_judge(index)
             try:  # pickled here, not in the pool's feeder thread: cat-file is not shared
                 payload = pickle.dumps(file, protocol=pickle.HIGHEST_PROTOCOL)
                 future = pool.submit(_work, payload, check_ids)
+                running[future] = len(payload)
             except (InspectionError, OSError):  # unreadable: judged here, the checks say why
                 future = Future()
                 judged = judge(file, check_ids, checks, context)
                 future.set_result((judged.verdicts, judged.bytes_read))
             window.append((file, future))
             file.release()
-            if len(window) >= jobs * IN_FLIGHT_PER_JOB:
+            # Files are judged in any order and handed back in theirs: a slow file holds
+            # back the report, not the other workers (up to WINDOW files judged ahead).
+            while len(running) >= jobs * IN_FLIGHT_PER_JOB or len(window) >= WINDOW or \
+                    sum(running.values()) > IN_FLIGHT_BYTES:
+                if window[0][1].done():
+                    yield _result(*window.popleft())
+                    continue
+                for finished in wait(running, return_when=FIRST_COMPLETED).done:
+                    running.pop(finished)
+            while window and window[0][1].done():
                 yield _result(*window.popleft())
+            running = {f: n for f, n in running.items() if not f.done()}
         while window:
             yield _result(*window.popleft())
     finally:
         _stop(pool)
+
+
+def _pool(workers: int, checks: Checks, context: Context) -> Any:
+    """Worker processes that judge files. On Linux they are forked from this process, with
+    the checks (and whatever heavy library this process already loaded) in memory they share
+    until one writes to it: starting one takes milliseconds, not an interpreter's start-up and
+    imports. Elsewhere (fork is unsafe on macOS, absent on Windows) they are spawned."""
+    import multiprocessing
+    import sys
+    from concurrent.futures import ProcessPoolExecutor
+
+    method = "fork" if sys.platform.startswith("linux") else "spawn"
+    if method == "fork":
+        import gc
+
+        gc.collect()
+        gc.freeze()  # objects from before the fork stay out of the workers' collections,
+        # so that collecting does not write to (and copy) the pages they share
+    options = [(cid, opts) for cid, (_, opts) in checks.items()]
+    return ProcessPoolExecutor(workers, multiprocessing.get_context(method),
+                               initializer=_start_worker, initargs=(options, context))
 
 
 class WorkerLost(Exception):
@@ -213,6 +245,9 @@ def _stop(pool: Any) -> None:
     for process in processes:
         if process.is_alive():
             process.terminate()
+    import gc
+
+    gc.unfreeze()
 
 
 def _start_worker(options: list[tuple[str, dict[str, Any]]], context: Context) -> None:
@@ -221,6 +256,7 @@ def _start_worker(options: list[tuple[str, dict[str, Any]]], context: Context) -
     from gitworthy.checks import load
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the main process decides what Ctrl-C does
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # a forked worker inherits the scan's handler
     global _WORKER
     _WORKER = ({cid: (load(cid), opts) for cid, opts in options}, context)
 
