@@ -8,6 +8,8 @@ the values themselves (title words, given names), not only a column called `name
 
 Results are remembered by content for the whole run (a history scan sees the same notebook
 outputs and table samples in many versions of a file): same values, same context, same verdict.
+The memory is keyed by a digest of the values, not the values themselves, so that it stays a
+few megabytes over ten thousand files.
 """
 from __future__ import annotations
 
@@ -115,6 +117,15 @@ def _evenly(values: list[str], limit: int) -> list[str]:
 _MEMO: dict[tuple[Any, ...], Any] = {}
 
 
+def _digest(texts: Sequence[str]) -> bytes:
+    """128 bits of BLAKE2 over texts, each prefixed with its length (no two lists of texts
+    share the encoding)."""
+    import hashlib
+
+    joined = "".join(f"{len(text)}:{text}" for text in texts)
+    return hashlib.blake2b(joined.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+
+
 def _remember(key: tuple[Any, ...], value: Any) -> Any:
     if len(_MEMO) >= MEMO_MAX:
         _MEMO.clear()
@@ -127,7 +138,7 @@ def tally_column(name: str, values: list[str], settings: Settings, tally: Tally)
     values = [v.strip() for v in values if v and v.strip()]
     if not values:
         return
-    key = ("column", name, settings, tuple(values))
+    key = ("column", name, settings, _digest(values))
     batch = _MEMO.get(key)
     if batch is None:
         batch = _remember(key, _tally_batch(name, values, settings))
@@ -247,7 +258,7 @@ MAX_LINE_CHARS = 20_000  # characters of one line analysed (bounds presidio on g
 
 def judge_text(lines: Sequence[tuple[int | None, str]], settings: Settings) -> list[Hit]:
     """Entities in lines of text: one Hit per entity (first line, count of lines)."""
-    key = ("text", settings, tuple(lines))
+    key = ("text", settings, _digest([f"{number}:{text}" for number, text in lines]))
     hits = _MEMO.get(key)
     if hits is None:
         hits = _remember(key, _judge_text(lines, settings))
