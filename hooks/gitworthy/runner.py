@@ -29,6 +29,7 @@ Checks = dict[str, tuple[ModuleType, dict[str, Any]]]  # check id -> (module, op
 IN_FLIGHT_PER_JOB = 4  # files sent to each worker and not yet judged
 IN_FLIGHT_BYTES = 32 * 1024 * 1024  # small blobs travel with their bytes: bound what waits
 WINDOW = 1024  # files judged ahead of the first one not yet judged (their verdicts wait)
+CHUNK_FILES, CHUNK_BYTES = 32, 1024 * 1024  # files sent to a worker at once: at most these
 # Starting worker processes costs a fraction of a second: worth it only for many files or
 # much content (a pre-commit hook's batch of a few files stays in this process).
 POOL_MIN_FILES, POOL_MIN_BYTES = 16, 16 * 1024 * 1024
@@ -169,33 +170,48 @@ def _ordered(tasks: Sequence[tuple[File, list[str]]], to_judge: Callable[[int], 
     from concurrent.futures import FIRST_COMPLETED, Future, wait
 
     pool = _pool(min(jobs, len(tasks)), checks, context)
-    window: deque[tuple[File, Future[tuple[dict[str, Verdict], int]]]] = deque()
+    window: deque[tuple[File, Future[list[tuple[dict[str, Verdict], int]]], int]] = deque()
     running: dict[Future[Any], int] = {}  # sent and not yet judged -> bytes sent with it
+    chunk: list[tuple[File, bytes, list[str]]] = []  # files to send together
+
+    def send() -> None:
+        future = pool.submit(_work, [payload for _, payload, _ in chunk],
+                             [check_ids for _, _, check_ids in chunk])
+        running[future] = sum(len(payload) for _, payload, _ in chunk)
+        window.extend((file, future, position) for position, (file, _, _) in enumerate(chunk))
+        chunk.clear()
+
     try:
         for index, (file, _) in enumerate(tasks):
             check_ids = to_judge(index)
             try:  # pickled here, not in the pool's feeder thread: cat-file is not shared
-                payload = pickle.dumps(file, protocol=pickle.HIGHEST_PROTOCOL)
-                future = pool.submit(_work, payload, check_ids)
-                running[future] = len(payload)
+                chunk.append((file, pickle.dumps(file, protocol=pickle.HIGHEST_PROTOCOL),
+                              check_ids))
             except (InspectionError, OSError):  # unreadable: judged here, the checks say why
-                future = Future()
+                if chunk:
+                    send()
                 judged = judge(file, check_ids, checks, context)
-                future.set_result((judged.verdicts, judged.bytes_read))
-            window.append((file, future))
+                here: Future[list[tuple[dict[str, Verdict], int]]] = Future()
+                here.set_result([(judged.verdicts, judged.bytes_read)])
+                window.append((file, here, 0))
             file.release()
+            # Small files travel in chunks (a task costs the pool a tenth of a millisecond,
+            # more than judging a small code file); a large one, slow to judge, alone.
+            if not chunk or (len(chunk) < CHUNK_FILES and index + 1 < len(tasks) and
+                             sum(f.size for f, _, _ in chunk) < CHUNK_BYTES):
+                continue
+            send()
             # Files are judged in any order and handed back in theirs: a slow file holds
             # back the report, not the other workers (up to WINDOW files judged ahead).
-            while len(running) >= jobs * IN_FLIGHT_PER_JOB or len(window) >= WINDOW or \
-                    sum(running.values()) > IN_FLIGHT_BYTES:
-                if window[0][1].done():
+            while True:
+                running = {f: n for f, n in running.items() if not f.done()}
+                if window and window[0][1].done():
                     yield _result(*window.popleft())
-                    continue
-                for finished in wait(running, return_when=FIRST_COMPLETED).done:
-                    running.pop(finished)
-            while window and window[0][1].done():
-                yield _result(*window.popleft())
-            running = {f: n for f, n in running.items() if not f.done()}
+                elif len(running) < jobs * IN_FLIGHT_PER_JOB and len(window) < WINDOW and \
+                        sum(running.values()) <= IN_FLIGHT_BYTES:
+                    break
+                else:  # the window holds every running file: it is not empty
+                    wait(running, return_when=FIRST_COMPLETED)
         while window:
             yield _result(*window.popleft())
     finally:
@@ -227,11 +243,11 @@ class WorkerLost(Exception):
     """A worker process died (killed from outside, or out of memory)."""
 
 
-def _result(file: File, future: Any) -> Judged:
+def _result(file: File, future: Any, position: int) -> Judged:
     from concurrent.futures import BrokenExecutor
 
     try:
-        verdicts, bytes_read = future.result()
+        verdicts, bytes_read = future.result()[position]
     except BrokenExecutor:
         raise WorkerLost(f"a worker process stopped while judging {file.path} (killed, or "
                          "out of memory?): the scan is incomplete") from None
@@ -261,9 +277,15 @@ def _start_worker(options: list[tuple[str, dict[str, Any]]], context: Context) -
     _WORKER = ({cid: (load(cid), opts) for cid, opts in options}, context)
 
 
-def _work(payload: bytes, check_ids: list[str]) -> tuple[dict[str, Verdict], int]:
+def _work(payloads: list[bytes], check_ids: list[list[str]]
+          ) -> list[tuple[dict[str, Verdict], int]]:
     import pickle
 
     assert _WORKER is not None
-    judged = judge(pickle.loads(payload), check_ids, *_WORKER)  # our own File, from our pipe
-    return judged.verdicts, judged.bytes_read
+    verdicts = []
+    for payload, ids in zip(payloads, check_ids, strict=True):
+        file = pickle.loads(payload)  # our own File, from our pipe
+        judged = judge(file, ids, *_WORKER)
+        file.release()
+        verdicts.append((judged.verdicts, judged.bytes_read))
+    return verdicts
