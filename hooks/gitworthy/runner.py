@@ -261,6 +261,11 @@ def _stop(pool: Any) -> None:
     for process in processes:
         if process.is_alive():
             process.terminate()
+    # Let the pool's manager thread finish closing its pipes before the interpreter exits
+    # (it may otherwise race the exit's own wake-up call and print "Bad file descriptor").
+    manager = getattr(pool, "_executor_manager_thread", None)
+    if manager is not None:
+        manager.join(timeout=2.0)
     import gc
 
     gc.unfreeze()
