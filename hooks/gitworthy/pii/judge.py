@@ -184,7 +184,8 @@ def _tally_batch(name: str, values: list[str], settings: Settings) -> Tally:
 
 def _count(tally: Tally, entity: str, value: str, shown: str) -> None:
     tally.counts[entity] += 1
-    tally.examples.setdefault(entity, mask(shown, entity))
+    if entity not in tally.examples:  # the first value's mask is the example
+        tally.examples[entity] = mask(shown, entity)
     seen = tally.distinct.setdefault(entity, set())
     if len(seen) < 8:
         seen.add(hash(value))
@@ -198,7 +199,8 @@ def _tally_name(tally: Tally, value: str) -> None:
         tally.name_values.add(hash(value))
     tally.names["evidence"] += name_evidence(value)
     tally.names["given"] += given_name(value)
-    tally.examples.setdefault("PERSON", mask(value, "PERSON"))
+    if "PERSON" not in tally.examples:
+        tally.examples["PERSON"] = mask(value, "PERSON")
 
 
 def _address_like(value: str) -> bool:
@@ -284,8 +286,8 @@ def _judge_text(lines: Sequence[tuple[int | None, str]], settings: Settings) -> 
             continue
         seen.add((m.entity, k))
         counts[m.entity] += 1
-        first.setdefault(m.entity, (lines[kept[k]][0], mask(texts[k][m.start:m.end],
-                                                              m.entity)))
+        if m.entity not in first:
+            first[m.entity] = (lines[kept[k]][0], mask(texts[k][m.start:m.end], m.entity))
     if settings.ner_model and kept:
         from gitworthy.pii.analyzer import analyze_lines
 
