@@ -214,6 +214,7 @@ def _ordered(tasks: Sequence[tuple[File, list[str]]], to_judge: Callable[[int], 
                     wait(running, return_when=FIRST_COMPLETED)
         while window:
             yield _result(*window.popleft())
+        pool.shutdown(wait=True)  # every file judged: the workers are idle and end at once
     finally:
         _stop(pool)
 
@@ -255,7 +256,8 @@ def _result(file: File, future: Any, position: int) -> Judged:
 
 
 def _stop(pool: Any) -> None:
-    """Stop the workers now, even in the middle of a file (an interrupted run)."""
+    """Stop the workers now, even in the middle of a file (an interrupted run); nothing to
+    do after a clean shutdown."""
     processes = list((getattr(pool, "_processes", None) or {}).values())
     pool.shutdown(wait=False, cancel_futures=True)
     for process in processes:
