@@ -108,30 +108,41 @@ def judge_all(tasks: Sequence[tuple[File, list[str]]], checks: Checks, context: 
 
 def _reuse_keys(tasks: Sequence[tuple[File, list[str]]], checks: Checks,
                 context: Context) -> dict[tuple[int, str], Hashable]:
-    """(task index, check id) -> reuse key, for content that occurs more than once."""
+    """(task index, check id) -> reuse key, for content that occurs more than once.
+
+    Files are first grouped by size and by what else the check's verdict depends on (its
+    `reuse_key`, and whether the path needs quoting); content is hashed only within a group
+    of two or more, since no other file can share the key (ten thousand files of which
+    many have equal sizes are not all read twice to be told apart)."""
     reusable = {cid for cid, (module, _) in checks.items() if hasattr(module, "reuse_key")}
     candidates = [i for i, (_, check_ids) in enumerate(tasks) if reusable.intersection(check_ids)]
     by_size = Counter(tasks[i][0].size for i in candidates)
-    ids: dict[int, str] = {}
+    groups: dict[tuple[int, str, Hashable, bool], list[int]] = {}
     for index in candidates:
-        file = tasks[index][0]
-        if by_size[file.size] > 1:  # a unique size is unique content: no need to hash it
-            try:
-                ids[index] = file.content_id()
-            except (OSError, InspectionError):
-                continue  # judged on its own; the check reports what it cannot read
-    repeated = {cid for cid, n in Counter(ids.values()).items() if n > 1}
-    keys: dict[tuple[int, str], Hashable] = {}
-    for index, content in ids.items():
-        if content not in repeated:
-            continue
         file, check_ids = tasks[index]
-        for cid in check_ids:
+        if by_size[file.size] < 2:  # a unique size is unique content
+            continue
+        for cid in sorted(reusable.intersection(check_ids)):
             module, options = checks[cid]
-            reuse_key = getattr(module, "reuse_key", None)
-            extra = reuse_key(file, options, context) if reuse_key else None
+            extra = module.reuse_key(file, options, context)
             if extra is not None:  # hints quote paths: reuse only between paths quoted alike
-                keys[index, cid] = (content, cid, extra, shlex.quote(file.path) == file.path)
+                plain = shlex.quote(file.path) == file.path
+                groups.setdefault((file.size, cid, extra, plain), []).append(index)
+    ids: dict[int, str | None] = {}
+    keys: dict[tuple[int, str], Hashable] = {}
+    for (_, cid, extra, plain_path), members in groups.items():
+        if len(members) < 2:
+            continue
+        for index in members:
+            if index not in ids:
+                try:
+                    ids[index] = tasks[index][0].content_id()
+                except (OSError, InspectionError):
+                    ids[index] = None  # judged on its own; the check reports what it cannot read
+        repeated = {c for c, n in Counter(ids[i] for i in members).items() if n > 1 and c}
+        for index in members:
+            if ids[index] in repeated:
+                keys[index, cid] = (ids[index], cid, extra, plain_path)
     return keys
 
 
