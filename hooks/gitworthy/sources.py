@@ -50,8 +50,13 @@ class File:
 
     def open(self) -> IO[bytes]:
         """A binary stream of the whole content; read it in chunks, never all at once."""
+        head = self.__dict__.get("_head")
+        if head is not None and len(head) == self.size:  # a small file, already read whole:
+            raw: IO[bytes] = io.BytesIO(head)            # the other checks read it from here
+        else:
+            raw = self._open()
         # _Counted implements the binary-stream interface; typeshed's IO is nominal, not a Protocol.
-        return cast(IO[bytes], _Counted(self._open(), self))
+        return cast(IO[bytes], _Counted(raw, self))
 
     def _open(self) -> IO[bytes]:
         raise NotImplementedError
