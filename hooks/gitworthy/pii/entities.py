@@ -250,10 +250,13 @@ _NOT_A_NAME = re.compile(r"(?i)^(true|false|none|null|nan|n/?a|yes|no|unknown|ma
 _TOKEN = re.compile(r"[^\s,()\"]+")
 
 
+NAME_MAX = 80  # characters: a longer value is not a person's name
+
+
 def name_shape(value: str) -> tuple[str, ...] | None:
     """The tokens of a value written like a person's name (capitalised words, maybe a comma
     and a title, no digits), or None."""
-    if not 2 <= len(value) <= 80:
+    if not 2 <= len(value) <= NAME_MAX:
         return None
     return _name_shape(value)
 

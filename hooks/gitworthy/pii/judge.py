@@ -17,9 +17,11 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from typing import Any
 
 from gitworthy.pii.entities import (
+    NAME_MAX,
     context_words,
     denied,
     given_name,
@@ -192,15 +194,24 @@ def _count(tally: Tally, entity: str, value: str, shown: str) -> None:
 
 
 def _tally_name(tally: Tally, value: str) -> None:
-    if name_shape(value) is None:
+    facts = _name_facts(value) if len(value) <= NAME_MAX else None
+    if facts is None:
         return
     tally.names["shape"] += 1
     if len(tally.name_values) < 1000:
         tally.name_values.add(hash(value))
-    tally.names["evidence"] += name_evidence(value)
-    tally.names["given"] += given_name(value)
+    tally.names["evidence"] += facts[0]
+    tally.names["given"] += facts[1]
     if "PERSON" not in tally.examples:
         tally.examples["PERSON"] = mask(value, "PERSON")
+
+
+@lru_cache(maxsize=16384)  # names repeat down a column and across files
+def _name_facts(value: str) -> tuple[bool, bool] | None:
+    """(shows it is a name, is a given name) for a value shaped like a name, else None."""
+    if name_shape(value) is None:
+        return None
+    return name_evidence(value), given_name(value)
 
 
 def _address_like(value: str) -> bool:
