@@ -162,3 +162,19 @@ def test_a_small_file_is_read_from_disk_once_for_every_check(tmp_path: Path) -> 
     with files[1].open() as stream:
         assert stream.read() == b"changed on disk\n"
     assert files[0].bytes_read == 2 * 600  # counted as read twice: the head, then the stream
+
+
+def test_a_policy_file_is_read_once_per_scan_and_per_policy_ref(repo: Repo) -> None:
+    from gitworthy.sources import Context
+
+    repo.write(".gitworthyignore", "fixtures/\n")
+    repo.add()
+    committed = repo.commit("ignore fixtures")
+    context = Context(repo.root)
+    assert context.policy_file(".gitworthyignore") == b"fixtures/\n"
+    repo.write(".gitworthyignore", "fixtures/\ndata/\n")  # edited while a scan runs
+    assert context.policy_file(".gitworthyignore") == b"fixtures/\n"
+    assert Context(repo.root).policy_file(".gitworthyignore") == b"fixtures/\ndata/\n"
+    context.policy_ref = committed
+    assert context.policy_file(".gitworthyignore") == b"fixtures/\n"
+    assert context.policy_file(".secrets.baseline") is None
