@@ -170,11 +170,12 @@ def test_a_policy_file_is_read_once_per_scan_and_per_policy_ref(repo: Repo) -> N
     repo.write(".gitworthyignore", "fixtures/\n")
     repo.add()
     committed = repo.commit("ignore fixtures")
+    repo.write(".gitworthyignore", "fixtures/\ndata/\n")
     context = Context(repo.root)
-    assert context.policy_file(".gitworthyignore") == b"fixtures/\n"
-    repo.write(".gitworthyignore", "fixtures/\ndata/\n")  # edited while a scan runs
-    assert context.policy_file(".gitworthyignore") == b"fixtures/\n"
-    assert Context(repo.root).policy_file(".gitworthyignore") == b"fixtures/\ndata/\n"
+    assert context.policy_file(".gitworthyignore") == b"fixtures/\ndata/\n"
+    repo.write(".gitworthyignore", "")  # edited while the scan runs: the scan keeps its policy
+    assert context.policy_file(".gitworthyignore") == b"fixtures/\ndata/\n"
     context.policy_ref = committed
     assert context.policy_file(".gitworthyignore") == b"fixtures/\n"
+    assert Context(repo.root).policy_file(".gitworthyignore") == b""
     assert context.policy_file(".secrets.baseline") is None
