@@ -2,8 +2,10 @@
 verdicts back in the files' order, so that every `--jobs` gives the same report.
 
 The main process lists the files and reads git blobs (one shared `git cat-file --batch`);
-workers only run checks, and import what a check needs when a file needs it. At most a few
-files per worker are in flight, so memory stays bounded whatever the repository's size.
+workers (forked on Linux) only run checks, and import what a check needs when a file needs
+it. Small files are sent in chunks; a bounded number of chunks and bytes are in flight, and
+verdicts judged ahead of a slow file wait for it, so memory stays bounded whatever the
+repository's size.
 
 Nothing is judged twice: when the same content comes again (one blob under several paths
 or in several versions), a check that declares `reuse_key(file, options, context)` is not
@@ -26,7 +28,7 @@ from gitworthy.findings import Finding, InspectionError
 from gitworthy.sources import Context, File
 
 Checks = dict[str, tuple[ModuleType, dict[str, Any]]]  # check id -> (module, options)
-IN_FLIGHT_PER_JOB = 4  # files sent to each worker and not yet judged
+IN_FLIGHT_PER_JOB = 4  # chunks sent per worker and not yet judged
 IN_FLIGHT_BYTES = 32 * 1024 * 1024  # small blobs travel with their bytes: bound what waits
 WINDOW = 1024  # files judged ahead of the first one not yet judged (their verdicts wait)
 CHUNK_FILES, CHUNK_BYTES = 32, 1024 * 1024  # files sent to a worker at once: at most these
