@@ -142,7 +142,8 @@ def groups(repo: Path, history_repo: Path, big_csv: Path | None, bin_: Path, run
     secrets_sample = sorted(under("src/pkg_0/")) + under("configs/")
     data = under("data/raw/") + under("data/json/")
     gw, jobs = str(bin_ / "gitworthy"), str(len(os.sched_getaffinity(0)))
-    scan = [gw, "scan", "--progress", "never", "--format", "json", "--output", os.devnull]
+    report = ["--progress", "never", "--format", "json", "--output", os.devnull]
+    scan = [gw, "scan", "--no-cache", *report]
     read_floor = ["bash", "-c", "git ls-files -z | xargs -0 cat > /dev/null"]
     pre_commit = [str(bin_ / "pre-commit"), "run", "-c", ".bench-pre-commit.yaml"]
     out = [
@@ -151,6 +152,7 @@ def groups(repo: Path, history_repo: Path, big_csv: Path | None, bin_: Path, run
             Row("gitworthy scan --all --jobs 1", [*scan, "--all", "--jobs", "1"], repo),
             Row(f"gitworthy scan --all --jobs {jobs}", [*scan, "--all"], repo,
                 goal=100.0 if len(files) < 1000 else 30.0),
+            *cached_scans(gw, report, ["--all", "--jobs", "1"], repo),
         ], slow),
         Group("a commit of 20 code files, through pre-commit", [
             Row("pre-commit, a trivial hook (the framework's floor)",
@@ -197,6 +199,7 @@ def groups(repo: Path, history_repo: Path, big_csv: Path | None, bin_: Path, run
                 [*scan, "--history", "--jobs", "1"], history_repo),
             Row(f"gitworthy scan --history --jobs {jobs}", [*scan, "--history"],
                 history_repo),
+            *cached_scans(gw, report, ["--history", "--jobs", "1"], history_repo),
             Row("gitworthy scan --jobs 1 of the distinct blobs, written out as files",
                 [*scan, "--jobs", "1", "."], distinct_blobs(history_repo)),
         ], slow, note="goal: history --jobs 1 at most 3x the anchor plus the last row"),
@@ -207,6 +210,19 @@ def groups(repo: Path, history_repo: Path, big_csv: Path | None, bin_: Path, run
             Row("gitworthy scan big.csv", [*scan, str(big_csv)], big_csv.parent),
         ], slow))
     return out
+
+
+def cached_scans(gw: str, report: list[str], argv: list[str], repo: Path) -> list[Row]:
+    """A scan with the result cache emptied first (judge and store), then the same scan
+    again (every content verdict from the cache): they run in turn, so the second is warm."""
+    cache = ["--cache-dir", str(repo.parent / f"result-cache-{repo.name}")]
+    cold = shlex.join(["rm", "-rf", cache[1]]) + " && exec " + shlex.join(
+        [gw, "scan", *cache, *report, *argv])
+    shown = " ".join(argv)
+    return [Row(f"gitworthy scan {shown}, result cache emptied first", ["bash", "-c", cold],
+                repo),
+            Row(f"gitworthy scan {shown}, warm result cache", [gw, "scan", *cache, *report,
+                                                               *argv], repo)]
 
 
 def distinct_blobs(repo: Path) -> Path:
@@ -282,7 +298,9 @@ def main() -> int:
         subprocess.run(["git", "update-index", "--add", ".bench-pre-commit.yaml"], cwd=root,
                        check=True)  # pre-commit refuses an unstaged configuration
     env = {**os.environ, "PATH": f"{bin_}{os.pathsep}{os.environ['PATH']}",
-           "PRE_COMMIT_HOME": str(args.work / "pre-commit-cache")}
+           "PRE_COMMIT_HOME": str(args.work / "pre-commit-cache"),
+           "GITWORTHY_CACHE_KEY": os.urandom(32).hex()}  # the result-cache rows, even in CI
+    env.pop("GITWORTHY_NO_CACHE", None)
     chosen = [g for g in groups(repo, history_repo, big, bin_, args.runs, args.slow_runs)
               if not args.only or args.only in g.title]
     for group in chosen:

@@ -5,6 +5,7 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +52,15 @@ class Repo:
 def _git_identity(monkeypatch: pytest.MonkeyPatch) -> None:
     for key, value in GIT_ENV.items():
         monkeypatch.setenv(key, value)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _no_result_cache() -> Iterator[None]:
+    """Scans in tests judge every file and leave the user's cache folder alone, module-scoped
+    fixtures' scans too; the cache's own tests (cache_test.py) switch it on in temp folders."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("GITWORTHY_NO_CACHE", "1")
+        yield
 
 
 @pytest.fixture

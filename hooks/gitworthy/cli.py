@@ -5,6 +5,7 @@ import argparse
 import sys
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from gitworthy import __version__, git
 from gitworthy.checks import CHECKS, all_rules
@@ -13,6 +14,9 @@ from gitworthy.engine import EXIT_ERROR, EXIT_OK, Report, scan, write_baseline
 from gitworthy.findings import Rule
 from gitworthy.progress import Progress
 from gitworthy.sources import Source
+
+if TYPE_CHECKING:
+    from gitworthy.cache import Cache
 
 FORMATS = ("text", "json", "sarif", "markdown", "github", "gitlab", "junit")
 DEFAULT_BASELINE = ".gitworthy-baseline.json"
@@ -42,6 +46,13 @@ def _scan_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--progress", choices=("auto", "always", "never"), default="auto",
                         help="progress on stderr: auto (a live line on a terminal after 2 s, "
                              "a line every 30 s in logs), always, never")
+    parser.add_argument("--no-cache", action="store_true",
+                        help="judge every file again, without the result cache")
+    parser.add_argument("--cache-dir", metavar="DIR",
+                        help="the result cache's folder (default: $XDG_CACHE_HOME/gitworthy "
+                             "or ~/.cache/gitworthy)")
+    parser.add_argument("--cache-stats", action="store_true",
+                        help="say on stderr how many verdicts came from the cache")
 
 
 def _cores() -> int:
@@ -177,16 +188,37 @@ def run_scan(args: argparse.Namespace, use_baseline: bool = True,
         config.fail_on = args.fail_on
     source = _source(args)
     source.context.policy_ref = chosen.ref
+    cache = _cache(args)
     progress = Progress(sys.stderr, args.progress)
     try:
         report = scan(source, args.check or config.checks, config, chosen.baseline,
-                      jobs=args.jobs, progress=progress, bind=bind)
+                      jobs=args.jobs, progress=progress, bind=bind, cache=cache)
     finally:
         progress.close()
+    if cache is not None:
+        cache.close()
+        if args.cache_stats:
+            print(cache.summary(), file=sys.stderr)
     if report.incomplete:
         print(f"gitworthy: interrupted after {report.files} of {len(source.files)} files: "
               "the report below is incomplete", file=sys.stderr)
     return report, config.fail_on
+
+
+def _cache(args: argparse.Namespace) -> Cache | None:
+    """The result cache of a scan (gitworthy.cache), or None: `--no-cache`, switched off,
+    or unusable (said in one line on stderr)."""
+    if args.no_cache:
+        return None
+    import os
+
+    from gitworthy.cache import CacheUnavailable, open_cache
+
+    try:
+        return open_cache(args.cache_dir, os.environ)
+    except CacheUnavailable as exc:
+        print(f"gitworthy: {exc}", file=sys.stderr)
+        return None
 
 
 def _terminate_as_interrupt() -> None:

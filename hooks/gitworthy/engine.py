@@ -6,13 +6,16 @@ import re
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from gitworthy.checks import load
 from gitworthy.config import Config, ConfigError
 from gitworthy.findings import Finding, InspectionError, ScanError, Severity
 from gitworthy.runner import Checks, Verdict, WorkerLost, judge_all
 from gitworthy.sources import Context, File, Source
+
+if TYPE_CHECKING:
+    from gitworthy.cache import Cache
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 PRAGMA = re.compile(rb"gitworthy:\s*allow(?:[ \t]+([\w,\- \t]+))?")
@@ -171,12 +174,14 @@ def _allowed_by_pragma(file: File, finding: Finding) -> bool:
 
 def scan(source: Source, check_ids: Sequence[str], config: Config,
          baseline: Baseline | set[str] | None = None, jobs: int = 1, bind: bool = False,
-         progress: Callable[[int, int, str], None] | None = None) -> Report:
+         progress: Callable[[int, int, str], None] | None = None,
+         cache: Cache | None = None) -> Report:
     """Run the checks on every file of the source and collect a Report. `jobs` > 1 judges
     files in that many worker processes (same report); `progress(done, total, path)` is
     called after each file. An interrupt (KeyboardInterrupt) ends the scan early with what
     was found so far, marked incomplete. With `bind`, the Report holds what a baseline
-    entry of each finding binds (`gitworthy baseline`)."""
+    entry of each finding binds (`gitworthy baseline`). A `cache` (gitworthy.cache) reuses
+    verdicts from earlier runs."""
     started = time.perf_counter()
     report = Report(errors=[ScanError(p, m) for p, m in source.errors])
     checks = {cid: (load(cid), config.options(cid)) for cid in check_ids}
@@ -185,7 +190,8 @@ def scan(source: Source, check_ids: Sequence[str], config: Config,
     tasks = _tasks(source, checks, config)
     seen: set[str] = set()
     try:
-        for done, judged in enumerate(judge_all(tasks, checks, source.context, jobs), 1):
+        judgements = judge_all(tasks, checks, source.context, jobs, cache)
+        for done, judged in enumerate(judgements, 1):
             report.files += 1
             report.scanned.append(judged.file.path)
             report.bytes_read += judged.bytes_read

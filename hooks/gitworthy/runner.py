@@ -22,10 +22,13 @@ from collections.abc import Callable, Hashable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from gitworthy.findings import Finding, InspectionError
 from gitworthy.sources import Context, File
+
+if TYPE_CHECKING:
+    from gitworthy.cache import Cache
 
 Checks = dict[str, tuple[ModuleType, dict[str, Any]]]  # check id -> (module, options)
 IN_FLIGHT_PER_JOB = 4  # chunks sent per worker and not yet judged
@@ -84,21 +87,28 @@ def run_check(module: Any, file: File, options: dict[str, Any], context: Context
 
 
 def judge_all(tasks: Sequence[tuple[File, list[str]]], checks: Checks, context: Context,
-              jobs: int = 1) -> Iterator[Judged]:
-    """(file, ids of the checks it needs) -> its verdicts, in the order of `tasks`."""
+              jobs: int = 1, cache: Cache | None = None) -> Iterator[Judged]:
+    """(file, ids of the checks it needs) -> its verdicts, in the order of `tasks`. With a
+    `cache`, verdicts remembered from earlier runs are reused and new ones remembered."""
     keys = _reuse_keys(tasks, checks, context)
+    recalled, wanted = cache.lookup(tasks, checks, context) if cache else ({}, {})
     claimed: set[Hashable] = set()   # keys whose first file was sent to be judged
     done: dict[Hashable, tuple[str, Verdict]] = {}  # key -> (path judged, verdict)
 
     def to_judge(index: int) -> list[str]:
-        fresh = [cid for cid in tasks[index][1] if keys.get((index, cid)) not in claimed]
+        fresh = [cid for cid in tasks[index][1]
+                 if (index, cid) not in recalled and keys.get((index, cid)) not in claimed]
         claimed.update(keys[index, cid] for cid in fresh if (index, cid) in keys)
         return fresh
 
     for index, judged in enumerate(_ordered(tasks, to_judge, checks, context, jobs)):
         for cid in tasks[index][1]:
             key = keys.get((index, cid))
-            if cid in judged.verdicts:
+            if (index, cid) in recalled:
+                judged.verdicts[cid] = recalled.pop((index, cid))
+            elif cid in judged.verdicts:
+                if cache and (index, cid) in wanted:
+                    cache.store(wanted.pop((index, cid)), judged.file, judged.verdicts[cid])
                 if key is not None:
                     done[key] = (judged.file.path, judged.verdicts[cid])
             elif key is not None:

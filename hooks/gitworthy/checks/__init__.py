@@ -18,7 +18,10 @@ with an equal key get the same findings, re-pathed (`file.path` in messages and 
 replaced), so a scan judges each distinct content once (`gitworthy.runner`). The key holds
 whatever else the verdict depends on (the suffix, the file name, the kind of data the path
 announces); None judges this path on its own. A check without `reuse_key` depends on the path
-itself (file names, folders, LFS and DVC rules) and runs for every path.
+itself (file names, folders, LFS and DVC rules) and runs for every path. The verdict is also
+remembered across runs (`gitworthy.cache`, keyed by content, options, the key and
+gitworthy's code), so it must not depend on anything else: a policy file that changes the
+verdict (a detect-secrets baseline) makes `reuse_key` return None.
 """
 from __future__ import annotations
 

@@ -304,7 +304,8 @@ def effective_fail_on(env: Mapping[str, str], policy_ref: str | None = None) -> 
 def scan_args(target: Target, env: Mapping[str, str], fail_on: str,
               policy_ref: str | None) -> list[str]:
     """The `gitworthy scan` command line of this run."""
-    args = ["scan", *target.args, "--fail-on", fail_on]
+    # no result cache: a runner's cache may come from a job that ran untrusted code
+    args = ["scan", *target.args, "--fail-on", fail_on, "--no-cache"]
     for check in split_list(env.get("GITWORTHY_CHECKS", "")):
         args += ["--check", check]
     if env.get("GITWORTHY_CONFIG"):
