@@ -198,7 +198,7 @@ def csv_bench(sizes: list[float], repeat: int, before: str) -> int:
         archive = subprocess.run(["git", "archive", before, "hooks"], cwd=ROOT,
                                  capture_output=True, check=True).stdout
         subprocess.run(["tar", "-x", "-C", str(old)], input=archive, check=True)
-        env_old = {**os.environ, "PYTHONPATH": str(old)}
+        env_old = {**os.environ, "PYTHONPATH": str(old / "hooks")}
         print(f"check-secrets before = {before}; {repeat} run(s) each")
         for megabytes in sizes:
             path = root / f"customers_{megabytes:g}mb.csv"

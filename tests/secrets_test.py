@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import re
 import shutil
 import subprocess
 import sys
@@ -678,13 +679,134 @@ def test_prefilter_loses_no_finding(repo):
 def test_prefilter_knows_every_enabled_plugin():
     scan = scanner()
     assert scan.candidates is not None, [
-        type(p).__name__ for p, _ in scan.plugins if prefilter._needs(p) is None]
+        type(p).__name__ for p, _ in scan.plugins if prefilter.needs(type(p).__name__) is None]
+
+
+def test_plugin_names_known_without_detect_secrets_are_its_plugins():
+    from detect_secrets.core.plugins.util import get_mapping_from_secret_type_to_class
+    from gitworthy.secrets.plugins import PLUGINS
+
+    classes = get_mapping_from_secret_type_to_class().values()
+    assert {c.__name__ for c in classes} == prefilter.DETECT_SECRETS_PLUGINS
+    assert {c.__module__.rsplit(".", 1)[1] for c in classes} == prefilter.DETECT_SECRETS_MODULES
+    assert prefilter.known_plugins_unchanged()
+    assert tuple(c.__name__ for c in PLUGINS) == prefilter.GITWORTHY_PLUGINS
+
+
+def test_keyword_needs_cover_every_denylisted_keyword():
+    from detect_secrets.plugins.keyword import DENYLIST
+
+    words = prefilter.KEYWORDS.split("|")
+    for keyword in DENYLIST:
+        assert any(w in run for w in words for run in prefilter._literal_runs(keyword)), keyword
+
+
+def test_a_commit_of_code_without_candidate_lines_never_loads_detect_secrets(repo):
+    write(repo, "etl.py", "import os\n\n\ndef load(path):\n    return open(path).read()\n")
+    write(repo, "nb.ipynb", notebook([nbformat.v4.new_code_cell("print(1 + 1)")]))
+    write(repo, "conf.yaml", "run: churn\nsteps: [load, fit]\n")
+    probe = ("import sys\nfrom gitworthy.checks import secrets\ncode = secrets.main(sys.argv[1:])\n"
+             "print(code, 'detect_secrets' in sys.modules, 'requests' in sys.modules)")
+    clean = subprocess.run([sys.executable, "-c", probe, "etl.py", "nb.ipynb", "conf.yaml"],
+                           cwd=repo, capture_output=True, text=True, check=True)
+    assert clean.stdout.split()[-3:] == ["0", "False", "False"], clean.stdout
+    write(repo, "leak.py", f'TOKEN = "{HF_TOKEN}"\n')
+    leak = subprocess.run([sys.executable, "-c", probe, "etl.py", "leak.py"], cwd=repo,
+                          capture_output=True, text=True, check=True)
+    assert leak.stdout.split()[-3:] == ["1", "True", "True"], leak.stdout
+
+
+def test_reuse_key_groups_only_paths_detect_secrets_file_filters_treat_alike():
+    scan = scanner()
+    paths = ["package-lock.json", "web/package-lock.json", "api/swagger/spec.json",
+             "docs/swagger-ui.html", "spec.json", "Swagger/spec.json", "yarn.lock", "a/yarn.lock",
+             "src/etl.py", "lib/etl.py", "poetry.lock", "deps/poetry.lock"]
+    keys: dict = {}
+    for path in paths:
+        name = path.rsplit("/", 1)[-1]
+        key = (name, path if "swagger" in path.lower() else "")
+        keys.setdefault(key, set()).add(scan.skips_file(path))
+    assert all(len(verdicts) == 1 for verdicts in keys.values()), keys
+    assert {True, False} <= set().union(*keys.values())
+
+
+def test_escaped_token_in_yaml_is_still_found(repo):
+    token = HF_TOKEN.replace("h", "\\x68", 1)  # "\x68f_..." decodes to the token
+    write(repo, "vars.yaml", f'note: "{token}"\n')
+    found = findings(repo, "vars.yaml")
+    assert [f.details["secret_type"] for f in found.findings] == ["Hugging Face Token"]
 
 
 def test_prefilter_skips_ordinary_data_lines():
     scan = scanner()
     rows = "id,name,city,amount\n" + "".join(f"{i},Ann Lee,Lyon,{i * 3.5}\n" for i in range(999))
     assert list(prefilter.candidate_offsets(scan.candidates, rows)) == []
+
+
+def test_token_patterns_spelled_out_match_what_they_match():
+    from gitworthy.secrets.formats import FORMATS
+
+    rng = random.Random(3)
+    lines = [fuzz_line(rng) for _ in range(3000)] + detect_secrets_kinds()
+    lines += [f'x = "{prefix}{pick(ALNUM + "_-", 120)}.{pick(ALNUM, 60)}.{pick(ALNUM, 90)}"'
+              for prefix in ("hf_", "api_org_", "pk.", "sk.", "sk_test_", "rk_live_", "t1.",
+                             "AQVN", "xoxb-1-", "ghp_", "fo1_", "dp.pt.", "DP.ST.")]
+    split = 0
+    for row in FORMATS:
+        flags = re.IGNORECASE if row.pattern.startswith("(?i)") else 0
+        pattern = prefilter._unanchored(row.pattern.removeprefix("(?i)"))  # as the prefilter
+        whole = re.compile(pattern, flags)
+        parts = [re.compile(p, flags) for p in prefilter.spelled_out(pattern)]
+        split += len(parts) > 1
+        for line in lines:
+            assert bool(whole.search(line)) == any(p.search(line) for p in parts), (row.name, line)
+            for part in parts:
+                match = part.search(line)
+                start = prefilter.leading_literal(part.pattern)
+                assert not match or match.group(0).lower().startswith(start.lower()), part
+    assert split >= 6
+
+
+def test_patterns_by_first_character_match_the_lines_they_match():
+    options = ["A3T[A-Z0-9]|ABIA|ACCA|AKIA|ASIA", "AC[a-z0-9]{32}", r"\.(?<=[0-9]\.)[0-9]{1,3}",
+               "ghp_", "gho_", "glpat-", r"hooks\.slack\.com/", "-us[0-9]", "k", "ke", "key",
+               "[MNO][a-z]{3}"]
+    grouped = [re.compile(p) for p in prefilter.by_first_character(options)]
+    assert len(grouped) == 7  # A . g h - k, and [MNO] on its own
+    rng = random.Random(6)
+    lines = [fuzz_line(rng) for _ in range(2000)] + detect_secrets_kinds() + [
+        "ABIA", "AKIAX", "x3T0", "A3T0", "v1.2.3", "ghp_x", "gho_", "glpat-1", "-us1", "Maaa"]
+    for line in lines:
+        assert (any(p.search(line) for p in grouped)
+                == any(re.search(o, line) for o in options)), line
+
+
+def test_fewest_words_match_the_lines_all_needs_match():
+    needs = ["api_?key|auth_?key|password|pwd|secret", "key|pw|pass|token",
+             r"xox[abposr]-|hooks\.slack\.com", "passw?d|password|pwd", "aws"]
+    words = prefilter.fewest_words(needs)
+    assert "password" not in words.split("|") and "api_?key" not in words.split("|")
+    rng = random.Random(4)
+    lines = [fuzz_line(rng).lower() for _ in range(3000)] + ["xoxp-1", "hooks.slack.com", "pw"]
+    for line in lines:
+        assert bool(re.search(words, line)) == any(re.search(n, line) for n in needs), line
+
+
+def test_case_insensitive_token_formats_are_found_in_either_case(repo):
+    token = "clo" + "jars_" + pick("abcdefghijklmnopqrstuvwxyz0123456789", 60)
+    write(repo, "deploy.sh", f"echo {token.upper()}\necho {token}\n")
+    found = findings(repo, "deploy.sh")
+    assert sorted(f.line for f in found.findings) == [1, 2]
+
+
+def test_urls_without_a_user_or_password_are_not_candidate_lines():
+    scan = scanner()
+    config = ("tracking: http://mlflow.internal:5000/#/experiments\n"
+              "train: s3://acme-ml/churn/train.parquet\n")
+    assert prefilter.candidate_offsets(scan.candidates, config) == []
+    for url in (f"postgresql://etl:{DB_PASSWORD}@dw/sales", f"redis://:{DB_PASSWORD}@cache:6379",
+                f"s3://{AWS_ID}:{AWS_SECRET}@bucket"):
+        assert prefilter.candidate_offsets(scan.candidates, f"dsn: {url}") == [0], url
 
 
 def test_streamed_blocks_find_what_the_whole_text_finds(repo):

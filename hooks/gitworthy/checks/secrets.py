@@ -13,7 +13,6 @@ from gitworthy.engine import PRAGMA
 from gitworthy.findings import Finding, InspectionError, Rule
 from gitworthy.hook import run_hook
 from gitworthy.secrets import reading
-from gitworthy.secrets.baseline import accepted
 from gitworthy.secrets.reading import blocks, is_baseline, read_text, streams
 from gitworthy.secrets.scanner import Hit, Scanner, mask, scanner, split
 from gitworthy.sources import Context, File
@@ -155,7 +154,7 @@ def hint(secret_type: str, path: str, notebook_part: str = "") -> str:
     value that is not a credential in this kind of file."""
     text = HINTS.get(secret_type)
     if text is None:
-        from gitworthy.secrets.plugins import HINTS as FORMAT_HINTS  # loaded: a hit was found
+        from gitworthy.secrets.formats import HINTS as FORMAT_HINTS
 
         text = FORMAT_HINTS.get(secret_type)
         text = f"{text}, then read it from the environment" if text else DEFAULT_HINT
@@ -175,6 +174,16 @@ def _best(hits: list[Hit]) -> list[Hit]:
     return kept
 
 
+def _accepted(hits: list[Hit], lines: dict[int, str], path: str, context: Context,
+              name: str) -> list[Hit]:
+    """The hits a detect-secrets baseline does not accept (its module loads with a hit)."""
+    if not hits:
+        return hits
+    from gitworthy.secrets.baseline import accepted
+
+    return accepted(hits, lines, path, context, name)
+
+
 def _describe(secret_type: str) -> str:
     plain = PLAIN.get(secret_type)
     return f"{plain} ({secret_type})" if plain else secret_type
@@ -190,13 +199,15 @@ def _pragma_allows(line: str) -> bool:
 
 
 def reuse_key(file: File, options: dict[str, Any], context: Context) -> Hashable:
-    """The same bytes get the same verdict under any path with the same file name that
-    detect-secrets' file filters treat alike, unless a detect-secrets baseline accepts
-    secrets path by path."""
+    """The same bytes get the same verdict under any path with the same file name, unless a
+    detect-secrets baseline accepts secrets path by path. detect-secrets' file filters read
+    the file name (lock files) and `swagger` anywhere in the path: such a path keeps a key of
+    its own (no scanner is built to tell, so that files without a candidate line never load
+    detect-secrets)."""
     name = options["secrets-baseline"]
     if name and context.policy_file(name) is not None:
         return None
-    return file.name, scanner(options["disable-plugins"]).skips_file(file.path)
+    return file.name, file.path if "swagger" in file.path.lower() else ""
 
 
 def check(file: File, options: dict[str, Any], context: Context) -> Iterator[Finding]:
@@ -213,9 +224,7 @@ def check(file: File, options: dict[str, Any], context: Context) -> Iterator[Fin
     how = reading.kind(head, file.suffix)
     if how == "binary" or is_baseline(head):
         return  # not text (serialized models have their own check)
-    scan = scanner(options["disable-plugins"])
-    if scan.skips_file(file.path):
-        return
+    scan = scanner(options["disable-plugins"])  # it applies detect-secrets' file filters
     if file.suffix == ".ipynb" and how == "text":
         yield from _check_notebook(file, scan, options, context)
         return
@@ -223,7 +232,7 @@ def check(file: File, options: dict[str, Any], context: Context) -> Iterator[Fin
         hits, texts = _scan_file(file, scan, limit, options.get("prefilter", True))
     else:
         hits, texts = _scan_other(file, how, scan, limit)
-    hits = accepted(_best(hits), texts, file.path, context, options["secrets-baseline"])
+    hits = _accepted(_best(hits), texts, file.path, context, options["secrets-baseline"])
     for hit in hits:
         yield HARDCODED.finding(
             file.path, f"{_describe(hit.type)}: {mask(hit.value)}",
@@ -235,11 +244,16 @@ def check(file: File, options: dict[str, Any], context: Context) -> Iterator[Fin
 def _scan_file(file: File, scan: Scanner, limit: int, prefilter: bool = True
                ) -> tuple[list[Hit], dict[int, str]]:
     """The hits of a text file and the text of their lines: streamed block by block when no
-    transformer can parse the file (data files, code), else read whole (configs, YAML).
+    transformer can parse the file (data files, code), else read whole (configs, YAML); a
+    small file is read whole first, and needs no more when no line could hold a secret.
     `prefilter=False` runs every line through the plugins (the tests compare both)."""
+    text = read_text(file, limit) if file.size <= reading.BLOCK else None
+    if text is not None and prefilter and scan.nothing_to_find(text, file.path):
+        return [], {}  # no line a plugin could report on: detect-secrets is not even loaded
     if streams(file.path, file.head(65536).decode("utf-8-sig", "replace")):
-        return scan.scan_stream(blocks(file), file.path, prefilter)
-    text = read_text(file, limit)
+        return scan.scan_stream([text] if text is not None else blocks(file), file.path,
+                                prefilter)
+    text = read_text(file, limit) if text is None else text
     lines = split(text)
     hits = scan.scan_text(text, file.path, prefilter)
     return hits, {h.line: lines[h.line - 1] for h in hits if h.line <= len(lines)}
@@ -290,7 +304,7 @@ def _check_notebook(file: File, scan: Scanner, options: dict[str, Any],
                 if not _pragma_allows(lines[h.line - 1])]
         texts = {h.line: lines[h.line - 1] for h in hits}
         where = "notebook" if cell is None else f"cell {cell}"
-        for hit in accepted(hits, texts, file.path, context, options["secrets-baseline"]):
+        for hit in _accepted(hits, texts, file.path, context, options["secrets-baseline"]):
             advice = hint(hit.type, file.path, "source" if part == "source" else "other")
             if part.startswith("output"):
                 advice += ("; clear the stored output: jupyter nbconvert --clear-output --inplace "

@@ -1,23 +1,28 @@
 """detect-secrets' plugins and filters, configured once and applied to lines of text.
 
-Nothing here imports detect-secrets at import time: `scanner()` does, the first time a file
-needs scanning.
+Nothing here imports detect-secrets at import time, nor when the scanner is made: it is
+loaded the first time a line reaches the plugins (the prefilter kept it).
 """
 from __future__ import annotations
 
 import hashlib
 import io
+import re
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from functools import cached_property
+from typing import Any, NamedTuple
 
 from gitworthy.findings import InspectionError
 from gitworthy.secrets.prefilter import (
     CONTEXT,
+    DETECT_SECRETS_PLUGINS,
+    GITWORTHY_PLUGINS,
     _fold,
     candidate_lines,
     candidate_offsets,
+    known_plugins_unchanged,
     plugin_needs,
     prefilter,
 )
@@ -30,8 +35,10 @@ from gitworthy.secrets.prefilter import (
 # anyway (`gitworthy.secrets.filters`): `Client(api_key="<random>")` is caught.
 GENERIC = frozenset({"KeywordDetector"})
 INDIRECT = "detect_secrets.filters.heuristic.is_indirect_reference"
+ALLOWLIST = "detect_secrets.filters.allowlist.is_line_allowlisted"
 NON_TEXT = "detect_secrets.filters.heuristic.is_non_text_file"
 INVALID_FILE = "detect_secrets.filters.common.is_invalid_file"  # needs a file on disk
+YAML_SUFFIXES = (".yaml", ".yml", ".eyaml")  # the files detect-secrets parses as YAML
 MAX_LINE = 4096        # longer lines are scanned in overlapping windows of this many characters
 OVERLAP = 256
 
@@ -50,6 +57,17 @@ class Hit:
         return hashlib.sha1(self.value.encode("utf-8", "surrogateescape")).hexdigest()
 
 
+class _Engine(NamedTuple):
+    """detect-secrets' plugins and filters, sorted into the stages the scanner runs."""
+
+    plugins: list[tuple[Any, bool]]           # (plugin, whether it is the generic one)
+    needs: list[tuple[re.Pattern[str] | None, re.Pattern[str] | None] | None]
+    file_filters: list[tuple[Callable[..., bool], tuple[str, ...]]]
+    line_filters: list[tuple[Callable[..., bool], tuple[str, ...]]]
+    indirect: list[tuple[Callable[..., bool], tuple[str, ...]]]
+    secret_filters: list[tuple[Callable[..., bool], tuple[str, ...]]]
+
+
 def mask(value: str) -> str:
     """What a report may show of a secret: its first two characters, if it is long enough."""
     return f"{value[:2]}***" if len(value) >= 12 else "***"
@@ -62,15 +80,40 @@ class Scanner:
     through the configured filters, eager transformers when nothing was found), but on text
     the engine read from any source, with the filters sorted into their stages once instead
     of matched by introspection on every line.
+
+    Lazy: the prefilter is built from the plugins' names alone, and detect-secrets (about
+    70 ms of imports, most of it `requests`) is loaded when a line first needs its plugins;
+    a commit of code without a line any plugin could report on never loads it.
     """
 
     def __init__(self, disabled: Sequence[str] = ()) -> None:
+        self.disabled = tuple(disabled)
+        if not known_plugins_unchanged():
+            self._load()  # an unknown detect-secrets: ask it for its plugins, scan every line
+            return
+        unknown = sorted(set(disabled) - DETECT_SECRETS_PLUGINS - set(GITWORTHY_PLUGINS))
+        if unknown:
+            raise InspectionError(
+                f"disable-plugins names unknown plugin(s) {', '.join(unknown)} (known: "
+                f"{', '.join(sorted(DETECT_SECRETS_PLUGINS | set(GITWORTHY_PLUGINS)))})")
+        names = [n for n in (*sorted(DETECT_SECRETS_PLUGINS), *GITWORTHY_PLUGINS)
+                 if n not in disabled]
+        self.candidates = prefilter(names)
+        self._skipped: dict[str, bool] = {}
+        self._last: tuple[str | None, list[int]] = (None, [])
+
+    @cached_property
+    def _engine(self) -> _Engine:
+        return self._load()
+
+    def _load(self) -> _Engine:
         from detect_secrets.core.plugins.util import get_mapping_from_secret_type_to_class
         from detect_secrets.settings import get_filters, get_plugins, get_settings
 
         from gitworthy.secrets import filters as secret_filters
         from gitworthy.secrets import plugins as secret_plugins
 
+        disabled = self.disabled
         mapping: dict[str, type] = get_mapping_from_secret_type_to_class()
         known = {c.__name__ for c in mapping.values()}
         ours = {c.__name__: c for c in secret_plugins.PLUGINS}
@@ -85,28 +128,70 @@ class Scanner:
         settings.filters.update({path: {} for path in secret_filters.FILTERS})
         get_plugins.cache_clear()
         get_filters.cache_clear()
-        self.plugins = [(p, type(p).__name__ in GENERIC) for p in get_plugins()]
-        self.plugins += [(c(), False) for n, c in ours.items() if n not in disabled]
+        plugins = [(p, type(p).__name__ in GENERIC) for p in get_plugins()]
+        plugins += [(c(), False) for n, c in ours.items() if n not in disabled]
         filters = get_filters()
-        # Files are judged by their content (binary, text, encoding), not by their extension:
-        # detect-secrets' extension list skips text files such as `.prefs`.
-        self.file_filters = [f for f in _stage(filters, {"filename"}, {"filename"})
-                             if getattr(f[0], "path", "") != NON_TEXT]
         line_filters = _stage(filters, {"line"}, {"filename", "line", "context"})
-        self.line_filters = [f for f in line_filters if getattr(f[0], "path", "") != INDIRECT]
-        self.indirect = [f for f in line_filters if getattr(f[0], "path", "") == INDIRECT]
-        self.secret_filters = _stage(filters, {"secret"},
-                                     {"filename", "secret", "plugin", "line", "context"})
-        self.candidates = prefilter([p for p, _ in self.plugins])
-        self.needs = [plugin_needs(p) for p, _ in self.plugins]
+        engine = _Engine(
+            plugins=plugins,
+            needs=[plugin_needs(type(p).__name__) for p, _ in plugins],
+            # Files are judged by their content (binary, text, encoding), not by their
+            # extension: detect-secrets' extension list skips text files such as `.prefs`.
+            file_filters=[f for f in _stage(filters, {"filename"}, {"filename"})
+                          if getattr(f[0], "path", "") != NON_TEXT],
+            line_filters=[f for f in line_filters if getattr(f[0], "path", "") != INDIRECT],
+            indirect=[f for f in line_filters if getattr(f[0], "path", "") == INDIRECT],
+            secret_filters=_stage(filters, {"secret"},
+                                  {"filename", "secret", "plugin", "line", "context"}),
+        )
+        if "candidates" not in vars(self):  # no prefilter was built from names: from plugins
+            self.candidates = prefilter([type(p).__name__ for p, _ in plugins])
+            self._skipped = {}
+            self._last = (None, [])
+        elif {type(p).__name__ for p, _ in plugins} != set(
+                n for n in (*DETECT_SECRETS_PLUGINS, *GITWORTHY_PLUGINS) if n not in disabled):
+            raise InspectionError("detect-secrets' plugins are not the ones gitworthy's "
+                                  "prefilter knows: reinstall gitworthy's dependencies")
+        self._engine = engine
+        return engine
+
+    def _offsets(self, text: str) -> list[int]:
+        """`candidate_offsets` of a block, remembered for the last block asked about (a small
+        file's text is asked about twice: whether to load the plugins, and which lines)."""
+        assert self.candidates is not None
+        if self._last[0] is not text:
+            self._last = (text, candidate_offsets(self.candidates, text))
+        return self._last[1]
+
+    @property
+    def plugins(self) -> list[tuple[Any, bool]]:
+        """The enabled plugins (detect-secrets' and gitworthy's), each with whether it is
+        the generic, name-based one (loads detect-secrets)."""
+        return self._engine.plugins
 
     def skips_file(self, name: str) -> bool:
-        """detect-secrets' file filters: non-text extensions, lock files, swagger files."""
-        return any(_call(f, names, filename=name) for f, names in self.file_filters)
+        """detect-secrets' file filters: lock files, swagger files (loads detect-secrets).
+        The scanner asks itself when a file's first line reaches the plugins."""
+        if name not in self._skipped:
+            self._skipped[name] = any(_call(f, names, filename=name)
+                                      for f, names in self._engine.file_filters)
+        return self._skipped[name]
+
+    def nothing_to_find(self, text: str, name: str) -> bool:
+        """Whether no line of `text` can reach the plugins, read raw or as detect-secrets'
+        transformers rewrite it (`key: "value"` lines, from keys and values of the text:
+        each need is found within one of them, never across the quotes and colons the
+        transformer adds). Decoding YAML escapes (`\\x41`) and ini interpolation (`%(x)s`)
+        can make text a need matches, so text with either goes the whole way."""
+        if self.candidates is None or self._offsets(text):
+            return False
+        return "%(" not in text and not ("\\" in text and name.endswith(YAML_SUFFIXES))
 
     def scan_text(self, text: str, name: str, prefilter: bool = True) -> list[Hit]:
         """Every potential secret of a file, like detect-secrets' `scan_file`, plus the raw
         lines of a file its transformers rewrote (they drop YAML and ini comments)."""
+        if prefilter and self.nothing_to_find(text, name):
+            return []
         lines = split(text)
         transformed = _transformed(text, name, eager=False)
         hits = self.scan_lines(transformed or lines, name, prefilter)
@@ -163,7 +248,7 @@ class Scanner:
             if use is None:
                 todo.extend(range(first, first + len(new)))
             else:
-                todo.extend(first + i for i in candidate_offsets(use, block))
+                todo.extend(first + i for i in self._offsets(block))
             kept += new
             ready = base + len(kept) - 1 - CONTEXT  # lines whose following context is read
             while todo and todo[0] <= ready:
@@ -189,30 +274,36 @@ class Scanner:
 
         hits: list[Hit] = []
         line = lines[index - 1].rstrip()
-        if not line:
+        if not line or self.skips_file(name):
             return hits
+        engine = self._engine
         context = get_code_snippet(lines, index)
         judged = line if len(line) <= MAX_LINE else line[-MAX_LINE:]
+        # detect-secrets' allowlist filter matches `pragma:` on the line or the one before
+        pragma = "pragma" in line or index > 1 and "pragma" in lines[index - 2]
         if any(_call(f, n, filename=name, line=judged, context=context)
-               for f, n in self.line_filters):
+               for f, n in engine.line_filters if pragma or getattr(f, "path", "") != ALLOWLIST):
             return hits
-        indirect = any(_call(f, n, filename=name, line=judged, context=context)
-                       for f, n in self.indirect)
+        indirect: bool | None = None  # asked when a generic plugin would run
         for window in _windows(line):
             folded = _fold(window)
-            for (plugin, generic), needs in zip(self.plugins, self.needs, strict=True):
-                if generic and indirect:
-                    continue
+            for (plugin, generic), needs in zip(engine.plugins, engine.needs, strict=True):
                 if needs is not None and not (needs[0] and needs[0].search(window)
                                               or needs[1] and needs[1].search(folded)):
                     continue  # nothing this plugin looks for is on the line
+                if generic:
+                    if indirect is None:
+                        indirect = any(_call(f, n, filename=name, line=judged, context=context)
+                                       for f, n in engine.indirect)
+                    if indirect:
+                        continue
                 for found in plugin.analyze_line(filename=name, line=window,
                                                  line_number=number, context=context):
                     value = found.secret_value
                     if value and not any(
                         _call(f, n, filename=name, secret=value, plugin=plugin, line=window,
                               context=context)
-                        for f, n in self.secret_filters
+                        for f, n in engine.secret_filters
                     ):
                         hits.append(Hit(number, found.type, value))
         return hits
