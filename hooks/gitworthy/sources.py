@@ -50,8 +50,13 @@ class File:
 
     def open(self) -> IO[bytes]:
         """A binary stream of the whole content; read it in chunks, never all at once."""
+        head = self.__dict__.get("_head")
+        if head is not None and len(head) == self.size:  # a small file, already read whole:
+            raw: IO[bytes] = io.BytesIO(head)            # the other checks read it from here
+        else:
+            raw = self._open()
         # _Counted implements the binary-stream interface; typeshed's IO is nominal, not a Protocol.
-        return cast(IO[bytes], _Counted(self._open(), self))
+        return cast(IO[bytes], _Counted(raw, self))
 
     def _open(self) -> IO[bytes]:
         raise NotImplementedError
@@ -264,6 +269,7 @@ class Context:
     revision: str = ""                # where other files are read from ("" = the index)
     memo: dict[str, Any] = field(default_factory=dict)  # what checks derive once per scan
     _attrs: dict[str, dict[str, str]] = field(default_factory=dict)
+    _policy: dict[tuple[str | None, str], bytes | None] = field(default_factory=dict)
 
     @cached_property
     def paths(self) -> frozenset[str]:
@@ -295,10 +301,14 @@ class Context:
 
     def policy_file(self, name: str) -> bytes | None:
         """A policy file (`.gitworthyignore`, `.secrets.baseline`) as the scan's policy sees
-        it: at `policy_ref`, else in the work tree; None when there is none."""
-        from gitworthy.policy import read_file
+        it: at `policy_ref`, else in the work tree; None when there is none. Read once per
+        scan (a check may ask for every file)."""
+        key = (self.policy_ref, name)
+        if key not in self._policy:
+            from gitworthy.policy import read_file
 
-        return read_file(self.root, self.policy_ref, name)
+            self._policy[key] = read_file(self.root, self.policy_ref, name)
+        return self._policy[key]
 
     def attribute(self, path: str, attr: str) -> str | None:
         """A gitattribute's value for a path (`filter` -> `lfs`), one batched call per attribute."""
