@@ -195,6 +195,38 @@ def test_large_csv_with_personal_data_only_in_its_tail_is_seen(repo: Repo, capsy
     assert {f["details"]["column"] for f in result["findings"]} == {"email"}
 
 
+def _parsed(text: str, delimiter: str) -> list[list[str]]:
+    dialect = csv.excel()
+    dialect.delimiter = delimiter
+    return [r for r in csv.reader(io.StringIO(text, newline=""), dialect) if r]
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n", "\r"])
+def test_csv_rows_read_line_by_line_are_the_rows_the_csv_parser_gives(newline: str) -> None:
+    """Unquoted CSV is split line by line and only where sampled; whatever the text, the rows
+    (and the rows of one width, which a window keeps) are exactly csv.reader's."""
+    from gitworthy.pii import readers
+
+    german = "Kunden-Nr;Vorname;Nachname;Betrag\n1001;Jürgen;Groß;12,50\n\n1002;Anna;Koch;7,00\n"
+    quoted = members_csv(30) + '99,"Harris, Owen","o.h@example.org","555",x,y,"1\n2"\n'
+    texts = [members_csv(200, newline), iris_csv().replace("\n", newline), german, quoted,
+             "a,b\n\0,c\n"]
+    for text in texts:
+        for delimiter in ",;\t|":
+            dialect = csv.excel()
+            dialect.delimiter = delimiter
+            rows = readers._rows(text, dialect)
+            want = _parsed(text, delimiter)
+            assert list(rows) == want and [rows[i] for i in range(len(rows))] == want
+            assert list(rows[3:50]) == want[3:50]
+            if isinstance(rows, readers._PlainRows):
+                assert list(rows.of_width(len(want[0]))) == [r for r in want
+                                                             if len(r) == len(want[0])]
+    dialect = csv.excel()
+    assert isinstance(readers._rows(members_csv(5), dialect), readers._PlainRows)
+    assert not isinstance(readers._rows(quoted, dialect), readers._PlainRows)
+
+
 # ---------------------------------------------------------------- compressed files and archives
 
 @pytest.mark.parametrize("name, pack", [

@@ -15,7 +15,7 @@ from gitworthy import sources
 from gitworthy.config import Config
 from gitworthy.engine import scan
 from gitworthy.findings import Finding
-from gitworthy.runner import POOL_MIN_FILES, Verdict, repath
+from gitworthy.runner import CHUNK_FILES, POOL_MIN_FILES, Verdict, repath
 
 from tests.conftest import Repo, gitworthy_exe, run
 
@@ -37,11 +37,14 @@ def _notebook() -> str:
     return nbformat.writes(nb)
 
 
-def _mixed_repository(repo: Repo, copies: int = POOL_MIN_FILES) -> None:
-    """Enough files of every kind for the worker pool to start."""
+def _mixed_repository(repo: Repo, copies: int = 2 * CHUNK_FILES + 1) -> None:
+    """Files of every kind, enough for the worker pool to start and to send several chunks;
+    a copy of the customers in the last chunk reuses the verdict on the first."""
+    assert copies >= POOL_MIN_FILES
     for i in range(copies):
         repo.write(f"src/step_{i}.py", f"def step_{i}(x):\n    return x + {i}\n")
     repo.write("data/customers.csv", PEOPLE)
+    repo.write("zz_exports/customers.csv", PEOPLE)
     repo.write("data/mtcars.csv", CARS)
     repo.write("notebooks/explore.ipynb", _notebook())
     repo.write("models/model.pkl", pickle.dumps({"weights": list(range(300))}, protocol=4))
@@ -68,6 +71,8 @@ def test_jobs_give_the_same_report_in_the_same_order_as_one_process(repo: Repo,
     assert one["findings"], "the repository has findings to compare"
     assert {f["check"] for f in one["findings"]} >= {"check-pii", "check-adhoc-filenames",
                                                      "check-serialized-models"}
+    assert {"data/customers.csv", "zz_exports/customers.csv"} <= {
+        f["path"] for f in one["findings"] if f["check"] == "check-pii"}
     assert two == one
 
 

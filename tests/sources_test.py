@@ -144,3 +144,38 @@ def test_mode_needing_git_outside_a_repository_exits_2(tmp_path: Path, monkeypat
 
     code, _, err = run("scan", "--staged", capsys=capsys)
     assert code == 2 and "not inside a git repository" in err
+
+
+def test_a_small_file_is_read_from_disk_once_for_every_check(tmp_path: Path) -> None:
+    from gitworthy.sources import HEAD_BYTES, DiskFile
+
+    small, large = tmp_path / "etl.py", tmp_path / "events.csv"
+    small.write_text("x = 1\n" * 100)
+    large.write_bytes(b"id,value\n" + b"1,2\n" * HEAD_BYTES)
+    files = [DiskFile(p.name, p) for p in (small, large)]
+    for file in files:
+        file.head(16)
+    small.write_text("changed on disk\n")  # the checks judge the bytes the first one read
+    large.write_bytes(b"changed on disk\n")  # a large file is streamed from disk again
+    with files[0].open() as stream:
+        assert stream.read() == b"x = 1\n" * 100
+    with files[1].open() as stream:
+        assert stream.read() == b"changed on disk\n"
+    assert files[0].bytes_read == 2 * 600  # counted as read twice: the head, then the stream
+
+
+def test_a_policy_file_is_read_once_per_scan_and_per_policy_ref(repo: Repo) -> None:
+    from gitworthy.sources import Context
+
+    repo.write(".gitworthyignore", "fixtures/\n")
+    repo.add()
+    committed = repo.commit("ignore fixtures")
+    repo.write(".gitworthyignore", "fixtures/\ndata/\n")
+    context = Context(repo.root)
+    assert context.policy_file(".gitworthyignore") == b"fixtures/\ndata/\n"
+    repo.write(".gitworthyignore", "")  # edited while the scan runs: the scan keeps its policy
+    assert context.policy_file(".gitworthyignore") == b"fixtures/\ndata/\n"
+    context.policy_ref = committed
+    assert context.policy_file(".gitworthyignore") == b"fixtures/\n"
+    assert Context(repo.root).policy_file(".gitworthyignore") == b""
+    assert context.policy_file(".secrets.baseline") is None

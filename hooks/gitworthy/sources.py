@@ -52,8 +52,13 @@ class File:
 
     def open(self) -> IO[bytes]:
         """A binary stream of the whole content; read it in chunks, never all at once."""
+        head = self.__dict__.get("_head")
+        if head is not None and len(head) == self.size:  # a small file, already read whole:
+            raw: IO[bytes] = io.BytesIO(head)            # the other checks read it from here
+        else:
+            raw = self._open()
         # _Counted implements the binary-stream interface; typeshed's IO is nominal, not a Protocol.
-        return _Counted(self._open(), self)  # type: ignore[return-value]
+        return _Counted(raw, self)  # type: ignore[return-value]
 
     def _open(self) -> IO[bytes]:
         raise NotImplementedError
@@ -263,7 +268,8 @@ class Context(Record):
     def __init__(self, root: Path | None, scanned: Sequence[str] = (), staged: bool = False,
                  on_disk: bool = False, policy_ref: str | None = None, history: bool = False,
                  revision: str = "", memo: dict[str, Any] | None = None,
-                 _attrs: dict[str, dict[str, str]] | None = None) -> None:
+                 _attrs: dict[str, dict[str, str]] | None = None,
+                 _policy: dict[tuple[str | None, str], bytes | None] | None = None) -> None:
         self.root = root                  # work-tree root, or None outside git
         self.scanned = scanned            # the paths of this scan
         self.staged = staged              # content comes from the index
@@ -273,6 +279,8 @@ class Context(Record):
         self.revision = revision          # where other files are read from ("" = the index)
         self.memo: dict[str, Any] = {} if memo is None else memo  # derived once per scan
         self._attrs: dict[str, dict[str, str]] = {} if _attrs is None else _attrs
+        self._policy: dict[tuple[str | None, str], bytes | None] = (
+            {} if _policy is None else _policy)
 
     @cached_property
     def paths(self) -> frozenset[str]:
@@ -304,10 +312,14 @@ class Context(Record):
 
     def policy_file(self, name: str) -> bytes | None:
         """A policy file (`.gitworthyignore`, `.secrets.baseline`) as the scan's policy sees
-        it: at `policy_ref`, else in the work tree; None when there is none."""
-        from gitworthy.policy import read_file
+        it: at `policy_ref`, else in the work tree; None when there is none. Read once per
+        scan (a check may ask for every file)."""
+        key = (self.policy_ref, name)
+        if key not in self._policy:
+            from gitworthy.policy import read_file
 
-        return read_file(self.root, self.policy_ref, name)
+            self._policy[key] = read_file(self.root, self.policy_ref, name)
+        return self._policy[key]
 
     def attribute(self, path: str, attr: str) -> str | None:
         """A gitattribute's value for a path (`filter` -> `lfs`), one batched call per attribute."""

@@ -109,9 +109,10 @@ def _kind(output: Any) -> str:
     return KINDS.get(output.mime, output.mime)
 
 
-def reuse_key(file: File, options: dict[str, Any], context: Context) -> str:
-    """The same bytes get the same verdict under any path with the same suffix."""
-    return file.suffix
+def reuse_key(file: File, options: dict[str, Any], context: Context) -> str | None:
+    """The same bytes get the same verdict under any path with the same suffix (only
+    notebooks are judged: no other file needs its content compared)."""
+    return file.suffix if file.suffix == ".ipynb" else None
 
 
 def _size(value: Any) -> int:

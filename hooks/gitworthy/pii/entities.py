@@ -154,6 +154,9 @@ def fold(text: str) -> str:
     return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
 
 
+_fold_word = lru_cache(maxsize=16384)(fold)  # the words of names: few, and many times over
+
+
 def words(header: str) -> str:
     """A header as snake_case words: `PatientDOB` -> `patient_dob`, `Prénom` -> `prenom`."""
     spaced = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", header.strip())
@@ -244,12 +247,25 @@ _NOT_A_NAME = re.compile(r"(?i)^(true|false|none|null|nan|n/?a|yes|no|unknown|ma
                          r"m|f|other|oui|non|ja|nein|si|tak|nie)$")
 
 
-def name_shape(value: str) -> list[str] | None:
+_TOKEN = re.compile(r"[^\s,()\"]+")
+
+
+NAME_MAX = 80  # characters: a longer value is not a person's name
+
+
+def name_shape(value: str) -> tuple[str, ...] | None:
     """The tokens of a value written like a person's name (capitalised words, maybe a comma
     and a title, no digits), or None."""
-    if not 2 <= len(value) <= 80 or _DIGIT.search(value) or _NOT_A_NAME.match(value):
+    if not 2 <= len(value) <= NAME_MAX:
         return None
-    tokens = re.findall(r"[^\s,()\"]+", value)
+    return _name_shape(value)
+
+
+@lru_cache(maxsize=16384)  # a column's value is shaped once for the three questions below
+def _name_shape(value: str) -> tuple[str, ...] | None:
+    if _DIGIT.search(value) or _NOT_A_NAME.match(value):
+        return None
+    tokens = tuple(_TOKEN.findall(value))
     if not 1 <= len(tokens) <= 8 or not all(_NAME_TOKEN.fullmatch(t) for t in tokens):
         return None
     if not any(t[0].isupper() for t in tokens):
@@ -263,7 +279,7 @@ def name_evidence(value: str) -> bool:
     tokens = name_shape(value)
     if not tokens:
         return False
-    folded = [fold(t).rstrip(".") for t in tokens]
+    folded = [_fold_word(t).rstrip(".") for t in tokens]
     if any(t in TITLES for t in folded[:-1]) or (len(folded) > 1 and folded[0] in TITLES):
         return True
     if not 2 <= len(tokens) <= 5:
@@ -277,7 +293,7 @@ def given_name(value: str) -> bool:
     """A value that is a given name (or two: `Jean-Pierre`, `Maria José`)."""
     tokens = name_shape(value)
     return tokens is not None and len(tokens) <= 3 and any(
-        part in given_names() for t in tokens for part in fold(t).split("-"))
+        part in given_names() for t in tokens for part in _fold_word(t).split("-"))
 
 
 _CANDIDATE = re.compile(

@@ -8,6 +8,8 @@ the values themselves (title words, given names), not only a column called `name
 
 Results are remembered by content for the whole run (a history scan sees the same notebook
 outputs and table samples in many versions of a file): same values, same context, same verdict.
+The memory is keyed by a digest of the values, not the values themselves, so that it stays a
+few megabytes over ten thousand files.
 """
 from __future__ import annotations
 
@@ -15,9 +17,11 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from typing import Any
 
 from gitworthy.pii.entities import (
+    NAME_MAX,
     context_words,
     denied,
     given_name,
@@ -115,6 +119,15 @@ def _evenly(values: list[str], limit: int) -> list[str]:
 _MEMO: dict[tuple[Any, ...], Any] = {}
 
 
+def _digest(texts: Sequence[str]) -> bytes:
+    """128 bits of BLAKE2 over texts, each prefixed with its length (no two lists of texts
+    share the encoding)."""
+    import hashlib
+
+    joined = "".join(f"{len(text)}:{text}" for text in texts)
+    return hashlib.blake2b(joined.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+
+
 def _remember(key: tuple[Any, ...], value: Any) -> Any:
     if len(_MEMO) >= MEMO_MAX:
         _MEMO.clear()
@@ -127,7 +140,7 @@ def tally_column(name: str, values: list[str], settings: Settings, tally: Tally)
     values = [v.strip() for v in values if v and v.strip()]
     if not values:
         return
-    key = ("column", name, settings, tuple(values))
+    key = ("column", name, settings, _digest(values))
     batch = _MEMO.get(key)
     if batch is None:
         batch = _remember(key, _tally_batch(name, values, settings))
@@ -173,21 +186,32 @@ def _tally_batch(name: str, values: list[str], settings: Settings) -> Tally:
 
 def _count(tally: Tally, entity: str, value: str, shown: str) -> None:
     tally.counts[entity] += 1
-    tally.examples.setdefault(entity, mask(shown, entity))
+    if entity not in tally.examples:  # the first value's mask is the example
+        tally.examples[entity] = mask(shown, entity)
     seen = tally.distinct.setdefault(entity, set())
     if len(seen) < 8:
         seen.add(hash(value))
 
 
 def _tally_name(tally: Tally, value: str) -> None:
-    if name_shape(value) is None:
+    facts = _name_facts(value) if len(value) <= NAME_MAX else None
+    if facts is None:
         return
     tally.names["shape"] += 1
     if len(tally.name_values) < 1000:
         tally.name_values.add(hash(value))
-    tally.names["evidence"] += name_evidence(value)
-    tally.names["given"] += given_name(value)
-    tally.examples.setdefault("PERSON", mask(value, "PERSON"))
+    tally.names["evidence"] += facts[0]
+    tally.names["given"] += facts[1]
+    if "PERSON" not in tally.examples:
+        tally.examples["PERSON"] = mask(value, "PERSON")
+
+
+@lru_cache(maxsize=16384)  # names repeat down a column and across files
+def _name_facts(value: str) -> tuple[bool, bool] | None:
+    """(shows it is a name, is a given name) for a value shaped like a name, else None."""
+    if name_shape(value) is None:
+        return None
+    return name_evidence(value), given_name(value)
 
 
 def _address_like(value: str) -> bool:
@@ -247,7 +271,7 @@ MAX_LINE_CHARS = 20_000  # characters of one line analysed (bounds presidio on g
 
 def judge_text(lines: Sequence[tuple[int | None, str]], settings: Settings) -> list[Hit]:
     """Entities in lines of text: one Hit per entity (first line, count of lines)."""
-    key = ("text", settings, tuple(lines))
+    key = ("text", settings, _digest([f"{number}:{text}" for number, text in lines]))
     hits = _MEMO.get(key)
     if hits is None:
         hits = _remember(key, _judge_text(lines, settings))
@@ -273,8 +297,8 @@ def _judge_text(lines: Sequence[tuple[int | None, str]], settings: Settings) -> 
             continue
         seen.add((m.entity, k))
         counts[m.entity] += 1
-        first.setdefault(m.entity, (lines[kept[k]][0], mask(texts[k][m.start:m.end],
-                                                              m.entity)))
+        if m.entity not in first:
+            first[m.entity] = (lines[kept[k]][0], mask(texts[k][m.start:m.end], m.entity))
     if settings.ner_model and kept:
         from gitworthy.pii.analyzer import analyze_lines
 

@@ -280,7 +280,7 @@ def read_csv(file: File, budget: Budget) -> Iterator[Table]:
         if dialect is None:
             dialect = _dialect(text, file.suffix)
         try:
-            rows = [r for r in csv.reader(io.StringIO(text, newline=""), dialect) if r]
+            rows = _rows(text, dialect)
         except csv.Error as exc:
             if is_head:
                 raise InspectionError(f"malformed CSV: {str(exc).split(':')[0]}") from None
@@ -294,8 +294,9 @@ def read_csv(file: File, budget: Budget) -> Iterator[Table]:
                 header = [f"column {i + 1}" for i in range(len(rows[0]))]
             else:
                 header, rows = [c.strip() for c in rows[0]], rows[1:]
-        if not is_head:
-            rows = [r for r in rows if len(r) == len(header)]  # drop rows cut by the window
+        if not is_head:  # drop rows cut by the window
+            rows = rows.of_width(len(header)) if isinstance(rows, _PlainRows) else \
+                [r for r in rows if len(r) == len(header)]
         if budget.exhaustive:
             batch.extend(rows)
             if len(batch) >= budget.rows:
@@ -310,7 +311,43 @@ def read_csv(file: File, budget: Budget) -> Iterator[Table]:
         yield Table(header, batch if budget.exhaustive or windowed else sample.items())
 
 
-def _without_preamble(rows: list[list[str]]) -> list[list[str]]:
+def _rows(text: str, dialect: csv.Dialect) -> Sequence[list[str]]:
+    """The non-empty rows of CSV text. Text without quote characters, carriage returns or
+    NULs has one row per line, split at the delimiter: those are split only when read (of
+    a 2 MB window only the sampled rows are)."""
+    quote = dialect.quotechar
+    if quote and quote not in text and "\r" not in text and "\0" not in text and \
+            dialect.escapechar is None and not dialect.skipinitialspace and \
+            len(text) < csv.field_size_limit():
+        return _PlainRows([line for line in text.split("\n") if line], dialect.delimiter)
+    return [r for r in csv.reader(io.StringIO(text, newline=""), dialect) if r]
+
+
+class _PlainRows(Sequence[list[str]]):
+    """Lines of delimited text without quoting, as rows split when read: what `csv.reader`
+    gives for them, row for row."""
+
+    def __init__(self, lines: list[str], delimiter: str) -> None:
+        self.lines, self.delimiter = lines, delimiter
+
+    def __len__(self) -> int:
+        return len(self.lines)
+
+    def __getitem__(self, index: Any) -> Any:
+        if isinstance(index, slice):
+            return _PlainRows(self.lines[index], self.delimiter)
+        return self.lines[index].split(self.delimiter)
+
+    def __iter__(self) -> Iterator[list[str]]:
+        return (line.split(self.delimiter) for line in self.lines)
+
+    def of_width(self, width: int) -> _PlainRows:
+        """The rows of `width` fields."""
+        return _PlainRows([line for line in self.lines
+                           if line.count(self.delimiter) == width - 1], self.delimiter)
+
+
+def _without_preamble(rows: Sequence[list[str]]) -> Sequence[list[str]]:
     """The rows from the first one as wide as most (a title, notes or a copied Git LFS pointer
     above the table is skipped, up to 20 lines)."""
     widths = [len(r) for r in rows[:200]]
@@ -348,14 +385,14 @@ def _dialect(sample: str, suffix: str) -> csv.Dialect:
     return dialect
 
 
-def _spread(rows: list[Any], limit: int) -> list[Any]:
+def _spread(rows: Sequence[Any], limit: int) -> list[Any]:
     """At most `limit` items: the first half, then evenly spaced ones from the rest."""
     if len(rows) <= limit:
-        return rows
+        return list(rows)
     half = limit // 2
     rest = rows[half:]
     step = len(rest) / (limit - half)
-    return rows[:half] + [rest[int(i * step)] for i in range(limit - half)]
+    return list(rows[:half]) + [rest[int(i * step)] for i in range(limit - half)]
 
 
 # ---------------------------------------------------------------- JSON and JSON Lines
