@@ -31,14 +31,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import synthetic_repo
+import yaml
 
 CHECKOUT = Path(__file__).resolve().parent.parent
 ANCHORS = ["pre-commit", "pre-commit-hooks", "picklescan", "modelscan", "nbstripout",
            "nb-clean", "detect-secrets"]
 HOOKS = ["check-large-files", "check-adhoc-filenames", "check-serialized-models",
          "check-secrets", "check-pii", "check-notebook-outputs", "check-local-paths"]
+# As users get them: the manifest's require_serial (one process, not one per core) carries over.
+SERIAL = {hook["id"] for hook in yaml.safe_load((CHECKOUT / ".pre-commit-hooks.yaml").read_text())
+          if hook.get("require_serial")}
 PRE_COMMIT_CONFIG = "repos:\n- repo: local\n  hooks:\n" + "".join(
-    f"  - {{id: '{hook}', name: '{hook}', entry: '{hook}', language: system}}\n"
+    f"  - {{id: '{hook}', name: '{hook}', entry: '{hook}', language: system, "
+    f"require_serial: {'true' if hook in SERIAL else 'false'}}}\n"
     for hook in ["true", *HOOKS])
 
 

@@ -34,6 +34,12 @@ def test_every_hook_declares_stages_and_minimum_version_and_no_types_filter() ->
         assert "types" not in hook and "files" not in hook, hook["id"]
 
 
+def test_hooks_run_in_one_process_per_commit_not_one_per_core() -> None:
+    hooks = yaml.safe_load(MANIFEST.read_text())
+    serial = {hook["id"] for hook in hooks if hook.get("require_serial")}
+    assert serial == {hook["id"] for hook in hooks} - {"check-secrets"}
+
+
 def configure(repo: Repo, hook_ids: list[str]) -> None:
     rev = checkout_head()
     hooks = "".join(f"  - id: {hook_id}\n" for hook_id in hook_ids)

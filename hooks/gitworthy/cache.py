@@ -54,12 +54,15 @@ import time
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from gitworthy import __version__
 from gitworthy.findings import Finding, InspectionError, Severity
-from gitworthy.runner import Checks, Verdict, repath
+from gitworthy.runner import Verdict, repath
 from gitworthy.sources import Context, File
+
+if TYPE_CHECKING:
+    from gitworthy.runner import Checks
 
 FORMAT = "v1"
 MAX_BYTES = 32 * 1024 * 1024   # verdicts read and kept, and one segment's bound (~150,000)

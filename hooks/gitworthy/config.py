@@ -16,11 +16,14 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from gitworthy.checks import CHECKS, load
+from gitworthy.records import Record
+
+TYPE_CHECKING = False  # typing costs a hook's start-up 2 ms; mypy reads the block
+if TYPE_CHECKING:
+    from typing import Any
 
 FAIL_ON = ("error", "warning", "never")
 SEVERITIES = ("critical", "error", "warning")
@@ -32,16 +35,18 @@ class ConfigError(Exception):
     """Bad configuration: one line that names the file and the key."""
 
 
-@dataclass
-class Config:
+class Config(Record):
     """The merged configuration of one run."""
 
-    source: str = "defaults"
-    exclude: list[str] = field(default_factory=list)
-    fail_on: str = "error"
-    baseline: str = ""
-    checks: list[str] = field(default_factory=lambda: list(CHECKS))
-    sections: dict[str, dict[str, Any]] = field(default_factory=dict)
+    def __init__(self, source: str = "defaults", exclude: list[str] | None = None,
+                 fail_on: str = "error", baseline: str = "", checks: list[str] | None = None,
+                 sections: dict[str, dict[str, Any]] | None = None) -> None:
+        self.source = source
+        self.exclude: list[str] = [] if exclude is None else exclude
+        self.fail_on = fail_on
+        self.baseline = baseline
+        self.checks: list[str] = list(CHECKS) if checks is None else checks
+        self.sections: dict[str, dict[str, Any]] = {} if sections is None else sections
 
     def options(self, check_id: str) -> dict[str, Any]:
         """A check's options: its defaults, then the config file's section."""

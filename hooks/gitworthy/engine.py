@@ -5,39 +5,47 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
 
 from gitworthy.checks import load
 from gitworthy.config import Config, ConfigError
 from gitworthy.findings import Finding, InspectionError, ScanError, Severity
-from gitworthy.runner import Checks, Verdict, WorkerLost, judge_all
+from gitworthy.records import Record
+from gitworthy.runner import Verdict, WorkerLost, judge_all
 from gitworthy.sources import Context, File, Source
 
+TYPE_CHECKING = False  # typing costs a hook's start-up 2 ms; mypy reads the block
 if TYPE_CHECKING:
+    from typing import Any
+
     from gitworthy.cache import Cache
+    from gitworthy.runner import Checks
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 PRAGMA = re.compile(rb"gitworthy:\s*allow(?:[ \t]+([\w,\- \t]+))?")
 PRAGMA_MAX_LINE = 64 * 1024  # a longer line is read in chunks of this size
 
 
-@dataclass
-class Report:
+class Report(Record):
     """Everything one scan found."""
 
-    findings: list[Finding] = field(default_factory=list)
-    errors: list[ScanError] = field(default_factory=list)
-    files: int = 0
-    bytes_read: int = 0
-    seconds: float = 0.0
-    baselined: int = 0
-    allowed: int = 0
-    internal_error: bool = False
-    incomplete: bool = False  # interrupted: what was found before the stop
-    checks: list[str] = field(default_factory=list)   # the checks that ran
-    scanned: list[str] = field(default_factory=list)  # the paths judged, in order
-    bindings: dict[str, dict[str, Any]] = field(default_factory=dict)  # scan(bind=True)
+    def __init__(self, findings: list[Finding] | None = None,
+                 errors: list[ScanError] | None = None, files: int = 0, bytes_read: int = 0,
+                 seconds: float = 0.0, baselined: int = 0, allowed: int = 0,
+                 internal_error: bool = False, incomplete: bool = False,
+                 checks: list[str] | None = None, scanned: list[str] | None = None,
+                 bindings: dict[str, dict[str, Any]] | None = None) -> None:
+        self.findings: list[Finding] = [] if findings is None else findings
+        self.errors: list[ScanError] = [] if errors is None else errors
+        self.files = files
+        self.bytes_read = bytes_read
+        self.seconds = seconds
+        self.baselined = baselined
+        self.allowed = allowed
+        self.internal_error = internal_error
+        self.incomplete = incomplete  # interrupted: what was found before the stop
+        self.checks: list[str] = [] if checks is None else checks  # the checks that ran
+        self.scanned: list[str] = [] if scanned is None else scanned  # paths judged, in order
+        self.bindings: dict[str, dict[str, Any]] = {} if bindings is None else bindings
 
     def blocking(self, fail_on: str) -> list[Finding]:
         """The findings that fail the run under `--fail-on`."""
@@ -63,7 +71,7 @@ BIND_CONTENT = frozenset({"check-serialized-models"})
 BIND_SIZE = frozenset({"check-large-files"})
 
 
-class Baseline(dict[str, dict[str, Any]]):
+class Baseline(dict[str, dict[str, object]]):
     """Accepted findings: fingerprint -> the entry (with its binding, when it has one).
     Entries written before bindings existed match by fingerprint alone."""
 
@@ -71,10 +79,11 @@ class Baseline(dict[str, dict[str, Any]]):
         entry = self.get(finding.fingerprint)
         if entry is None:
             return False
-        if isinstance(entry.get("size"), int) and file.size > entry["size"]:
+        size, sha256 = entry.get("size"), entry.get("sha256")
+        if isinstance(size, int) and file.size > size:
             return False
-        if isinstance(entry.get("sha256"), str):
-            return entry["sha256"] == _digest(file, digests)
+        if isinstance(sha256, str):
+            return sha256 == _digest(file, digests)
         return True
 
 
@@ -188,7 +197,7 @@ def scan(source: Source, check_ids: Sequence[str], config: Config,
     checks = {cid: check for cid, check in checks.items() if check[1]["enabled"]}
     report.checks = list(checks)
     tasks = _tasks(source, checks, config)
-    seen: set[str] = set()
+    seen: set[tuple[str, ...]] = set()
     try:
         judgements = judge_all(tasks, checks, source.context, jobs, cache)
         for done, judged in enumerate(judgements, 1):
@@ -241,7 +250,7 @@ def _tasks(source: Source, checks: Checks, config: Config) -> list[tuple[File, l
 
 
 def _collect(report: Report, file: File, verdict: Verdict, options: dict[str, Any],
-             baseline: Baseline | set[str] | None, seen: set[str], context: Context,
+             baseline: Baseline | set[str] | None, seen: set[tuple[str, ...]], context: Context,
              bind: bool = False) -> None:
     """One check's verdict on one file into the report: severity and commit, then one
     finding per fingerprint, less those the baseline or a pragma accepts."""
@@ -251,13 +260,13 @@ def _collect(report: Report, file: File, verdict: Verdict, options: dict[str, An
     digests: dict[str, str] = {}
     for finding in verdict.findings:
         if options["severity"]:
-            finding = _with(finding, severity=Severity(options["severity"]))
+            finding = finding.replace(severity=Severity(options["severity"]))
         if file.commit:
-            finding = _with(finding, details={**finding.details, "commit": file.commit},
-                            hint=history_hint(finding, file.commit, context))
-        if finding.fingerprint in seen:
+            finding = finding.replace(details={**finding.details, "commit": file.commit},
+                                      hint=history_hint(finding, file.commit, context))
+        if finding.identity in seen:
             continue  # one finding per folder-level or repeated problem
-        seen.add(finding.fingerprint)
+        seen.add(finding.identity)
         if baseline and _accepted(baseline, finding, file, digests):
             report.baselined += 1
         elif _allowed_by_pragma(file, finding):
@@ -289,9 +298,3 @@ def _spec(patterns: Sequence[str]) -> Any:
     import pathspec
 
     return pathspec.GitIgnoreSpec.from_lines(patterns)
-
-
-def _with(finding: Finding, **changes: Any) -> Finding:
-    from dataclasses import replace
-
-    return replace(finding, **changes)

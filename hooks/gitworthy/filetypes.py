@@ -112,6 +112,22 @@ DATA_EXTENSIONS: dict[str, str] = {
     ".grib2": "GRIB data",
 }
 
+# How check-pii reads a file, by its extension (`gitworthy.pii`). A file with any other
+# extension is not data to it, unless the extension is in READ_BY_CONTENT (none, or one
+# that many formats share): those are judged by their bytes.
+READER_KINDS: dict[str, str] = {
+    ".csv": "csv", ".tsv": "csv", ".psv": "csv", ".json": "json", ".jsonl": "jsonl",
+    ".ndjson": "jsonl", ".txt": "text", ".log": "text", ".parquet": "parquet", ".pq": "parquet",
+    ".xlsx": "excel", ".xlsm": "excel", ".xls": "excel", ".xlsb": "excel", ".ods": "excel",
+    ".ipynb": "notebook",
+    ".dat": "text", ".feather": "arrow", ".arrow": "arrow", ".arrows": "arrow", ".ipc": "arrow",
+    ".sqlite": "sqlite", ".sqlite3": "sqlite", ".db3": "sqlite", ".npy": "numpy",
+    ".npz": "numpy", ".html": "html", ".htm": "html", ".xml": "xml", ".gz": "compressed",
+    ".tgz": "compressed", ".bz2": "compressed", ".xz": "compressed", ".zst": "compressed",
+    ".zstd": "compressed", ".zip": "zip", ".tar": "tar",
+}
+READ_BY_CONTENT = frozenset({"", ".db"})
+
 # Extensions of code, configuration and documentation: never sniffed as text data.
 SOURCE_SUFFIXES = frozenset((
     ".py", ".pyi", ".pyx", ".ipynb", ".r", ".rmd", ".qmd", ".jl", ".sh", ".bash", ".zsh",

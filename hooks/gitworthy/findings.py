@@ -1,9 +1,13 @@
 """What a check reports: findings, the rules they belong to, and inspection errors."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from enum import Enum
-from typing import Any
+
+from gitworthy.records import Record
+
+TYPE_CHECKING = False  # typing costs a hook's start-up 2 ms; mypy reads the block
+if TYPE_CHECKING:
+    from typing import Any
 
 
 class Severity(str, Enum):
@@ -23,22 +27,23 @@ class Severity(str, Enum):
         return "warning" if self is Severity.WARNING else "error"
 
 
-@dataclass(frozen=True)
-class Rule:
+class Rule(Record):
     """One rule's documentation, the single source for `explain`, SARIF help and the README.
 
     Written in four parts like ruff's rule docs: what it does, why it is bad, an example
     (bad, then good) and how to fix it.
     """
 
-    id: str
-    check: str
-    summary: str
-    what: str
-    why: str
-    example: str
-    fix: str
-    severity: Severity = Severity.ERROR
+    def __init__(self, id: str, check: str, summary: str, what: str, why: str, example: str,
+                 fix: str, severity: Severity = Severity.ERROR) -> None:
+        self.id = id
+        self.check = check
+        self.summary = summary
+        self.what = what
+        self.why = why
+        self.example = example
+        self.fix = fix
+        self.severity = severity
 
     def finding(self, path: str, message: str, hint: str, **extra: Any) -> Finding:
         """A finding of this rule (`line`, `key`, `details` may be given as keywords)."""
@@ -53,28 +58,35 @@ class Rule:
         return "\n".join(parts).rstrip() + "\n"
 
 
-@dataclass(frozen=True)
-class Finding:
+class Finding(Record):
     """One problem in one file. Never holds a PII value or a secret, only masked forms.
 
     `key` tells findings of the same rule in the same file apart (a column, an entity type);
     it goes into the fingerprint, the line number does not, so a baseline survives edits.
     """
 
-    check: str
-    rule: str
-    path: str
-    message: str
-    hint: str
-    severity: Severity = Severity.ERROR
-    line: int | None = None
-    key: str = ""
-    details: dict[str, Any] = field(default_factory=dict)
+    def __init__(self, check: str, rule: str, path: str, message: str, hint: str,
+                 severity: Severity = Severity.ERROR, line: int | None = None, key: str = "",
+                 details: dict[str, Any] | None = None) -> None:
+        self.check = check
+        self.rule = rule
+        self.path = path
+        self.message = message
+        self.hint = hint
+        self.severity = severity
+        self.line = line
+        self.key = key
+        self.details: dict[str, Any] = {} if details is None else details
+
+    @property
+    def identity(self) -> tuple[str, str, str, str]:
+        """What the fingerprint digests: findings with the same identity are one problem."""
+        return self.check, self.rule, self.path, self.key
 
     @property
     def fingerprint(self) -> str:
-        raw = f"{self.check}\x00{self.rule}\x00{self.path}\x00{self.key}"
-        import hashlib  # here: a clean hook run never needs a fingerprint
+        raw = "\x00".join(self.identity)
+        import hashlib  # here: a hook run without a baseline never needs a fingerprint
 
         return hashlib.sha256(raw.encode("utf-8", "surrogateescape")).hexdigest()[:32]
 
@@ -100,13 +112,13 @@ class InspectionError(Exception):
     """
 
 
-@dataclass(frozen=True)
-class ScanError:
+class ScanError(Record):
     """A file that could not be inspected, or a problem with the scan itself."""
 
-    path: str
-    message: str
-    blob: str = ""  # the git blob that could not be inspected (a baseline may accept it)
+    def __init__(self, path: str, message: str, blob: str = "") -> None:
+        self.path = path
+        self.message = message
+        self.blob = blob  # the git blob that could not be inspected (a baseline may accept it)
 
     @property
     def fingerprint(self) -> str:

@@ -1,10 +1,18 @@
 """The few git calls gitworthy needs, through subprocess (fast to start, no import cost)."""
 from __future__ import annotations
 
-import subprocess
+import os
 from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
+
+TYPE_CHECKING = False  # typing costs a hook's start-up 2 ms; mypy reads the block
+if TYPE_CHECKING:
+    from typing import Literal
+
+# Variables that change where git finds the repository: with any of them set, ask git.
+DISCOVERY_VARIABLES = ("GIT_DIR", "GIT_WORK_TREE", "GIT_CEILING_DIRECTORIES",
+                       "GIT_DISCOVERY_ACROSS_FILESYSTEM", "GIT_COMMON_DIR")
 
 
 class GitError(Exception):
@@ -13,6 +21,8 @@ class GitError(Exception):
 
 def run(args: Sequence[str], cwd: Path | str | None = None, input: bytes | None = None) -> bytes:
     """Run `git ARGS` and return its stdout; raise GitError with git's message on failure."""
+    import subprocess  # here: a hook run on a few files may never need git
+
     try:
         proc = subprocess.run(
             ["git", "-c", "core.quotepath=off", *args],
@@ -34,10 +44,55 @@ def toplevel(cwd: Path | str = ".") -> Path | None:
 @lru_cache(maxsize=16)
 def _toplevel(cwd: str) -> Path | None:
     try:
+        found = _discover(os.path.realpath(cwd))
+    except OSError:  # a folder gone or unreadable: git says what it makes of it
+        found = False
+    if found is not False:
+        return found
+    try:
         out = run(["rev-parse", "--show-toplevel"], cwd=cwd)
     except GitError:
         return None
     return Path(out.decode("utf-8", "surrogateescape").rstrip("\n"))
+
+
+def _discover(directory: str) -> Path | None | Literal[False]:
+    """The work tree that holds `directory` (a real path), found as git finds it but without
+    starting git (a hook's start-up): the nearest folder with a `.git` repository folder or
+    `gitdir:` file; None when there is none up to the file-system root. False when only git
+    can tell: the environment redirects discovery, `directory` is inside a `.git` folder or
+    a bare repository, a `.git` is neither of the two, or the walk reaches another file system
+    (where git stops)."""
+    if any(name in os.environ for name in DISCOVERY_VARIABLES):
+        return False
+    device = os.stat(directory).st_dev
+    while True:
+        if os.path.basename(directory) == ".git" or (
+                os.path.isfile(os.path.join(directory, "HEAD"))
+                and os.path.isdir(os.path.join(directory, "objects"))):
+            return False
+        dot_git = os.path.join(directory, ".git")
+        if os.path.isdir(dot_git):
+            return Path(directory) if os.path.isfile(os.path.join(dot_git, "HEAD")) else False
+        if os.path.isfile(dot_git):
+            return Path(directory) if _is_gitfile(dot_git) else False
+        if os.path.lexists(dot_git):
+            return False
+        parent = os.path.dirname(directory)
+        if parent == directory:
+            return None
+        if os.stat(parent).st_dev != device:
+            return False
+        directory = parent
+
+
+def _is_gitfile(path: str) -> bool:
+    """A `.git` file of a linked work tree or a submodule: `gitdir: PATH`."""
+    try:
+        with open(path, "rb") as fh:
+            return fh.read(8) == b"gitdir: "
+    except OSError:
+        return False
 
 
 def split_z(out: bytes) -> list[str]:

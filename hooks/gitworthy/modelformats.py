@@ -18,20 +18,21 @@ from __future__ import annotations
 
 import bz2
 import io
-import json
 import lzma
 import re
 import struct
-import tempfile
 import zipfile
 import zlib
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from typing import Any
 
 from gitworthy import pickles
 from gitworthy.findings import InspectionError
 from gitworthy.pickles import PickleScan
+from gitworthy.records import Record
+
+TYPE_CHECKING = False  # typing costs a hook's start-up 2 ms; mypy reads the block
+if TYPE_CHECKING:
+    from typing import Any
 
 HEAD = 64 * 1024
 HDF5_WINDOW = 1 << 20
@@ -42,16 +43,19 @@ TORCH_STORAGE = re.compile(r"(?:\A|/)data/\d+\Z")
 PICKLE_NAMES = (".pkl", ".pickle", ".joblib", ".dill", ".cloudpickle", ".pck", ".pt", ".pth")
 
 
-@dataclass
-class Detection:
+class Detection(Record):
     """A model format recognized in one file."""
 
-    format: str                  # "PyTorch checkpoint"
-    how: str                     # "zip archive holding archive/data.pkl"
-    flavor: str = "pyfunc"       # the MLflow flavor for the hint (mlflow.<flavor>.log_model)
-    pickles: list[tuple[str, PickleScan]] = field(default_factory=list)  # (where, walk)
-    code: list[tuple[str, str]] = field(default_factory=list)  # (what, why it runs code)
-    errors: list[tuple[str, str]] = field(default_factory=list)  # (where, why not readable)
+    def __init__(self, format: str, how: str, flavor: str = "pyfunc",
+                 pickles: list[tuple[str, PickleScan]] | None = None,
+                 code: list[tuple[str, str]] | None = None,
+                 errors: list[tuple[str, str]] | None = None) -> None:
+        self.format = format    # "PyTorch checkpoint"
+        self.how = how          # "zip archive holding archive/data.pkl"
+        self.flavor = flavor    # the MLflow flavor for the hint (mlflow.<flavor>.log_model)
+        self.pickles: list[tuple[str, PickleScan]] = [] if pickles is None else pickles
+        self.code: list[tuple[str, str]] = [] if code is None else code  # (what, why)
+        self.errors: list[tuple[str, str]] = [] if errors is None else errors  # (where, why)
 
     def merge(self, where: str, inner: Detection) -> None:
         """Take in what was found inside one of this container's members."""
@@ -92,6 +96,8 @@ TF_FILE_OPS = {b"ReadFile": "the TensorFlow ReadFile op reads any file when the 
 
 def _code_in(window: bytes) -> list[tuple[str, str]]:
     """Code a Keras/TensorFlow model carries, found in its config or op list bytes."""
+    import json  # here, as in the others: a hook judging code files never needs it
+
     found = []
     for match in KERAS_CLASS.finditer(window):
         try:  # JSON escapes decoded: "\u004cambda" is Lambda to Keras
@@ -369,6 +375,8 @@ class Part:
 def _spool(stream: Any, budget: Budget, what: str, first: bytes = b"") -> Part:
     """A non-seekable stream copied to a temporary file (in memory up to 8 MiB), at most the
     budget; the Part reads the copy, which lives until the process collects it."""
+    import tempfile
+
     spool = tempfile.SpooledTemporaryFile(max_size=8 << 20)  # noqa: SIM115 - owned by the Part
     spool.write(first)
     copied = len(first)
@@ -696,6 +704,8 @@ class _CappedSpool:
     """A py7zr output: keeps at most `cap` bytes and remembers whether more came."""
 
     def __init__(self, cap: int) -> None:
+        import tempfile
+
         self.cap, self.written, self.overflow = cap, 0, False
         self.file = tempfile.SpooledTemporaryFile(max_size=8 << 20)  # noqa: SIM115
 
@@ -784,6 +794,8 @@ def _broken_safetensors(head: bytes, size: int) -> str | None:
     if n + 8 > size or n > 100 << 20:
         return f"header length field claims {n} bytes in a file of {size}"
     if n + 8 <= len(head):
+        import json
+
         try:
             json.loads(head[8:8 + n])
         except ValueError:
@@ -798,6 +810,8 @@ def _safetensors(head: bytes, size: int) -> bool:
     if not 2 <= n <= 100 << 20 or n + 8 > size or head[8:9] != b"{":
         return False
     if n + 8 <= len(head):
+        import json
+
         try:
             header = json.loads(head[8:8 + n])
         except ValueError:

@@ -29,8 +29,15 @@ import warnings
 import zipfile
 import zlib
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import IO, Any
+
+from gitworthy.records import Record
+
+TYPE_CHECKING = False  # typing costs a hook's start-up 2 ms; mypy reads the block
+if TYPE_CHECKING:
+    from typing import IO, Any
+
+    # Any binary stream: files, BytesIO, zip members, decompressing streams, pipes.
+    Stream = IO[bytes] | io.RawIOBase | io.BufferedIOBase
 
 MAX_ARG = 1 << 20          # byte strings longer than this are skipped, not read
 MAX_LINE = 1 << 16         # protocol-0 text arguments longer than this are malformed
@@ -63,9 +70,6 @@ _PREFIX = {  # length-prefixed arguments: (struct format, prefix size)
 }
 
 
-# Any binary stream: files, BytesIO, zip members, decompressing streams, pipes.
-Stream = IO[bytes] | io.RawIOBase | io.BufferedIOBase
-
 STREAM_ERRORS = (OSError, EOFError, ValueError, RuntimeError, zlib.error, lzma.LZMAError,
                  zipfile.BadZipFile)
 
@@ -74,34 +78,46 @@ class PickleError(Exception):
     """The stream is not a well-formed pickle (or could not be read to its end)."""
 
 
-@dataclass(frozen=True)
 class Global:
-    """A callable or class the pickle imports when it is loaded."""
+    """A callable or class the pickle imports when it is loaded; equal by module and name."""
 
-    module: str
-    name: str
-    nested: bool = field(default=False, compare=False)  # imported by a pickle inside a value
+    def __init__(self, module: str, name: str, nested: bool = False) -> None:
+        self.module = module
+        self.name = name
+        self.nested = nested  # imported by a pickle inside a value
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Global):
+            return NotImplemented
+        return (self.module, self.name) == (other.module, other.name)
+
+    def __hash__(self) -> int:
+        return hash((self.module, self.name))
+
+    def __repr__(self) -> str:
+        return f"Global(module={self.module!r}, name={self.name!r}, nested={self.nested!r})"
 
     def __str__(self) -> str:
         return f"{self.module}.{self.name}"
 
 
-@dataclass
-class PickleScan:
+class PickleScan(Record):
     """What a walk found: the imports, and why it stopped early (`error`), if it did."""
 
-    protocol: int = 0
-    globals: list[Global] = field(default_factory=list)
-    opcodes: int = 0
-    pickles: int = 0
-    arrays: int = 0          # joblib arrays whose raw bytes were skipped
-    bytes: int = 0           # bytes read from the stream (both walks of walk_both)
-    calls: int = 0           # REDUCE, INST, OBJ, NEWOBJ, BUILD: what runs code at load time
-    nested: int = 0          # pickles found inside byte or text values (raw, hex, base64)
-    error: str | None = None
-    first_value: Any = None  # the first pickle's top value when it is a plain int
-
-    _seen: set[Global] = field(default_factory=set, repr=False)
+    def __init__(self, protocol: int = 0, globals: list[Global] | None = None, opcodes: int = 0,
+                 pickles: int = 0, arrays: int = 0, bytes: int = 0, calls: int = 0,
+                 nested: int = 0, error: str | None = None, first_value: Any = None) -> None:
+        self.protocol = protocol
+        self.globals: list[Global] = [] if globals is None else globals
+        self.opcodes = opcodes
+        self.pickles = pickles
+        self.arrays = arrays          # joblib arrays whose raw bytes were skipped
+        self.bytes = bytes            # bytes read from the stream (both walks of walk_both)
+        self.calls = calls            # REDUCE, INST, OBJ, NEWOBJ, BUILD: what runs code on load
+        self.nested = nested          # pickles found inside byte or text values (raw, hex, base64)
+        self.error = error
+        self.first_value = first_value  # the first pickle's top value when it is a plain int
+        self._seen: set[Global] = set(self.globals)
 
     def add(self, item: Global) -> None:
         """Record an import once (a set: thousands of distinct imports stay linear)."""
@@ -205,20 +221,20 @@ class _Mark:
     pass
 
 
-@dataclass(eq=False)
 class Call:
     """A value built at load time by calling `func` (REDUCE, NEWOBJ, OBJ, INST)."""
 
-    func: Any
-    args: Any = ()
-    state: Any = None
+    def __init__(self, func: Any, args: Any = (), state: Any = None) -> None:
+        self.func = func
+        self.args = args
+        self.state = state
 
 
-@dataclass(eq=False)
 class Skipped:
     """A byte string too long to keep: only its length."""
 
-    size: int
+    def __init__(self, size: int) -> None:
+        self.size = size
 
 
 _UNKNOWN_VALUE = object()
@@ -593,14 +609,15 @@ def _embedded_pickle(value: bytes | str) -> bytes | None:
     return None
 
 
-@dataclass(frozen=True)
-class Probe:
+class Probe(Record):
     """What the first bytes of a stream are, judged as pickle.load would run them."""
 
-    is_pickle: bool
-    protocol: int = 0
-    imports: bool = False    # an import pickle.load would perform (not only plain values)
-    headed: bool = False     # starts with a PROTO opcode
+    def __init__(self, is_pickle: bool, protocol: int = 0, imports: bool = False,
+                 headed: bool = False) -> None:
+        self.is_pickle = is_pickle
+        self.protocol = protocol
+        self.imports = imports    # an import pickle.load would perform (not only plain values)
+        self.headed = headed      # starts with a PROTO opcode
 
 
 # First bytes of headerless pickles that hold no import (plain values): kept narrow, since

@@ -12,32 +12,32 @@ file and detect-secrets' `.secrets.baseline`. CI reads it at the pull request's 
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from gitworthy.engine import Baseline
-
 from collections.abc import Callable
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 from gitworthy import git
 from gitworthy.config import Config, ConfigError, load_config, parse_toml
+from gitworthy.records import Record
+
+TYPE_CHECKING = False  # typing costs a hook's start-up 2 ms; mypy reads the block
+if TYPE_CHECKING:
+    from gitworthy.engine import Baseline
 
 CONFIG_FILES = (".gitworthy.toml", "pyproject.toml")
 IGNORE_FILE = ".gitworthyignore"
 SECRETS_BASELINE = ".secrets.baseline"
 
 
-@dataclass
-class Policy:
+class Policy(Record):
     """The configuration and baseline of one scan, and where they were read."""
 
-    config: Config
-    baseline: Baseline | None
-    ref: str | None            # the revision they were read at; None: the working tree
-    files: list[str]           # repository paths of the policy files that apply
+    def __init__(self, config: Config, baseline: Baseline | None, ref: str | None,
+                 files: list[str]) -> None:
+        self.config = config
+        self.baseline = baseline
+        self.ref = ref        # the revision they were read at; None: the working tree
+        self.files = files    # repository paths of the policy files that apply
 
     def describe(self) -> str:
         """Where the policy came from, for a person: `the policy at 1a2b3c4d5e6f`."""

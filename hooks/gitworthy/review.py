@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -145,8 +145,7 @@ def _tree(root: Path, commit: str) -> set[tuple[str, str]]:
 
 def _removed_later(finding: Finding) -> Finding:
     commit = str(finding.details.get("commit", ""))[:12]
-    return replace(
-        finding,
+    return finding.replace(
         message=f"{finding.message} (removed by a later commit, but still in the pull "
                 "request's history)",
         hint=f"Rewrite the branch so that no commit holds it (`git rebase -i {commit}~1`: edit "

@@ -19,18 +19,21 @@ import re
 import shlex
 from collections import Counter, deque
 from collections.abc import Callable, Hashable, Iterator, Sequence
-from dataclasses import dataclass, field, replace
 from pathlib import Path
-from types import ModuleType
-from typing import TYPE_CHECKING, Any
 
 from gitworthy.findings import Finding, InspectionError
+from gitworthy.records import Record
 from gitworthy.sources import Context, File
 
+TYPE_CHECKING = False  # typing costs a hook's start-up 2 ms; mypy reads the block
 if TYPE_CHECKING:
+    from types import ModuleType
+    from typing import Any
+
     from gitworthy.cache import Cache
 
-Checks = dict[str, tuple[ModuleType, dict[str, Any]]]  # check id -> (module, options)
+    Checks = dict[str, tuple[ModuleType, dict[str, Any]]]  # check id -> (module, options)
+
 IN_FLIGHT_PER_JOB = 4  # chunks sent per worker and not yet judged
 IN_FLIGHT_BYTES = 32 * 1024 * 1024  # small blobs travel with their bytes: bound what waits
 WINDOW = 1024  # files judged ahead of the first one not yet judged (their verdicts wait)
@@ -40,22 +43,23 @@ CHUNK_FILES, CHUNK_BYTES = 32, 1024 * 1024  # files sent to a worker at once: at
 POOL_MIN_FILES, POOL_MIN_BYTES = 16, 16 * 1024 * 1024
 
 
-@dataclass
-class Verdict:
+class Verdict(Record):
     """What one check said about one file."""
 
-    findings: list[Finding] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)  # one line each, never file content
-    internal_error: bool = False
+    def __init__(self, findings: list[Finding] | None = None, errors: list[str] | None = None,
+                 internal_error: bool = False) -> None:
+        self.findings: list[Finding] = [] if findings is None else findings
+        self.errors: list[str] = [] if errors is None else errors  # one line each, no content
+        self.internal_error = internal_error
 
 
-@dataclass
-class Judged:
+class Judged(Record):
     """One file's verdicts, by check id, and the bytes the checks read."""
 
-    file: File
-    verdicts: dict[str, Verdict]
-    bytes_read: int = 0
+    def __init__(self, file: File, verdicts: dict[str, Verdict], bytes_read: int = 0) -> None:
+        self.file = file
+        self.verdicts = verdicts
+        self.bytes_read = bytes_read
 
 
 def judge(file: File, check_ids: Sequence[str], checks: Checks, context: Context) -> Judged:
@@ -171,7 +175,7 @@ def repath(verdict: Verdict, old: str, new: str) -> Verdict:
             text = text.replace(quoted_old, quoted_new)
         return bare.sub(lambda _: new, text)
 
-    return Verdict([replace(f, path=new, message=swap(f.message), hint=swap(f.hint))
+    return Verdict([f.replace(path=new, message=swap(f.message), hint=swap(f.hint))
                     for f in verdict.findings], list(verdict.errors), verdict.internal_error)
 
 

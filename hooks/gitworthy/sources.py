@@ -9,17 +9,19 @@ import contextlib
 import io
 import os
 import stat
-import subprocess
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, cast
 
 from gitworthy import git
 from gitworthy.findings import InspectionError
+from gitworthy.records import Record
 
+TYPE_CHECKING = False  # typing costs a hook's start-up 2 ms; mypy reads the block
 if TYPE_CHECKING:
+    import subprocess
+    from typing import IO, Any
+
     from _typeshed import WriteableBuffer
 
 HEAD_BYTES = 64 * 1024
@@ -56,7 +58,7 @@ class File:
         else:
             raw = self._open()
         # _Counted implements the binary-stream interface; typeshed's IO is nominal, not a Protocol.
-        return cast(IO[bytes], _Counted(raw, self))
+        return _Counted(raw, self)  # type: ignore[return-value]
 
     def _open(self) -> IO[bytes]:
         raise NotImplementedError
@@ -168,6 +170,8 @@ class BlobReader:
 
     def small(self, sha: str) -> bytes:
         if self._batch is None:
+            import subprocess
+
             self._batch = subprocess.Popen(
                 ["git", "cat-file", "--batch"], cwd=self.root,
                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
@@ -198,6 +202,8 @@ class _ProcessStream(io.RawIOBase):
     """stdout of a process as a readable stream; closing it stops the process."""
 
     def __init__(self, argv: list[str], cwd: Path) -> None:
+        import subprocess  # here: a hook on work-tree files never starts a process
+
         self._proc = subprocess.Popen(argv, cwd=cwd, stdout=subprocess.PIPE,
                                       stderr=subprocess.DEVNULL)
 
@@ -253,23 +259,28 @@ class BlobFile(File):
         return state
 
 
-@dataclass
-class Context:
+class Context(Record):
     """What a check may know about the repository beyond the one file it judges.
 
     Everything is computed on first use, so a check that does not ask costs nothing.
     """
 
-    root: Path | None                 # work-tree root, or None outside git
-    scanned: Sequence[str] = ()       # the paths of this scan
-    staged: bool = False              # content comes from the index
-    on_disk: bool = False             # content comes from the work tree
-    policy_ref: str | None = None     # the commit policy files are read at (None: work tree)
-    history: bool = False             # every blob ever committed (paths may be long gone)
-    revision: str = ""                # where other files are read from ("" = the index)
-    memo: dict[str, Any] = field(default_factory=dict)  # what checks derive once per scan
-    _attrs: dict[str, dict[str, str]] = field(default_factory=dict)
-    _policy: dict[tuple[str | None, str], bytes | None] = field(default_factory=dict)
+    def __init__(self, root: Path | None, scanned: Sequence[str] = (), staged: bool = False,
+                 on_disk: bool = False, policy_ref: str | None = None, history: bool = False,
+                 revision: str = "", memo: dict[str, Any] | None = None,
+                 _attrs: dict[str, dict[str, str]] | None = None,
+                 _policy: dict[tuple[str | None, str], bytes | None] | None = None) -> None:
+        self.root = root                  # work-tree root, or None outside git
+        self.scanned = scanned            # the paths of this scan
+        self.staged = staged              # content comes from the index
+        self.on_disk = on_disk            # content comes from the work tree
+        self.policy_ref = policy_ref      # the commit policy files are read at (None: work tree)
+        self.history = history            # every blob ever committed (paths may be long gone)
+        self.revision = revision          # where other files are read from ("" = the index)
+        self.memo: dict[str, Any] = {} if memo is None else memo  # derived once per scan
+        self._attrs: dict[str, dict[str, str]] = {} if _attrs is None else _attrs
+        self._policy: dict[tuple[str | None, str], bytes | None] = (
+            {} if _policy is None else _policy)
 
     @cached_property
     def paths(self) -> frozenset[str]:
@@ -357,13 +368,14 @@ class Context:
             return stream.read(n)
 
 
-@dataclass
-class Source:
+class Source(Record):
     """The files of one scan and the context they are judged in."""
 
-    files: list[File]
-    context: Context
-    errors: list[tuple[str, str]] = field(default_factory=list)  # (path, message)
+    def __init__(self, files: list[File], context: Context,
+                 errors: list[tuple[str, str]] | None = None) -> None:
+        self.files = files
+        self.context = context
+        self.errors: list[tuple[str, str]] = [] if errors is None else errors  # (path, message)
 
 
 def link_problem(location: Path, root: Path | None) -> str | None:

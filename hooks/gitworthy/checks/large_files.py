@@ -13,7 +13,6 @@ import re
 import shlex
 from collections.abc import Iterator, Sequence
 from functools import lru_cache
-from typing import Any
 
 from gitworthy.filetypes import (
     DATA_EXTENSIONS,
@@ -29,6 +28,10 @@ from gitworthy.filetypes import (
 from gitworthy.findings import Finding, Rule
 from gitworthy.hook import run_hook
 from gitworthy.sources import Context, DiskFile, File
+
+TYPE_CHECKING = False  # typing costs a hook's start-up 2 ms; mypy reads the block
+if TYPE_CHECKING:
+    from typing import Any
 
 ID = "check-large-files"
 OPTIONS: dict[str, Any] = {
@@ -251,20 +254,30 @@ def dvc_declaration(path: str, context: Context) -> str | None:
     """The .dvc file, dvc.yaml or dvc.lock that declares `path` or one of its folders as a
     DVC output."""
     parts = path.split("/")
-    for i in range(len(parts), 0, -1):
+    if context.exists(path + ".dvc"):
+        return path + ".dvc"
+    for i in range(len(parts) - 1, 0, -1):
         candidate = "/".join(parts[:i]) + ".dvc"
-        if context.exists(candidate):
+        if _folder_has(candidate, context):
             return candidate
     for i in range(len(parts) - 1, -1, -1):
         folder = "/".join(parts[:i])
         for name in ("dvc.yaml", "dvc.lock"):
             declaration = f"{folder}/{name}" if folder else name
-            if context.exists(declaration):
+            if _folder_has(declaration, context):
                 outs = _dvc_outs(declaration, context)
                 for j in range(len(parts), 0, -1):
                     if "/".join(parts[:j]) in outs:
                         return declaration
     return None
+
+
+def _folder_has(path: str, context: Context) -> bool:
+    """`context.exists` for what a folder declares, asked once per scan (files share folders)."""
+    known = context.memo.setdefault("dvc-exists", {})
+    if path not in known:
+        known[path] = context.exists(path)
+    return known[path]
 
 
 def limit_for(path: str, options: dict[str, Any]) -> tuple[int, str]:

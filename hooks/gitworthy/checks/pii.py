@@ -14,11 +14,15 @@ from __future__ import annotations
 
 import shlex
 from collections.abc import Hashable, Iterator, Sequence
-from typing import Any
 
+from gitworthy.filetypes import READ_BY_CONTENT, READER_KINDS
 from gitworthy.findings import Finding, Rule
 from gitworthy.hook import run_hook
 from gitworthy.sources import Context, File
+
+TYPE_CHECKING = False  # typing costs a hook's start-up 2 ms; mypy reads the block
+if TYPE_CHECKING:
+    from typing import Any
 
 ID = "check-pii"
 
@@ -101,7 +105,10 @@ OPTIONS: dict[str, Any] = {
 
 def reuse_key(file: File, options: dict[str, Any], context: Context) -> Hashable:
     """The same bytes get the same verdict under any path with the same file name in folders
-    that say alike whether it is data (the name and those folders decide the kind)."""
+    that say alike whether it is data (the name and those folders decide the kind). None for
+    a name that is not data: judging it costs nothing, and loads none of the readers."""
+    if not _may_be_data(file):
+        return None
     from gitworthy.pii import NOT_DATA_DIRS
 
     folders = file.path.lower().split("/")[:-1]
@@ -110,6 +117,8 @@ def reuse_key(file: File, options: dict[str, Any], context: Context) -> Hashable
 
 def check(file: File, options: dict[str, Any], context: Context) -> Iterator[Finding]:
     """Personal data in one data file or notebook."""
+    if not _may_be_data(file):
+        return  # the readers stay unloaded
     from gitworthy import pii
 
     kind = pii.file_kind(file)
@@ -121,6 +130,11 @@ def check(file: File, options: dict[str, Any], context: Context) -> Iterator[Fin
         if hit.column is not None and _ignored(hit.column, ignored):
             continue
         yield _finding(file, kind, located, hit)
+
+
+def _may_be_data(file: File) -> bool:
+    """False for a name `pii.file_kind` says is not data (a `.py` file), without loading it."""
+    return file.suffix in READER_KINDS or file.suffix in READ_BY_CONTENT
 
 
 def _ignored(column: str, patterns: Sequence[str]) -> bool:

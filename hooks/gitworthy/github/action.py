@@ -18,7 +18,7 @@ import secrets
 import sys
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -264,8 +264,8 @@ def filter_report(report: Report, paths: list[str], exclude: list[str],
         return ((only is None or path in only) and (keep is None or keep.match_file(path))
                 and (drop is None or not drop.match_file(path)))
 
-    return replace(report, findings=[f for f in report.findings if wanted(f.path)],
-                   errors=[e for e in report.errors if wanted(e.path)])
+    return report.replace(findings=[f for f in report.findings if wanted(f.path)],
+                          errors=[e for e in report.errors if wanted(e.path)])
 
 
 def choose_policy(env: Mapping[str, str], target: Target) -> tuple[str, str | None, str]:
@@ -505,9 +505,9 @@ def review_pull_request(review: Review, target: Target, env: Mapping[str, str],
                                         report)
     earlier = filter_report(earlier, split_list(env.get("GITWORTHY_PATHS", "")),
                             split_list(env.get("GITWORTHY_EXCLUDE", "")))
-    return replace(report, findings=report.findings + earlier.findings,
-                   errors=report.errors + earlier.errors,
-                   internal_error=report.internal_error or earlier.internal_error)
+    return report.replace(findings=report.findings + earlier.findings,
+                          errors=report.errors + earlier.errors,
+                          internal_error=report.internal_error or earlier.internal_error)
 
 
 def write_comment_data(path: Path, target: Target, report: Report, fail_on: str,

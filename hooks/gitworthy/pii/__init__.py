@@ -21,6 +21,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from gitworthy.filetypes import READ_BY_CONTENT as BY_CONTENT_ONLY
+from gitworthy.filetypes import READER_KINDS as KINDS
 from gitworthy.findings import InspectionError
 from gitworthy.pii.judge import (
     Hit,
@@ -34,17 +36,6 @@ from gitworthy.pii.judge import (
 from gitworthy.pii.readers import Budget, Table, Text
 from gitworthy.sources import File
 
-KINDS: dict[str, str] = {
-    ".csv": "csv", ".tsv": "csv", ".psv": "csv", ".json": "json", ".jsonl": "jsonl",
-    ".ndjson": "jsonl", ".txt": "text", ".log": "text", ".parquet": "parquet", ".pq": "parquet",
-    ".xlsx": "excel", ".xlsm": "excel", ".xls": "excel", ".xlsb": "excel", ".ods": "excel",
-    ".ipynb": "notebook",
-    ".dat": "text", ".feather": "arrow", ".arrow": "arrow", ".arrows": "arrow", ".ipc": "arrow",
-    ".sqlite": "sqlite", ".sqlite3": "sqlite", ".db3": "sqlite", ".npy": "numpy",
-    ".npz": "numpy", ".html": "html", ".htm": "html", ".xml": "xml", ".gz": "compressed",
-    ".tgz": "compressed", ".bz2": "compressed", ".xz": "compressed", ".zst": "compressed",
-    ".zstd": "compressed", ".zip": "zip", ".tar": "tar",
-}
 # What magic bytes say a file is, whatever its name (`filetypes.sniff_format` names).
 BY_CONTENT: dict[str, str] = {
     "Parquet": "parquet", "Arrow/Feather": "arrow", "Feather v1": "arrow",
@@ -52,7 +43,6 @@ BY_CONTENT: dict[str, str] = {
     "bzip2 archive": "compressed", "xz archive": "compressed", "zstd archive": "compressed",
     "zip archive": "zip", "tar archive": "tar",
 }
-BY_CONTENT_ONLY = frozenset({"", ".db"})  # no extension, or one many formats share
 ZIP_BASED = frozenset({"excel", "numpy"})  # zip archives (or OLE files) by design
 # Extensionless files that are tooling, never data.
 NOT_DATA_BARE = re.compile(r"(?i)^(makefile|dockerfile|containerfile|jenkinsfile|procfile|"
