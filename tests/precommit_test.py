@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from gitworthy.runner import POOL_MIN_FILES
 
 from tests.conftest import CHECKOUT, GIT_ENV, Repo, checkout_head
 
@@ -37,7 +38,7 @@ def test_every_hook_declares_stages_and_minimum_version_and_no_types_filter() ->
 def test_hooks_run_in_one_process_per_commit_not_one_per_core() -> None:
     hooks = yaml.safe_load(MANIFEST.read_text())
     serial = {hook["id"] for hook in hooks if hook.get("require_serial")}
-    assert serial == {hook["id"] for hook in hooks} - {"check-secrets"}
+    assert serial == {hook["id"] for hook in hooks}
 
 
 def configure(repo: Repo, hook_ids: list[str]) -> None:
@@ -108,3 +109,29 @@ def test_merge_commit_runs_the_hooks_on_the_pre_merge_commit_stage(
     output = merged.stdout + merged.stderr
     assert merged.returncode != 0, output
     assert "home-directory-path" in output and "jane" not in output
+
+
+def test_first_run_over_many_files_forks_workers_and_reports_as_one_process(
+        repo: Repo, hook_home: dict[str, str]) -> None:
+    """Past POOL_MIN_FILES a hook's batch is judged by forked workers: the same findings, in
+    the same order, as the single-process scan, and nothing from the pool on the terminal."""
+    from tests.pii_readers_test import members_csv
+
+    configure(repo, ["check-pii"])
+    for i in range(POOL_MIN_FILES + 6):
+        repo.write(f"src/step_{i:03}.py", f"def step_{i}(frame):\n    return frame * {i}\n")
+    repo.write("data/members.csv", members_csv())
+    repo.write("src/zz_members.csv", members_csv(newline="\r"))  # judged last, by a worker
+    repo.add()
+    proc = subprocess.run([tool("pre-commit"), "run", "--all-files"], cwd=repo.root,
+                          capture_output=True, text=True, env={**os.environ, **hook_home})
+    single = subprocess.run([tool("gitworthy"), "scan", "--all", "--jobs", "1", "--no-cache",
+                             "--check", "check-pii"], cwd=repo.root, capture_output=True,
+                            text=True)
+    assert proc.returncode == 1 and single.returncode == 1
+    hook_lines = [line for line in proc.stdout.splitlines() if "members.csv" in line]
+    scan_lines = [line for line in single.stdout.splitlines() if "members.csv" in line]
+    assert hook_lines and hook_lines == scan_lines
+    assert hook_lines[0].startswith("data/members.csv") and "src/zz_members.csv" in hook_lines[-1]
+    assert "Traceback" not in proc.stdout + proc.stderr
+    assert "Bad file descriptor" not in proc.stdout + proc.stderr

@@ -13,6 +13,7 @@ from gitworthy.config import ConfigError
 from gitworthy.engine import EXIT_ERROR, EXIT_OK, Report, scan, write_baseline
 from gitworthy.findings import Rule
 from gitworthy.progress import Progress
+from gitworthy.runner import cores
 from gitworthy.sources import Source
 
 if TYPE_CHECKING:
@@ -41,7 +42,7 @@ def _scan_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--policy-ref", metavar="REV",
                         help="read the configuration, .gitworthyignore and baselines as they "
                              "are at REV (a pull request's base), not in the working tree")
-    parser.add_argument("--jobs", "-j", type=_jobs, default=_cores(), metavar="N",
+    parser.add_argument("--jobs", "-j", type=_jobs, default=cores(), metavar="N",
                         help="judge files in N processes (default: the number of cores)")
     parser.add_argument("--progress", choices=("auto", "always", "never"), default="auto",
                         help="progress on stderr: auto (a live line on a terminal after 2 s, "
@@ -53,13 +54,6 @@ def _scan_options(parser: argparse.ArgumentParser) -> None:
                              "or ~/.cache/gitworthy)")
     parser.add_argument("--cache-stats", action="store_true",
                         help="say on stderr how many verdicts came from the cache")
-
-
-def _cores() -> int:
-    import os
-
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (
-        os.cpu_count() or 1)
 
 
 def _jobs(value: str) -> int:
