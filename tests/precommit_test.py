@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-from gitworthy.runner import POOL_MIN_FILES
 
 from tests.conftest import CHECKOUT, GIT_ENV, Repo, checkout_head
 
@@ -111,17 +110,17 @@ def test_merge_commit_runs_the_hooks_on_the_pre_merge_commit_stage(
     assert "home-directory-path" in output and "jane" not in output
 
 
-def test_first_run_over_many_files_forks_workers_and_reports_as_one_process(
+def test_first_run_over_many_files_reports_as_the_scan_does(
         repo: Repo, hook_home: dict[str, str]) -> None:
-    """Past POOL_MIN_FILES a hook's batch is judged by forked workers: the same findings, in
-    the same order, as the single-process scan, and nothing from the pool on the terminal."""
+    """A serial hook given a whole repository at once (one process): the same findings, in the
+    same order, as `gitworthy scan --all --jobs 1`, the last file included."""
     from tests.pii_readers_test import members_csv
 
     configure(repo, ["check-pii"])
-    for i in range(POOL_MIN_FILES + 6):
+    for i in range(80):
         repo.write(f"src/step_{i:03}.py", f"def step_{i}(frame):\n    return frame * {i}\n")
     repo.write("data/members.csv", members_csv())
-    repo.write("src/zz_members.csv", members_csv(newline="\r"))  # judged last, by a worker
+    repo.write("src/zz_members.csv", members_csv(newline="\r"))  # judged last
     repo.add()
     proc = subprocess.run([tool("pre-commit"), "run", "--all-files"], cwd=repo.root,
                           capture_output=True, text=True, env={**os.environ, **hook_home})
@@ -134,4 +133,3 @@ def test_first_run_over_many_files_forks_workers_and_reports_as_one_process(
     assert hook_lines and hook_lines == scan_lines
     assert hook_lines[0].startswith("data/members.csv") and "src/zz_members.csv" in hook_lines[-1]
     assert "Traceback" not in proc.stdout + proc.stderr
-    assert "Bad file descriptor" not in proc.stdout + proc.stderr

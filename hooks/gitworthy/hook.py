@@ -12,7 +12,6 @@ from gitworthy.checks import load
 from gitworthy.config import FAIL_ON, SEVERITIES, ConfigError, load_config, typed
 from gitworthy.engine import EXIT_ERROR, load_baseline, scan
 from gitworthy.report import text
-from gitworthy.runner import cores
 from gitworthy.sources import from_paths
 
 
@@ -67,9 +66,7 @@ def run_hook(check_id: str, argv: Sequence[str] | None = None,
     except ConfigError as exc:
         print(f"{check_id}: error: {exc}", file=sys.stderr)
         return EXIT_ERROR
-    # pre-commit gives a hook all its files at once (require_serial): the scan forks
-    # workers only when they are many or large, as on a first `pre-commit run --all-files`
-    report = scan(from_paths(args.filenames), [check_id], config, baseline, jobs=cores())
+    report = scan(from_paths(args.filenames), [check_id], config, baseline)
     output = text.render(report, config.fail_on, color=sys.stdout.isatty())
     if report.findings or report.errors:
         sys.stdout.write(output)

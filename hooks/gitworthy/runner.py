@@ -38,9 +38,9 @@ IN_FLIGHT_PER_JOB = 4  # chunks sent per worker and not yet judged
 IN_FLIGHT_BYTES = 32 * 1024 * 1024  # small blobs travel with their bytes: bound what waits
 WINDOW = 1024  # files judged ahead of the first one not yet judged (their verdicts wait)
 CHUNK_FILES, CHUNK_BYTES = 32, 1024 * 1024  # files sent to a worker at once: at most these
-# Forking workers and sending them files costs tens of milliseconds: worth it only for many
-# files or much content (a commit of a few dozen code files stays in this process).
-POOL_MIN_FILES, POOL_MIN_BYTES = 64, 1024 * 1024
+# Starting worker processes costs a fraction of a second: worth it only for many files or
+# much content (a pre-commit hook's batch of a few files stays in this process).
+POOL_MIN_FILES, POOL_MIN_BYTES = 16, 16 * 1024 * 1024
 
 
 def cores() -> int:
