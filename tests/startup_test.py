@@ -71,3 +71,23 @@ def test_a_config_file_is_parsed_only_when_there_is_one(repo: Repo,
     assert parser not in imported("check-large-files", code_commit, repo.root)
     repo.write(".gitworthy.toml", "[check-large-files]\nmax-kb = 100\n")
     assert parser in imported("check-large-files", code_commit, repo.root)
+
+
+def test_check_secrets_on_code_without_a_credential_word_imports_nothing_heavy(
+        repo: Repo) -> None:
+    """check-secrets loads detect-secrets (and `requests` with it) only for a line the
+    prefilter keeps: one with a credential-like word, even inside another word (`df.assign`
+    holds `sig`, as in `sig=` of a signed URL). Code without one costs no more than the other
+    hooks."""
+    files = []
+    for i, step in enumerate(["load", "clean", "features", "train"]):
+        path = f"src/{step}.py"
+        repo.write(path, f'"""{step}."""\nimport pandas as pd\n\n\ndef run(df):\n'
+                         f'    return df.dropna().head({i + 10})\n')
+        files.append(path)
+    repo.add()
+    modules = imported("check-secrets", files, repo.root)
+    assert "gitworthy.checks.secrets" in modules
+    assert sorted(modules & HEAVY) == []
+    repo.write("src/train.py", "def run(df):\n    return df.assign(n=1)\n")
+    assert "detect_secrets" in imported("check-secrets", files, repo.root)

@@ -3,11 +3,9 @@ connection strings), found by detect-secrets' plugins and filters plus gitworthy
 (`gitworthy.secrets`)."""
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Hashable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
 
 from gitworthy.engine import PRAGMA
 from gitworthy.findings import Finding, InspectionError, Rule
@@ -16,6 +14,10 @@ from gitworthy.secrets import reading
 from gitworthy.secrets.reading import blocks, is_baseline, read_text, streams
 from gitworthy.secrets.scanner import Hit, Scanner, mask, scanner, split
 from gitworthy.sources import Context, File
+
+TYPE_CHECKING = False  # typing costs a hook's start-up 2 ms; mypy reads the block
+if TYPE_CHECKING:
+    from typing import Any
 
 ID = "check-secrets"
 OPTIONS: dict[str, Any] = {
@@ -263,6 +265,8 @@ def _notebook_texts(file: File) -> Iterator[tuple[int | None, str, str]]:
     """Every text of a notebook as (cell index, 0-based like nbformat, or None for the
     notebook's own metadata; where in the cell; text): sources, every output payload of any
     MIME type, and metadata (papermill's parameters, tags, widget state)."""
+    import json
+
     from gitworthy import notebooks
 
     nb = notebooks.load(file, v3=True)

@@ -7,14 +7,18 @@ without detect-secrets: the prefilter reads it before any plugin is loaded.
 """
 from __future__ import annotations
 
-from typing import NamedTuple
+from gitworthy.records import Record
 
 
-class Format(NamedTuple):
-    name: str           # the secret type findings report
-    pattern: str        # the token (a regex whose first group, or whole match, is the value)
-    why: str            # what holding it allows
-    rotate: str         # where to revoke it
+class Format(Record):
+    """One token format: the secret type findings report, the token (a regex whose first
+    group, or whole match, is the value), what holding it allows, where to revoke it."""
+
+    def __init__(self, name: str, pattern: str, why: str, rotate: str) -> None:
+        self.name = name
+        self.pattern = pattern
+        self.why = why
+        self.rotate = rotate
 
 
 _API = "it authenticates API calls as its owner"

@@ -7,8 +7,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
-from typing import Any
+
+from gitworthy.records import Record
+
+TYPE_CHECKING = False  # typing costs a hook's start-up 2 ms; mypy reads the block
+if TYPE_CHECKING:
+    from typing import Any
 
 CONTEXT = 5            # lines of context detect-secrets' filters see on each side
 
@@ -248,8 +252,7 @@ def trie(words: Sequence[str]) -> str:
     return pattern(tree)
 
 
-@dataclass(frozen=True)
-class Prefilter:
+class Prefilter(Record):
     """The enabled plugins' needs: `exact` searched in the text, `folded` in `_fold(text)`.
 
     One pattern for each literal first character (`by_first_character`): Python's regex
@@ -257,8 +260,10 @@ class Prefilter:
     different starts are alternated. The folded needs are words, mostly: the fewest words
     that every folded need contains (`key` stands for `api_?key`)."""
 
-    exact: tuple[re.Pattern[str], ...]
-    folded: tuple[re.Pattern[str], ...]
+    def __init__(self, exact: tuple[re.Pattern[str], ...],
+                 folded: tuple[re.Pattern[str], ...]) -> None:
+        self.exact = exact
+        self.folded = folded
 
 
 def _each(patterns: list[str]) -> tuple[re.Pattern[str], ...]:

@@ -5,16 +5,14 @@ loaded the first time a line reaches the plugins (the prefilter kept it).
 """
 from __future__ import annotations
 
-import hashlib
 import io
 import re
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
 from functools import cached_property
-from typing import Any, NamedTuple
 
 from gitworthy.findings import InspectionError
+from gitworthy.records import Record
 from gitworthy.secrets.prefilter import (
     CONTEXT,
     DETECT_SECRETS_PLUGINS,
@@ -26,6 +24,12 @@ from gitworthy.secrets.prefilter import (
     plugin_needs,
     prefilter,
 )
+
+TYPE_CHECKING = False  # typing costs a hook's start-up 2 ms; mypy reads the block
+if TYPE_CHECKING:
+    from typing import Any
+
+    Filter = tuple[Callable[..., bool], tuple[str, ...]]  # a filter and the names it takes
 
 # detect-secrets' plugin that judges any string by the name it is assigned to. Its
 # `is_indirect_reference` filter (`x = call(...)` lines) exists for it: `password =
@@ -43,29 +47,35 @@ MAX_LINE = 4096        # longer lines are scanned in overlapping windows of this
 OVERLAP = 256
 
 
-@dataclass(frozen=True)
-class Hit:
+class Hit(Record):
     """One potential secret: where (1-based line), what kind, and the value (never output)."""
 
-    line: int
-    type: str
-    value: str
+    def __init__(self, line: int, type: str, value: str) -> None:
+        self.line = line
+        self.type = type
+        self.value = value
 
     @property
     def hashed(self) -> str:
         """detect-secrets' `hashed_secret` (sha1 of the value)."""
+        import hashlib
+
         return hashlib.sha1(self.value.encode("utf-8", "surrogateescape")).hexdigest()
 
 
-class _Engine(NamedTuple):
+class _Engine(Record):
     """detect-secrets' plugins and filters, sorted into the stages the scanner runs."""
 
-    plugins: list[tuple[Any, bool]]           # (plugin, whether it is the generic one)
-    needs: list[tuple[re.Pattern[str] | None, re.Pattern[str] | None] | None]
-    file_filters: list[tuple[Callable[..., bool], tuple[str, ...]]]
-    line_filters: list[tuple[Callable[..., bool], tuple[str, ...]]]
-    indirect: list[tuple[Callable[..., bool], tuple[str, ...]]]
-    secret_filters: list[tuple[Callable[..., bool], tuple[str, ...]]]
+    def __init__(self, plugins: list[tuple[Any, bool]],  # (plugin, whether it is generic)
+                 needs: list[tuple[re.Pattern[str] | None, re.Pattern[str] | None] | None],
+                 file_filters: list[Filter], line_filters: list[Filter],
+                 indirect: list[Filter], secret_filters: list[Filter]) -> None:
+        self.plugins = plugins
+        self.needs = needs
+        self.file_filters = file_filters
+        self.line_filters = line_filters
+        self.indirect = indirect
+        self.secret_filters = secret_filters
 
 
 def mask(value: str) -> str:
