@@ -75,15 +75,30 @@ def test_xlsx_sheet_cell(repo):
     assert lines_found(repo, "zugang.xlsx") == [2]
 
 
-def test_xlsx_strings_are_read_without_openpyxl_too(repo):
-    from gitworthy.secrets.reading import sheet_strings
+def test_opendocument_sheet_is_read_whatever_its_name(repo):
+    """LibreOffice's .ods (written here by pandas' odf writer), and the same bytes under a
+    name that says nothing: recognised by the `mimetype` an .ods stores first."""
+    import pandas as pd
 
+    frame = pd.DataFrame({"Dienst": ["Warehouse", "GitHub CI"], "Schlüssel": ["-", TOKEN]})
+    frame.to_excel(repo.root / "zugang.ods", engine="odf", index=False)
+    assert lines_found(repo, "zugang.ods") == [3]
+    (repo.root / "export.dat").write_bytes((repo.root / "zugang.ods").read_bytes())
+    assert lines_found(repo, "export.dat") == [3]
+
+
+def test_unreadable_or_oversized_workbook_is_reported_not_passed(repo):
+    repo.write("broken.xlsx", b"PK\x03\x04" + bytes(range(256)) * 8)
+    report = check(repo, "broken.xlsx")
+    assert report.findings == [] and "not a readable workbook" in report.errors[0].message
     book = openpyxl.Workbook()
-    book.active.append(["Dienst", "Schlüssel & Token"])
-    book.active.append(["GitHub CI", TOKEN])
+    book.active.append(["token", TOKEN])
     book.save(repo.root / "zugang.xlsx")
-    strings = sheet_strings(sources.DiskFile("zugang.xlsx", repo.root / "zugang.xlsx"))
-    assert TOKEN in strings and "Schlüssel & Token" in strings
+    config = Config()
+    config.sections["check-secrets"] = {"max-kb": 1}
+    report = scan(sources.from_paths([str(repo.root / "zugang.xlsx")], cwd=repo.root),
+                  ["check-secrets"], config)
+    assert report.findings == [] and "max-kb" in report.errors[0].message
 
 
 def test_extension_detect_secrets_skips_is_read(repo):

@@ -50,8 +50,8 @@ HARDCODED = Rule(
          "any syntax, passwords in connection strings and curl command lines, Azure SAS "
          "signatures. High-entropy strings count only next to a credential's name; hashes, "
          "digests, data URIs, paths, ids and placeholders pass. Reads any text file, UTF-16 "
-         "and other BOM encodings, gzip-compressed text and .xlsx cells. Honours "
-         "`pragma: allowlist secret` and an existing `.secrets.baseline`.",
+         "and other BOM encodings, gzip-compressed text and workbook cells (.xlsx, .xls, "
+         ".ods...). Honours `pragma: allowlist secret` and an existing `.secrets.baseline`.",
     why=_WHY,
     example='Bad:  engine = create_engine("postgresql://analyst:<password>@warehouse/sales")\n'
             'Good: engine = create_engine(f"postgresql://analyst:{os.environ[\'PGPASSWORD\']}'
@@ -129,7 +129,7 @@ ALLOW_BY_SUFFIX = {
                      ".cpp", ".cs", ".rs", ".swift", ".php", ".groovy", ".gradle"),
                     f"add `// {_PRAGMA}` at the end of the line"),
     **dict.fromkeys((".json", ".csv", ".tsv", ".jsonl", ".ndjson", ".txt", ".log", ".pem",
-                     ".xlsx", ".gz"), ""),
+                     ".xlsx", ".xlsm", ".xlsb", ".xls", ".ods", ".gz"), ""),
 }
 BASELINE_HINT = ("accept it in the baseline: `gitworthy baseline` (or `detect-secrets scan "
                  "--baseline .secrets.baseline`)")
@@ -286,7 +286,7 @@ def _scan_other(file: File, how: str, scan: Scanner, limit: int
                 ) -> tuple[list[Hit], dict[int, str]]:
     """The hits of a UTF-16/32 text, a gzip-compressed text or a spreadsheet's cells."""
     if how == "spreadsheet":
-        lines = reading.sheet_lines(file)
+        lines = reading.sheet_lines(file, limit)
         hits = scan.scan_lines(lines, file.path)
     else:
         text = reading.gunzip_text(file, limit) if how == "gzip" else \

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import codecs
-import re
+import io
 from collections.abc import Iterator
 
 from gitworthy.findings import InspectionError
@@ -24,19 +24,24 @@ def is_baseline(head: bytes) -> bool:
 BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
         (codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
         (codecs.BOM_UTF16_BE, "utf-16"))
-SPREADSHEETS = (".xlsx", ".xlsm")
+SPREADSHEETS = (".xlsx", ".xlsm", ".xlsb", ".xls", ".ods")
+OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # a legacy .xls (and other Office 97 files)
+ODS = b"mimetypeapplication/vnd.oasis.opendocument.spreadsheet"  # stored first in an .ods
+MAX_UNPACKED = 256 * 1024 * 1024  # a workbook whose parts expand beyond this is not opened
 
 
 def kind(head: bytes, suffix: str) -> str:
     """How to read a file: "text" (UTF-8 or a legacy 8-bit encoding), "utf-32"/"utf-16"
     (a BOM, or ASCII text with every other byte NUL, as PowerShell's `>` writes), "gzip",
-    "spreadsheet" (an .xlsx zip), or "binary"."""
+    "spreadsheet" (a workbook: .xlsx, .xlsm, .xlsb, .xls, or an OpenDocument sheet by its
+    content, whatever its name), or "binary"."""
     for bom, encoding in BOMS:
         if head.startswith(bom):
             return "text" if encoding == "utf-8-sig" else encoding
     if head[:2] == b"\x1f\x8b":
         return "gzip"
-    if head[:4] == b"PK\x03\x04" and suffix in SPREADSHEETS:
+    if (head[:4] == b"PK\x03\x04" or head[:8] == OLE2) and suffix in SPREADSHEETS or \
+            head[:4] == b"PK\x03\x04" and head[30:30 + len(ODS)] == ODS:
         return "spreadsheet"
     sample = head[:4096]
     if b"\0" not in sample:
@@ -77,33 +82,42 @@ def gunzip_text(file: File, limit: int) -> str | None:
     return data.decode("utf-8-sig" if inner == "text" else inner, "replace")
 
 
-def sheet_lines(file: File, max_cells: int = 2_000_000) -> list[str]:
-    """An .xlsx workbook's cells as lines, one row a line (`Sheet!A1: value` tab-separated),
-    read with openpyxl in read-only mode (no formulas evaluated, no macros run)."""
+def sheet_lines(file: File, limit: int, max_cells: int = 2_000_000) -> list[str]:
+    """A workbook's cells as lines, one row a line (tab-separated), read by python-calamine
+    (no formulas evaluated, no macros run), every sheet; at most `limit` bytes of file, and
+    a zip whose parts would expand beyond MAX_UNPACKED is not opened."""
     import zipfile
 
-    try:
-        import openpyxl
-    except ImportError:
-        return sheet_strings(file)
+    from python_calamine import CalamineWorkbook
 
+    if file.size > limit:
+        raise InspectionError(f"a spreadsheet larger than check-secrets' max-kb ({limit // 1024}"
+                              " KB): not scanned for secrets (raise --max-kb, or keep data out "
+                              "of git)")
+    unreadable = InspectionError("not a readable workbook (corrupt, encrypted or not a "
+                                 "workbook): not scanned for secrets")
     lines: list[str] = []
     cells = 0
+    with file.open() as stream:
+        data = stream.read()
     try:
-        book = openpyxl.load_workbook(file.open(), read_only=True, data_only=True)
-        try:
-            for sheet in book.worksheets:
-                for row in sheet.iter_rows(values_only=True):
-                    values = [str(v) for v in row if v is not None]
-                    cells += len(row)
-                    if cells > max_cells:
-                        raise InspectionError("a spreadsheet too large to read: not scanned "
-                                              "for secrets")
-                    lines.append("\t".join(values))
-        finally:
-            book.close()
-    except (zipfile.BadZipFile, KeyError, ValueError, TypeError, OSError):
-        raise InspectionError("not a readable .xlsx workbook: not scanned for secrets") from None
+        if data[:4] == b"PK\x03\x04":
+            with zipfile.ZipFile(io.BytesIO(data)) as parts:
+                if sum(part.file_size for part in parts.infolist()) > MAX_UNPACKED:
+                    raise InspectionError("a spreadsheet that expands beyond "
+                                          f"{MAX_UNPACKED >> 20} MB: not scanned for secrets")
+        book = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        for name in book.sheet_names:
+            for row in book.get_sheet_by_name(name).iter_rows():
+                cells += len(row)
+                if cells > max_cells:
+                    raise InspectionError("a spreadsheet too large to read: not scanned for "
+                                          "secrets")
+                lines.append("\t".join(str(v) for v in row if v != ""))
+    except InspectionError:
+        raise
+    except Exception:  # noqa: BLE001 -- calamine raises its own errors for bad files
+        raise unreadable from None
     return lines
 
 
@@ -147,31 +161,3 @@ def streams(name: str, head: str) -> bool:
         return True
     return any(x[:1].strip() and x.strip() and x.strip()[0] not in "#;["
                and "=" not in x and ":" not in x for x in lines)
-
-
-XML_TEXT = re.compile(r"<(?:t|v)(?:\s[^>]*)?>([^<]*)</(?:t|v)>")
-
-
-def sheet_strings(file: File, limit: int = 64 << 20) -> list[str]:
-    """Without openpyxl: every string and value stored in an .xlsx (the shared strings and
-    each sheet's cells), one a line, read from the zip with the standard library, at most
-    `limit` bytes of XML per part."""
-    import html
-    import zipfile
-
-    lines: list[str] = []
-    try:
-        with zipfile.ZipFile(file.open()) as book:
-            for name in book.namelist():
-                if name == "xl/sharedStrings.xml" or (
-                        name.startswith("xl/worksheets/") and name.endswith(".xml")):
-                    with book.open(name) as part:
-                        xml = part.read(limit + 1)
-                    if len(xml) > limit:
-                        raise InspectionError("a spreadsheet too large to read: not scanned "
-                                              "for secrets")
-                    text = xml.decode("utf-8", "replace")
-                    lines += [html.unescape(m) for m in XML_TEXT.findall(text)]
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError, EOFError):
-        raise InspectionError("not a readable .xlsx workbook: not scanned for secrets") from None
-    return lines
