@@ -9,7 +9,6 @@ import re
 import time
 from pathlib import Path
 
-import nbformat
 import pytest
 from gitworthy import cache, sources
 from gitworthy.checks import load
@@ -19,14 +18,9 @@ from gitworthy.findings import Finding
 from gitworthy.runner import Verdict, judge
 
 from tests.conftest import Repo, run
+from tests.runner_test import CARS, PEOPLE, _notebook
 
 RNG = random.Random(20261128)
-PEOPLE = ("customer_id,full_name,email,city\n"
-          "1001,Maria Gonzalez,maria.gonzalez@example.org,Sevilla\n"
-          "1002,Kenji Watanabe,kenji.w@example.net,Osaka\n"
-          "1003,Aisha Bello,aisha.bello@example.com,Lagos\n"
-          "1004,Lars Eriksson,lars.e@example.org,Uppsala\n")
-CARS = "name,mpg,cyl\nMazda RX4,21.0,6\nDatsun 710,22.8,4\nHornet 4 Drive,21.4,6\n"
 HF_TOKEN = "h" + "f_" + "".join(RNG.choice("abcdefghijklmnopqrstuvwxyzABCDEFGHIJ")
                                 for _ in range(34))
 STATS = re.compile(r"(\d+) verdicts reused, (\d+) stored, (\d+) cache files rejected")
@@ -41,16 +35,6 @@ def cached(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache-home"))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config-home"))
     return tmp_path / "cache-home" / "gitworthy"
-
-
-def _notebook() -> str:
-    nb = nbformat.v4.new_notebook()
-    cell = nbformat.v4.new_code_cell("df.describe()", execution_count=1)
-    cell.outputs = [nbformat.v4.new_output(
-        "execute_result", {"text/plain": "\n".join(f"{i * 0.37:.4f}" for i in range(40_000))},
-        execution_count=1)]
-    nb.cells = [cell]
-    return nbformat.writes(nb)
 
 
 def _repository(repo: Repo) -> None:
