@@ -292,6 +292,15 @@ def coreml_package(root: Path) -> Path:
     return root
 
 
+def zip_bytes(members: dict[str, bytes], method: int = zipfile.ZIP_STORED) -> bytes:
+    """A zip archive holding these members (stored, unless `method` says otherwise)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", method) as zf:
+        for name, data in members.items():
+            zf.writestr(name, data)
+    return buffer.getvalue()
+
+
 def tar_gz(members: dict[str, bytes]) -> bytes:
     """A gzip-compressed tar archive holding these members."""
     buffer = io.BytesIO()

@@ -53,12 +53,7 @@ def call(module: str, name: str, args: tuple[Any, ...] = (), protocol: int = 4) 
     return head + target + _args(args, protocol) + b"R."
 
 
-def _zip(members: dict[str, bytes], method: int = zipfile.ZIP_STORED) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", method) as zf:
-        for name, data in members.items():
-            zf.writestr(name, data)
-    return buffer.getvalue()
+_zip = model_files.zip_bytes
 
 
 def _flag(data: bytes, bits: int) -> bytes:

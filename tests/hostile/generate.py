@@ -20,7 +20,7 @@ import zlib
 from collections.abc import Callable
 from pathlib import Path
 
-from tests.model_files import tar_gz
+from tests.model_files import tar_gz, zip_bytes
 
 Case = Callable[[], bytes]
 CASES: dict[str, tuple[str, Case]] = {}
@@ -34,11 +34,8 @@ def case(path: str, what: str) -> Callable[[Case], Case]:
 
 
 def _zip(members: dict[str, bytes], method: int = zipfile.ZIP_DEFLATED) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", method) as zf:
-        for name, data in members.items():
-            zf.writestr(name, data)
-    return buffer.getvalue()
+    """Deflated, unless `method` says otherwise (the hostile cases' default)."""
+    return zip_bytes(members, method)
 
 
 def _deflate_bomb(chunk: bytes, repeats: int) -> tuple[bytes, int]:
